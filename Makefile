@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make run` and `make test` (README.md).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTHON ?= python3
+
+.PHONY: run test install migrate demo lint bench worker beat clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+# The portal on http://127.0.0.1:8000: SQLite and in-process tasks unless DATABASE_URL / REDIS_URL are set.
+run: demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r portal accounts applications review hukou_card --severity-level medium
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(VENV)/bin/celery -A portal worker -l info
+
+beat: install
+	$(VENV)/bin/celery -A portal beat -l info --schedule var/celerybeat-schedule
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf var/staticfiles var/screenshots .pytest_cache

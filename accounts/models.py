@@ -1,0 +1,171 @@
+"""People and employers: the real-name user, the legal-entity employer and its administrators."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+from accounts.validators import (
+    USERNAME_HELP,
+    validate_credit_code,
+    validate_landline,
+    validate_mobile,
+    validate_username,
+)
+from portal.storage import private_storage
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", "居民身份证"
+    HK_MACAO_PERMIT = "hk_macao_permit", "港澳居民来往内地通行证"
+    TAIWAN_PERMIT = "taiwan_permit", "台湾居民来往大陆通行证"
+    HMT_RESIDENCE = "hmt_residence", "港澳台居民居住证"
+    FOREIGN_PERMANENT = "foreign_permanent", "外国人永久居留身份证"
+    PASSPORT = "passport", "护照"
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", "个人用户"
+    REVIEWER = "reviewer", "区人社局审核员"
+    CITY_ADMIN = "city_admin", "市人社局管理员"
+    POLICE = "police", "公安窗口"
+
+
+STAFF_ROLES = (Role.REVIEWER, Role.CITY_ADMIN, Role.POLICE)
+
+
+class PortalUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Usernames are unique regardless of case, and people type them either way.
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    """A real-name account (实名制). One account per identity document number (seed)."""
+
+    username = models.CharField(
+        "登录帐号", max_length=20, unique=True, validators=[validate_username], help_text=USERNAME_HELP
+    )
+    full_name = models.CharField("姓名", max_length=50)
+    id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_number = models.CharField("证件号码", max_length=20, blank=True)
+    workplace = models.CharField("所在单位", max_length=100, blank=True)
+    landline = models.CharField("固定电话", max_length=30, blank=True, validators=[validate_landline])
+    mobile = models.CharField("移动电话", max_length=11, blank=True, validators=[validate_mobile])
+    email = models.EmailField("电子邮件", blank=True)
+    personal_note = models.TextField("个人说明", max_length=500, blank=True)
+    truthfulness_promised_at = models.DateTimeField("真实性承诺时间", null=True, blank=True)
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.APPLICANT)
+    # A district reviewer works the queue of this district only (DESIGN.md §1).
+    district = models.ForeignKey(
+        "portal.District", verbose_name="所属区", on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="unique_username_ci"),
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~models.Q(id_number=""), name="unique_id_number"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="reviewer") | models.Q(district__isnull=False),
+                name="reviewer_has_district",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name or self.username}（{self.username}）"
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role == Role.APPLICANT
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role == Role.REVIEWER
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.role == Role.CITY_ADMIN
+
+    @property
+    def is_police(self) -> bool:
+        return self.role == Role.POLICE
+
+    @property
+    def is_console_user(self) -> bool:
+        return self.role in (Role.REVIEWER, Role.CITY_ADMIN)
+
+
+class Employer(models.Model):
+    """A legal-entity employer (法人单位) that applicants name as their 迁入单位."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField("单位名称", max_length=120, db_index=True)
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    district = models.ForeignKey("portal.District", verbose_name="所在区", on_delete=models.PROTECT)
+    address = models.CharField("单位地址", max_length=200, blank=True)
+    # 五(四): the city names key employers (重点扶持) that get their own share of the quota.
+    is_key_employer = models.BooleanField("重点扶持用人单位", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "用人单位"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def business_licence_path(instance: "EmployerAdmin", filename: str) -> str:
+    return f"business_licences/{uuid.uuid4().hex}.jpg"
+
+
+class EmployerAdmin(models.Model):
+    """A registered individual's request to administer an employer (单位系统管理员权限), and the right itself."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "未批准"
+        CANCELLED = "cancelled", "已取消"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="employer_admin_rights")
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="admins")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    business_licence = models.FileField(
+        "营业执照", storage=private_storage, upload_to=business_licence_path, max_length=200
+    )
+    applicant_note = models.CharField("申请说明", max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审核人"
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decision_note = models.CharField("审核意见", max_length=300, blank=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "单位系统管理员权限"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "employer"],
+                condition=models.Q(status__in=["pending", "approved"]),
+                name="one_open_employer_admin_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.employer}（{self.get_status_display()}）"

@@ -1,0 +1,361 @@
+"""The 申报 (Application) and what hangs off it. Workflow lives in workflow.py, writes in services.py."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from accounts.models import IdType
+from applications.choices import (
+    ETHNICITY_CHOICES,
+    AttachmentKind,
+    DeclarationType,
+    Degree,
+    Education,
+    EmployerConfirmation,
+    Gender,
+    MaritalStatus,
+    ProfessionalTitle,
+    Relation,
+    SkillLevel,
+    Status,
+)
+from portal.storage import private_storage
+
+
+class TalentCategory(models.Model):
+    """引进人才类别 一 to 五 (seed); 五、其他 is the 总量控制类."""
+
+    code = models.CharField("编号", max_length=2, unique=True)  # "1".."5"
+    numeral = models.CharField("序号", max_length=4)  # "一"
+    name = models.CharField("类别名称", max_length=40)  # "高层次、高技能人才"
+    card_label = models.CharField("入户类别（卡面）", max_length=40)  # "职称类人才"
+    is_quota_controlled = models.BooleanField("总量控制类", default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "引进人才类别"
+
+    def __str__(self) -> str:
+        return f"{self.numeral}、{self.name}"
+
+
+class TalentSubcategory(models.Model):
+    """引进人才具体类别; the eligibility rule for each code is in applications.eligibility."""
+
+    category = models.ForeignKey(TalentCategory, on_delete=models.PROTECT, related_name="subcategories")
+    code = models.CharField("编号", max_length=4, unique=True)  # "2.1"
+    numeral = models.CharField("序号", max_length=6)  # "（一）"
+    name = models.CharField("具体类别", max_length=200)
+    # 办法 第五条–第九条: age limits counted on the submission day; None = no limit.
+    max_age = models.PositiveSmallIntegerField("年龄上限（周岁）", null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["category__code", "sort_order", "code"]
+        verbose_name = verbose_name_plural = "引进人才具体类别"
+
+    def __str__(self) -> str:
+        return f"{self.numeral}{self.name}"
+
+
+class Application(models.Model):
+    """A 人才引进信息登记 (申报). The main applicant is `applicant`; answers are frozen once submitted."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField("申报编号", max_length=24, unique=True, null=True, blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name="申请人"
+    )
+    year = models.PositiveSmallIntegerField("申报年度")
+    status = models.CharField("办理状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    completed_steps = models.JSONField("已完成步骤", default=list, blank=True)
+
+    # Step 1–3: commitment, declaration, category.
+    commitment_accepted_at = models.DateTimeField("个人承诺同意时间", null=True, blank=True)
+    declaration_type = models.CharField(
+        "申报类型", max_length=20, choices=DeclarationType.choices, default=DeclarationType.TALENT_HUKOU
+    )
+    conditions_confirmed = models.BooleanField("申报条件已确认", default=False)
+    category = models.ForeignKey(
+        TalentCategory, on_delete=models.PROTECT, null=True, blank=True, verbose_name="引进人才类别"
+    )
+    subcategory = models.ForeignKey(
+        TalentSubcategory, on_delete=models.PROTECT, null=True, blank=True, verbose_name="引进人才具体类别"
+    )
+
+    # Step 4: personal details (name and number copied from the account when the draft starts).
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_number = models.CharField("身份证号码", max_length=20, blank=True, db_index=True)
+    gender = models.CharField("性别", max_length=2, choices=Gender.choices, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    ethnicity = models.CharField("民族", max_length=10, choices=ETHNICITY_CHOICES, blank=True)
+    marital_status = models.CharField("婚姻状况", max_length=4, choices=MaritalStatus.choices, blank=True)
+    education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
+    degree = models.CharField("学位", max_length=20, choices=Degree.choices, blank=True)
+    graduate_school = models.CharField("毕业学校", max_length=100, blank=True)
+    major = models.CharField("专业", max_length=100, blank=True)
+    professional_title = models.CharField(
+        "职称", max_length=10, choices=ProfessionalTitle.choices, blank=True
+    )
+    professional_title_name = models.CharField("职称名称", max_length=100, blank=True)
+    professional_qualification = models.CharField("专业技术人员职业资格", max_length=100, blank=True)
+    skill_qualification = models.CharField(
+        "技能人员职业资格", max_length=20, choices=SkillLevel.choices, blank=True
+    )
+    skill_occupation = models.CharField("技能职业（工种）", max_length=100, blank=True)
+    shortage_occupation = models.CharField("产业发展急需的行业紧缺工种", max_length=100, blank=True)
+    position = models.CharField("职务", max_length=60, blank=True)
+    high_level_title = models.CharField("人才称号/荣誉", max_length=200, blank=True)
+    employer = models.ForeignKey(
+        "accounts.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="迁入单位",
+        related_name="applications",
+    )
+    original_registry_office = models.CharField("原户口登记机关", max_length=100, blank=True)
+    original_hukou_address = models.CharField("原户口所在地", max_length=200, blank=True)
+    district = models.ForeignKey(
+        "portal.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="入户所属区",
+        related_name="applications",
+    )
+    intended_address = models.CharField("拟入户地址", max_length=200, blank=True)
+    social_insurance_months = models.PositiveSmallIntegerField("在穗社保缴费月数", null=True, blank=True)
+    contact_mobile = models.CharField("联系手机", max_length=11, blank=True)
+
+    # Employer administrator's answer: informs the reviewer, blocks nothing (DESIGN.md §3).
+    employer_confirmation = models.CharField(
+        "单位确认", max_length=10, choices=EmployerConfirmation.choices, default=EmployerConfirmation.PENDING
+    )
+    employer_confirmation_note = models.CharField("单位确认说明", max_length=300, blank=True)
+    employer_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    employer_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    # Review bookkeeping (dates in working days, see portal.workdays).
+    submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True)
+    last_submitted_at = models.DateTimeField("最近提交时间", null=True, blank=True)
+    accept_due_on = models.DateField("受理期限", null=True, blank=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    decision_due_on = models.DateField("审核期限", null=True, blank=True)
+    decision_extension_reason = models.CharField("延期理由", max_length=300, blank=True)
+    correction_items = models.JSONField("退回补正事项", default=list, blank=True)
+    decision_reason = models.TextField("审核意见", blank=True)
+    decided_at = models.DateTimeField("审核决定时间", null=True, blank=True)
+    published_at = models.DateTimeField("公布时间", null=True, blank=True)
+    hukou_completed_at = models.DateTimeField("入户办结时间", null=True, blank=True)
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "人才引进申报"
+        indexes = [
+            models.Index(fields=["district", "status", "last_submitted_at"], name="app_queue_idx"),
+            models.Index(fields=["applicant", "status"], name="app_applicant_status_idx"),
+            models.Index(fields=["status", "accept_due_on"], name="app_status_accept_due_idx"),
+        ]
+        constraints = [
+            # One application in hand per applicant (OPEN_STATUSES), enforced by the database too.
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=models.Q(
+                    status__in=["draft", "submitted", "under_review", "returned", "in_notice"]
+                ),
+                name="one_open_application_per_applicant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"草稿 {self.public_id.hex[:8]}"
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (Status.DRAFT, Status.RETURNED)
+
+    @property
+    def is_quota_controlled(self) -> bool:
+        return bool(self.category_id) and self.category.is_quota_controlled
+
+    @property
+    def card_category_label(self) -> str:
+        """入户类别 as printed on the card: 引进人才入户（职称类人才）."""
+        label = self.category.card_label if self.category_id else ""
+        return f"引进人才入户（{label}）" if label else "引进人才入户"
+
+
+class AccompanyingPerson(models.Model):
+    """随迁人: the spouse or a child under 18 moving with the applicant."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="accompanying_persons"
+    )
+    full_name = models.CharField("姓名", max_length=50)
+    id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_number = models.CharField("身份证号", max_length=20)
+    relation = models.CharField("关系", max_length=4, choices=Relation.choices)
+    gender = models.CharField("性别", max_length=2, choices=Gender.choices, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = verbose_name_plural = "随迁人"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "id_number"], name="unique_person_per_application"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}（{self.relation}）"
+
+
+def library_document_path(instance: "LibraryDocument", filename: str) -> str:
+    # The server chooses the name; the user's file name is kept only as data.
+    return f"documents/{instance.owner_id}/{uuid.uuid4().hex}.jpg"
+
+
+class LibraryDocument(models.Model):
+    """A checked JPEG in the applicant's 证件库, reusable across applications."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_documents"
+    )
+    kind = models.CharField("证件类别", max_length=30, choices=AttachmentKind.choices)
+    file = models.FileField(storage=private_storage, upload_to=library_document_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    size = models.PositiveIntegerField("大小（字节）")
+    width = models.PositiveIntegerField("宽")
+    height = models.PositiveIntegerField("高")
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "kind"], name="libdoc_owner_kind_idx")]
+        verbose_name = verbose_name_plural = "证件库图片"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.original_name}）"
+
+
+class Attachment(models.Model):
+    """An attachment of an application: points at a 证件库 document, which it keeps alive (PROTECT)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField("附件类别", max_length=30, choices=AttachmentKind.choices)
+    document = models.ForeignKey(LibraryDocument, on_delete=models.PROTECT, related_name="attachments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["application", "kind"], name="attachment_app_kind_idx")]
+        verbose_name = verbose_name_plural = "申报附件"
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class AuditEntry(models.Model):
+    """One decision or transition: who, when, from, to, reason, IP. Written once, never changed."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="涉及用户",
+    )
+    action = models.CharField("操作", max_length=40)
+    from_status = models.CharField("原状态", max_length=20, blank=True)
+    to_status = models.CharField("新状态", max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    actor_role = models.CharField("操作人角色", max_length=20, blank=True)
+    reason = models.TextField("理由", blank=True)
+    ip_address = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = verbose_name_plural = "审核记录"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审核记录一经写入不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审核记录不可删除。")
+
+
+class ReapplicationGrant(models.Model):
+    """再次申报权限: lets a rejected applicant submit a new application in the same year."""
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reapplication_grants"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    reason = models.CharField("理由", max_length=300)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    used_by = models.OneToOneField(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="reapplication_grant"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "再次申报权限"
+
+    def __str__(self) -> str:
+        return f"{self.applicant} {self.year}年再次申报权限"
+
+
+class ApplicantBar(models.Model):
+    """第十一条: false materials bar the applicant for 5 years; checked at submit."""
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bars")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField("理由")
+    barred_from = models.DateField("起始日期")
+    barred_until = models.DateField("截止日期")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-barred_until"]
+        verbose_name = verbose_name_plural = "申报资格限制"
+
+    def __str__(self) -> str:
+        return f"{self.applicant} 限制至{self.barred_until:%Y-%m-%d}"

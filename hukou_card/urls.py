@@ -1,0 +1,3 @@
+app_name = "hukou_card"
+
+urlpatterns: list = []

@@ -1,0 +1,101 @@
+"""Demo accounts, employers and quota so a fresh `make run` can be tried at once (README.md)."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Employer, IdType, Role, User
+from portal.models import District
+from portal.reference_data import TALENT_SUBSYSTEM_SLUG, load_reference_data
+
+DEMO_PASSWORD = "Demo2026gz"  # noqa: S105 - documented demo password, demo data only
+
+# (credit code, name, district code, key employer) - codes carry valid GB 32100 check characters.
+DEMO_EMPLOYERS = [
+    ("91440106MA59C0001H", "广州天河软件科技有限公司", "440106", False),
+    ("91440111MA59C0002P", "广州白云智能制造有限公司", "440111", True),
+    ("91440112MA59C0003D", "广州黄埔生物医药研究院有限公司", "440112", True),
+    ("91440104MA59C0004K", "广州越秀金融服务有限公司", "440104", False),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo accounts (password Demo2026gz), employers and this year's quota. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when users already exist")
+
+    @transaction.atomic
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and User.objects.exists():
+            self.stdout.write("Users exist; demo data not loaded.")
+            return
+        load_reference_data()
+        districts = {d.code: d for d in District.objects.all()}
+        from accounts.validators import credit_code_check_char
+
+        for code, name, district_code, key in DEMO_EMPLOYERS:
+            code = code[:17] + credit_code_check_char(code[:17])
+            Employer.objects.update_or_create(
+                credit_code=code,
+                defaults={
+                    "name": name,
+                    "district": districts[district_code],
+                    "is_key_employer": key,
+                    "address": f"广州市{districts[district_code].name}示例路1号",
+                },
+            )
+
+        self._user(
+            "zhangsan", "张三", Role.APPLICANT, id_number="440106199001011236", email="zhangsan@example.com"
+        )
+        self._user("lisi", "李四", Role.APPLICANT, id_number="44010619880808122X", email="lisi@example.com")
+        self._user("cityadmin", "市人社局管理员", Role.CITY_ADMIN, staff=True)
+        self._user("police", "天河公安窗口", Role.POLICE)
+        for code, district in districts.items():
+            self._user(f"reviewer{code[-2:]}", f"{district.name}审核员", Role.REVIEWER, district=district)
+
+        from review.models import Quota
+
+        year = timezone.localdate().year
+        for district in districts.values():
+            Quota.objects.get_or_create(
+                year=year, district=district, employer=None, defaults={"total_places": 50}
+            )
+        for employer in Employer.objects.filter(is_key_employer=True):
+            Quota.objects.get_or_create(
+                year=year, district=employer.district, employer=employer, defaults={"total_places": 5}
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data loaded. Password for every demo account: {DEMO_PASSWORD}")
+        )
+
+    def _user(self, username, full_name, role, *, id_number="", email="", staff=False, district=None):
+        from accounts.validators import id_check_char
+        from portal.models import Subsystem, UserSubsystem
+
+        if id_number:
+            id_number = id_number[:17] + id_check_char(id_number[:17])
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "full_name": full_name,
+                "role": role,
+                "id_type": IdType.RESIDENT_ID,
+                "id_number": id_number,
+                "email": email or f"{username}@example.com",
+                "mobile": "13800138000",
+                "is_staff": staff,
+                "is_superuser": staff,
+                "district": district,
+                "truthfulness_promised_at": timezone.now(),
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        if role == Role.APPLICANT:
+            UserSubsystem.objects.get_or_create(
+                user=user, subsystem=Subsystem.objects.get(slug=TALENT_SUBSYSTEM_SLUG)
+            )
+        return user

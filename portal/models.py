@@ -1,0 +1,107 @@
+"""Reference data the whole portal shares: districts, the subsystem catalogue, content pages, the calendar."""
+
+from django.conf import settings
+from django.db import models
+
+
+class District(models.Model):
+    """A district of Guangzhou (GB/T 2260 code); its HR bureau is the issuing and reviewing unit."""
+
+    code = models.CharField("行政区划代码", max_length=6, unique=True)
+    name = models.CharField("区名", max_length=20, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    contact_address = models.CharField("联系地址", max_length=200, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=40, blank=True)
+    contact_email = models.EmailField("联系邮箱", blank=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = verbose_name_plural = "行政区"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def bureau_name(self) -> str:
+        return f"广州市{self.name}人力资源和社会保障局"
+
+    @property
+    def full_name(self) -> str:
+        return f"广东省广州市{self.name}"
+
+
+class Subsystem(models.Model):
+    """One entry of the "添加应用" catalogue (the subsystems named in the seed's 系统说明)."""
+
+    slug = models.SlugField("标识", max_length=60, unique=True)
+    name = models.CharField("系统名称", max_length=60)
+    description = models.CharField("简介", max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    # Only the 人才引进申办系统 is provided by this installation; the rest are listed honestly.
+    is_provided = models.BooleanField("本系统提供", default=False)
+    entry_url_name = models.CharField("入口路由", max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = verbose_name_plural = "应用系统"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserSubsystem(models.Model):
+    """A subsystem a user added to their 门户 (registration step 3 or 添加应用)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subsystem_links"
+    )
+    subsystem = models.ForeignKey(Subsystem, on_delete=models.CASCADE, related_name="user_links")
+    added_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "subsystem"], name="unique_user_subsystem")]
+        verbose_name = verbose_name_plural = "用户已添加应用"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.subsystem_id}"
+
+
+class ContentPage(models.Model):
+    """Policy, guide and Q&A pages of the 人才引进申办系统 home page, editable by the city administrator."""
+
+    class Section(models.TextChoices):
+        POLICY = "policy", "政策依据"
+        GUIDE = "guide", "业务办理指南"
+        QA = "qa", "政策问答"
+        HELP = "help", "帮助"
+
+    slug = models.SlugField("标识", max_length=80, unique=True)
+    section = models.CharField("栏目", max_length=10, choices=Section.choices)
+    title = models.CharField("标题", max_length=200)
+    document_number = models.CharField("文号", max_length=80, blank=True)
+    is_new = models.BooleanField("标注[新]", default=False)
+    body = models.TextField("正文（HTML，仅管理员编辑）")
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["section", "sort_order", "id"]
+        verbose_name = verbose_name_plural = "内容页面"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction to the holiday calendar (a year the `holidays` package does not know yet)."""
+
+    date = models.DateField("日期", unique=True)
+    is_working_day = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = verbose_name_plural = "工作日历调整"
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_working_day else '休息'}"

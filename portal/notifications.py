@@ -1,0 +1,51 @@
+"""Telling applicants what happened: e-mail (Django's backend) and SMS (a small pluggable interface).
+
+Services call `notify_user_on_commit(...)`; the message leaves only if the decision is committed.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class BaseSmsBackend:
+    def send(self, *, mobile: str, text: str) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class ConsoleSmsBackend(BaseSmsBackend):
+    """Development: the SMS is written to the log instead of a gateway."""
+
+    def send(self, *, mobile: str, text: str) -> None:
+        logger.info("SMS to %s: %s", mobile, text)
+
+
+class LocmemSmsBackend(BaseSmsBackend):
+    """Tests: messages collect in `outbox`, like django.core.mail.outbox."""
+
+    outbox: list[dict] = []
+
+    def send(self, *, mobile: str, text: str) -> None:
+        LocmemSmsBackend.outbox.append({"mobile": mobile, "text": text})
+
+
+def sms_backend() -> BaseSmsBackend:
+    return import_string(settings.SMS_BACKEND)()
+
+
+def notify_user(*, user, subject: str, body: str) -> None:
+    if user.email:
+        send_mail(f"【广州市人事电子政务系统】{subject}", body, None, [user.email], fail_silently=False)
+    if user.mobile:
+        sms_backend().send(mobile=user.mobile, text=f"【广州人社】{subject}。{body[:60]}")
+
+
+def notify_user_on_commit(*, user_id: int, subject: str, body: str) -> None:
+    from portal.tasks import send_notification
+
+    transaction.on_commit(lambda: send_notification.delay(user_id, subject, body))

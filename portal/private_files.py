@@ -1,0 +1,37 @@
+"""Hands out private files after the calling view has decided the user may have them.
+
+In development Django streams the file; behind nginx (PRIVATE_MEDIA_X_ACCEL_PREFIX set) the view
+answers with X-Accel-Redirect to an `internal` location, so nginx sends the bytes.
+"""
+
+import mimetypes
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpResponse
+
+
+def private_file_response(
+    file: FieldFile, *, download_name: str, as_attachment: bool = False, content_type: str | None = None
+) -> HttpResponse:
+    if not file or not file.name:
+        raise Http404("文件不存在")
+    content_type = content_type or mimetypes.guess_type(download_name)[0] or "application/octet-stream"
+    disposition = "attachment" if as_attachment else "inline"
+    prefix = settings.PRIVATE_MEDIA_X_ACCEL_PREFIX
+    if prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{quote(file.name)}"
+    else:
+        try:
+            handle = file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404("文件不存在") from exc
+        response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(download_name)}"
+    # Personal documents must not linger in shared caches or be sniffed into something else.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

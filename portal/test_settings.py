@@ -1,0 +1,43 @@
+"""Settings for the test suite: the environment's settings plus test-only switches.
+
+CAPTCHA_TEST_MODE lives here and only here: simple-captcha reads it once at import, so it cannot
+be toggled per test, and it must never be reachable from production settings (PITFALLS.md).
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+from portal.settings import *  # noqa: E402,F403
+from portal.settings import DATABASES, STORAGES  # noqa: E402
+
+CAPTCHA_TEST_MODE = True  # the answer "PASSED" is accepted
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "portal.notifications.LocmemSmsBackend"
+
+# Each run writes private files to its own folder so parallel runs never share state.
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-private-"))
+STORAGES = {
+    **STORAGES,
+    "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}},
+    "private": {**STORAGES["private"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CARD_SIGNING_DEV_DIR = Path(os.environ.get("TEST_SIGNING_DIR", tempfile.gettempdir())) / "portal-test-signing"
+
+# Tests dispatch tasks in-process unless a test starts a real worker (tests/hukou_card).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["NAME"] = ":memory:"
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+
+AXES_FAILURE_LIMIT = 5
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -1,0 +1,32 @@
+"""Small text helpers shared by screens and the card: masking, Chinese dates."""
+
+import datetime
+
+WEEKDAYS = "一二三四五六日"
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 张小三 → 张*三, 欧阳小明 → 欧**明 (public notice, verification page)."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_id_number(number: str) -> str:
+    """11010519491231002X → 110105********002X."""
+    number = (number or "").strip()
+    if len(number) <= 8:
+        return number[:1] + "*" * max(len(number) - 2, 0) + number[-1:] if number else ""
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def cn_date(value: datetime.date) -> str:
+    return f"{value.year}年{value.month:02d}月{value.day:02d}日"
+
+
+def cn_date_with_weekday(value: datetime.date) -> str:
+    """2022年10月09日 星期日, as in the seed's header."""
+    return f"{cn_date(value)} 星期{WEEKDAYS[value.weekday()]}"

@@ -1,0 +1,63 @@
+"""Working-day arithmetic on the Chinese public-holiday calendar (DESIGN.md §4 timelines).
+
+The `holidays` package knows the substituted days off and the make-up working days (调休上班);
+CalendarOverride rows, kept by the city administrator, win over it for years it does not know yet.
+"""
+
+import datetime
+from functools import lru_cache
+
+import holidays
+
+from portal.models import CalendarOverride
+
+
+@lru_cache(maxsize=16)
+def _china_calendar(year: int) -> holidays.HolidayBase:
+    return holidays.China(years=year)
+
+
+def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
+    rows = CalendarOverride.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
+    return dict(rows)
+
+
+def _is_working_day(day: datetime.date, overrides: dict[datetime.date, bool]) -> bool:
+    if day in overrides:
+        return overrides[day]
+    return _china_calendar(day.year).is_working_day(day)
+
+
+def is_working_day(day: datetime.date) -> bool:
+    return _is_working_day(day, _overrides(day, day))
+
+
+def add_working_days(start: datetime.date, days: int) -> datetime.date:
+    """The date `days` working days after `start` (start itself not counted).
+
+    add_working_days(Friday, 1) is the next Monday; a deadline of "5 working days" from a
+    submission is add_working_days(submitted_on, 5).
+    """
+    if days < 0:
+        raise ValueError("days must be >= 0")
+    # A window wide enough for the longest Chinese holiday stretch; overrides read once.
+    overrides = _overrides(start, start + datetime.timedelta(days=days * 2 + 30))
+    current, counted = start, 0
+    while counted < days:
+        current += datetime.timedelta(days=1)
+        if _is_working_day(current, overrides):
+            counted += 1
+    return current
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    """Working days after `start` up to and including `end` (0 when end <= start)."""
+    if end <= start:
+        return 0
+    overrides = _overrides(start, end)
+    count, current = 0, start
+    while current < end:
+        current += datetime.timedelta(days=1)
+        if _is_working_day(current, overrides):
+            count += 1
+    return count

@@ -1,0 +1,49 @@
+/* Small progressive enhancements; every page works without JavaScript. */
+(function () {
+  "use strict";
+
+  // Captcha: click the picture or "点击获取" for a new one.
+  document.addEventListener("click", function (event) {
+    var trigger = event.target.closest("[data-captcha-refresh]");
+    if (!trigger) return;
+    event.preventDefault();
+    var row = trigger.closest(".captcha-row") || document;
+    var url = trigger.getAttribute("data-captcha-refresh");
+    fetch(url, { headers: { "X-Requested-With": "XMLHttpRequest" }, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var img = row.querySelector("img.captcha");
+        var key = row.querySelector("input[name$='_0']");
+        if (img) img.src = data.image_url;
+        if (key) key.value = data.key;
+        var answer = row.querySelector("input[name$='_1']");
+        if (answer) { answer.value = ""; answer.focus(); }
+      });
+  });
+
+  // Session warning two minutes before the server logs the user out (SESSION_COOKIE_AGE).
+  var modalEl = document.getElementById("session-warning");
+  if (modalEl && window.bootstrap) {
+    var ageMs = parseInt(modalEl.dataset.sessionAge, 10) * 1000;
+    var warnBeforeMs = 120 * 1000;
+    var modal = new bootstrap.Modal(modalEl, { backdrop: "static", keyboard: false });
+    var countdownEl = modalEl.querySelector("[data-session-countdown]");
+    var warnTimer, tick, deadline;
+    var schedule = function () {
+      clearTimeout(warnTimer); clearInterval(tick);
+      deadline = Date.now() + ageMs;
+      warnTimer = setTimeout(function () {
+        modal.show();
+        tick = setInterval(function () {
+          var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+          countdownEl.textContent = Math.floor(left / 60) + "分" + String(left % 60).padStart(2, "0") + "秒";
+          if (left <= 0) { clearInterval(tick); window.location = modalEl.dataset.loginUrl + "?timeout=1&next=" + encodeURIComponent(location.pathname); }
+        }, 1000);
+      }, Math.max(0, ageMs - warnBeforeMs));
+    };
+    modalEl.querySelector("[data-session-keepalive]").addEventListener("click", function () {
+      fetch(modalEl.dataset.keepaliveUrl, { credentials: "same-origin" }).then(function () { modal.hide(); schedule(); });
+    });
+    schedule();
+  }
+})();

@@ -1,0 +1,124 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accounts.validators import (
+    PortalPasswordValidator,
+    id_check_char,
+    validate_credit_code,
+    validate_id_number,
+    validate_landline,
+    validate_mobile,
+    validate_username,
+)
+
+
+def test_design_sample_resident_id_is_valid_and_tells_birth_and_gender():
+    facts = validate_id_number("resident_id", "11010519491231002X")
+    assert facts.birth_date == datetime.date(1949, 12, 31)
+    assert facts.gender == "女"
+
+
+def test_lowercase_x_is_accepted():
+    assert validate_id_number("resident_id", "11010519491231002x").gender == "女"
+
+
+@pytest.mark.parametrize(
+    "number, message",
+    [
+        ("110105194912310021", "校验位不正确"),
+        ("11010519491231002", "应为18位"),
+        ("1101051949123100AX", "前17位应为数字"),
+        ("110105194913310020", "出生日期"),
+        ("990105194912310020", None),
+    ],
+)
+def test_bad_resident_ids_are_refused_with_a_reason(number, message):
+    with pytest.raises(ValidationError) as excinfo:
+        validate_id_number("resident_id", number)
+    if message:
+        assert message in excinfo.value.messages[0]
+
+
+def test_resident_id_from_the_future_is_refused():
+    first17 = f"440106{datetime.date.today().year + 1}0101001"
+    with pytest.raises(ValidationError, match="出生日期"):
+        validate_id_number("resident_id", first17 + id_check_char(first17))
+
+
+@pytest.mark.parametrize("number", ["H12345678", "M1234567890"])
+def test_hk_macao_permit(number):
+    assert validate_id_number("hk_macao_permit", number) is None
+
+
+@pytest.mark.parametrize("number", ["X12345678", "H1234567", "H123456789"])
+def test_bad_hk_macao_permit(number):
+    with pytest.raises(ValidationError, match="H或M开头"):
+        validate_id_number("hk_macao_permit", number)
+
+
+def test_taiwan_permit():
+    assert validate_id_number("taiwan_permit", "12345678") is None
+    with pytest.raises(ValidationError, match="8位或10位"):
+        validate_id_number("taiwan_permit", "123456789")
+
+
+def test_hmt_residence_permit_uses_the_id_check_character():
+    first17 = "81000019900101001"
+    assert validate_id_number("hmt_residence", first17 + id_check_char(first17)).gender == "男"
+    with pytest.raises(ValidationError, match="810000、820000或830000"):
+        validate_id_number("hmt_residence", "11010519491231002X")
+
+
+def test_foreign_permanent_residence_id():
+    first17 = "93315619850506001"
+    assert validate_id_number(
+        "foreign_permanent", first17 + id_check_char(first17)
+    ).birth_date == datetime.date(1985, 5, 6)
+    with pytest.raises(ValidationError, match="应以9开头"):
+        validate_id_number("foreign_permanent", "11010519491231002X")
+
+
+def test_passport():
+    assert validate_id_number("passport", "E12345678") is None
+    with pytest.raises(ValidationError):
+        validate_id_number("passport", "E1-23")
+
+
+@pytest.mark.parametrize("name", ["ab", "zhang_san1", "A" + "b" * 19])
+def test_good_usernames(name):
+    validate_username(name)
+
+
+@pytest.mark.parametrize("name", ["a", "1abc", "_abc", "zhang-san", "A" + "b" * 20, "张三"])
+def test_bad_usernames(name):
+    with pytest.raises(ValidationError, match="只能以字母开头"):
+        validate_username(name)
+
+
+@pytest.mark.parametrize("password", ["", "ab12", "abc123!", "a" * 21 + "1", "abcdefg", "1234567"])
+def test_bad_passwords(password):
+    with pytest.raises(ValidationError):
+        PortalPasswordValidator().validate(password)
+
+
+def test_good_password():
+    PortalPasswordValidator().validate("Abc12345")
+
+
+def test_phones():
+    validate_landline("020-83123456")
+    validate_mobile("13800138000")
+    with pytest.raises(ValidationError, match="XXX-XXXXXXX"):
+        validate_landline("83123456")
+    with pytest.raises(ValidationError, match="11位"):
+        validate_mobile("2380013800")
+
+
+def test_credit_code():
+    validate_credit_code("91350100M000100Y43")
+    with pytest.raises(ValidationError, match="校验位"):
+        validate_credit_code("91350100M000100Y44")
+    with pytest.raises(ValidationError, match="18位"):
+        validate_credit_code("91350100M000100Y4O")
