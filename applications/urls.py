@@ -1,3 +1,9 @@
+from django.urls import path
+
+from applications import views
+
 app_name = "applications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]
