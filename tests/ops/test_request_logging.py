@@ -23,7 +23,7 @@ def test_unsafe_request_id_is_replaced(client):
 
 
 def test_json_formatter_writes_the_request_id():
-    token = set_request_id("req-12345678")
+    set_request_id("req-12345678")
     try:
         record = logging.LogRecord("portal", logging.INFO, __file__, 1, "申报 %s 已提交", ("GZRC1",), None)
         RequestIdFilter().filter(record)
@@ -36,7 +36,7 @@ def test_json_formatter_writes_the_request_id():
 
 
 def test_task_headers_carry_the_request_id_into_the_worker():
-    token = set_request_id("req-abcdefgh")
+    set_request_id("req-abcdefgh")
     headers: dict = {}
     _carry_request_id(headers=headers)
     set_request_id("-")
@@ -49,7 +49,6 @@ def test_task_headers_carry_the_request_id_into_the_worker():
     _restore_request_id(task=FakeTask)
     assert get_request_id() == "req-abcdefgh"
     set_request_id("-")
-    del token
 
 
 @pytest.mark.django_db
