@@ -33,17 +33,21 @@ class Quota(models.Model):
         verbose_name = verbose_name_plural = "总量控制指标"
         constraints = [
             models.CheckConstraint(
-                condition=Q(reserved__lte=F("total_places") - F("used")), name="quota_never_oversold"
+                condition=Q(reserved__lte=F("total_places") - F("used")),
+                name="quota_never_oversold",
+                violation_error_message="指标总数不能少于已使用和公示中占用的指标数之和。",
             ),
             models.UniqueConstraint(
                 fields=["year", "district"],
                 condition=Q(employer__isnull=True),
                 name="one_district_quota_per_year",
+                violation_error_message="该年度已为此区设置了指标，请直接修改原记录。",
             ),
             models.UniqueConstraint(
                 fields=["year", "employer"],
                 condition=Q(employer__isnull=False),
                 name="one_employer_quota_per_year",
+                violation_error_message="该年度已为此单位设置了五(四)专项指标，请直接修改原记录。",
             ),
         ]
 

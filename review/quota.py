@@ -25,7 +25,8 @@ def needs_quota(application: Application) -> bool:
 
 
 def _locked_quota(*, application: Application, year: int) -> Quota:
-    base = Quota.objects.select_for_update().select_related("district", "employer")
+    # Lock only the quota row: PostgreSQL refuses FOR UPDATE on the nullable side of the employer join.
+    base = Quota.objects.select_for_update(of=("self",)).select_related("district", "employer")
     employer = application.employer
     if (
         application.subcategory is not None

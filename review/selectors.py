@@ -1,0 +1,370 @@
+"""Reads of the review console and the public notice, each with its joins in one place.
+
+Every console read starts from `console_applications(user=...)`, which is what scopes a district
+reviewer to their own district: an object outside it is simply not found (404 in the views).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from accounts.models import Employer, EmployerAdmin, Role, User
+from applications.choices import Status
+from applications.models import Application, Attachment, AuditEntry, ReapplicationGrant
+from portal.models import District
+from review.models import NoticeEntry, Objection, PublicNotice, Quota
+
+# The states a reviewer has work to do in: accept or return, then decide.
+TODO_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
+
+
+def is_console_user(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.role in (Role.REVIEWER, Role.CITY_ADMIN)
+
+
+def _scope_by_district(queryset: QuerySet, *, user: User, path: str = "district") -> QuerySet:
+    if user.role == Role.CITY_ADMIN:
+        return queryset
+    if user.role == Role.REVIEWER and user.district_id:
+        return queryset.filter(**{f"{path}_id": user.district_id})
+    return queryset.none()
+
+
+def console_applications(*, user: User) -> QuerySet[Application]:
+    """Applications the user may see in the console: submitted at least once, in their district."""
+    return _scope_by_district(Application.objects.filter(submitted_at__isnull=False), user=user)
+
+
+def _open_objection_exists():
+    return Exists(Objection.objects.filter(entry__application=OuterRef("pk"), status=Objection.Status.OPEN))
+
+
+def _due_on():
+    """The deadline the reviewer is working against: acceptance, then decision."""
+    return Case(
+        When(status=Status.SUBMITTED, then=F("accept_due_on")),
+        When(status=Status.UNDER_REVIEW, then=F("decision_due_on")),
+        default=Value(None),
+        output_field=DateField(),
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = "todo"  # "todo", "all" or a Status value
+    category_id: int | None = None
+    subcategory_id: int | None = None
+    district_id: int | None = None
+    employer: str = ""
+    submitted_from: datetime.date | None = None
+    submitted_to: datetime.date | None = None
+    overdue: bool = False
+    query: str = ""
+
+
+def review_queue(*, user: User, filters: QueueFilters, today: datetime.date) -> QuerySet[Application]:
+    """The queue: one query for the rows, whatever their number (joins, annotations, no per-row reads)."""
+    queryset = (
+        console_applications(user=user)
+        .select_related("category", "subcategory", "employer", "district", "notice_entry__notice")
+        .annotate(due_on=_due_on(), has_open_objection=_open_objection_exists())
+    )
+    if filters.status == "todo":
+        queryset = queryset.filter(status__in=TODO_STATUSES)
+    elif filters.status and filters.status != "all":
+        queryset = queryset.filter(status=filters.status)
+    if filters.category_id:
+        queryset = queryset.filter(category_id=filters.category_id)
+    if filters.subcategory_id:
+        queryset = queryset.filter(subcategory_id=filters.subcategory_id)
+    if filters.district_id:
+        queryset = queryset.filter(district_id=filters.district_id)
+    if filters.employer:
+        queryset = queryset.filter(employer__name__icontains=filters.employer.strip())
+    if filters.submitted_from:
+        queryset = queryset.filter(last_submitted_at__date__gte=filters.submitted_from)
+    if filters.submitted_to:
+        queryset = queryset.filter(last_submitted_at__date__lte=filters.submitted_to)
+    if filters.overdue:
+        queryset = queryset.filter(due_on__lt=today)
+    query = filters.query.strip()
+    if query:
+        queryset = queryset.filter(
+            Q(number__icontains=query) | Q(full_name__icontains=query) | Q(id_number__iexact=query.upper())
+        )
+    return queryset.order_by(F("due_on").asc(nulls_last=True), "last_submitted_at", "pk")
+
+
+def queue_counts(*, user: User, today: datetime.date) -> dict[str, int]:
+    """The numbers over the queue: to accept, to decide, overdue, objections open. One query each."""
+    scoped = console_applications(user=user)
+    counts = scoped.aggregate(
+        to_accept=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        to_decide=Count("pk", filter=Q(status=Status.UNDER_REVIEW)),
+        overdue=Count(
+            "pk",
+            filter=Q(status=Status.SUBMITTED, accept_due_on__lt=today)
+            | Q(status=Status.UNDER_REVIEW, decision_due_on__lt=today),
+        ),
+        in_notice=Count("pk", filter=Q(status=Status.IN_NOTICE)),
+    )
+    counts["open_objections"] = console_objections(user=user).filter(status=Objection.Status.OPEN).count()
+    return counts
+
+
+def console_application_detail(*, user: User) -> QuerySet[Application]:
+    return console_applications(user=user).select_related(
+        "applicant",
+        "category",
+        "subcategory",
+        "employer",
+        "district",
+        "employer_confirmed_by",
+        "notice_entry__notice",
+        "quota_reservation__quota",
+    )
+
+
+def application_attachments(*, application: Application) -> QuerySet[Attachment]:
+    return application.attachments.select_related("document").order_by("created_at", "id")
+
+
+def application_audit_trail(*, application: Application) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(application=application).select_related("actor").order_by("created_at", "id")
+
+
+def application_objections(*, application: Application) -> QuerySet[Objection]:
+    return Objection.objects.filter(entry__application=application).select_related("decided_by")
+
+
+def unused_reapplication_grant(*, applicant: User, year: int) -> ReapplicationGrant | None:
+    return ReapplicationGrant.objects.filter(applicant=applicant, year=year, used_by__isnull=True).first()
+
+
+def age_on(birth_date: datetime.date | None, day: datetime.date | None) -> int | None:
+    """Full years of age on `day` (办法: age is counted on the submission day)."""
+    if birth_date is None or day is None:
+        return None
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+@dataclass
+class DerivedFacts:
+    submitted_on: datetime.date | None
+    age: int | None
+    max_age: int | None
+    eligibility_messages: list[str] | None  # None: the eligibility rules are not available
+    missing_attachments: list[str] | None
+
+
+def derived_facts(*, application: Application, attachments: list[Attachment]) -> DerivedFacts:
+    """Facts the reviewer would otherwise work out by hand: age and the eligibility result."""
+    submitted_on = timezone.localdate(application.submitted_at) if application.submitted_at else None
+    messages = missing = None
+    try:
+        from applications.eligibility import check_eligibility, required_attachment_kinds
+    except ImportError:  # the applicant-side rules ship with the applications app
+        check_eligibility = required_attachment_kinds = None
+    if check_eligibility is not None and submitted_on is not None:
+        messages = list(check_eligibility(application, on=submitted_on))
+    if required_attachment_kinds is not None:
+        present = {attachment.kind for attachment in attachments}
+        missing = [kind.label for kind in required_attachment_kinds(application) if kind not in present]
+    return DerivedFacts(
+        submitted_on=submitted_on,
+        age=age_on(application.birth_date, submitted_on),
+        max_age=application.subcategory.max_age if application.subcategory_id else None,
+        eligibility_messages=messages,
+        missing_attachments=missing,
+    )
+
+
+# --- objections and notice batches in the console ------------------------------------------------
+
+
+def console_objections(*, user: User) -> QuerySet[Objection]:
+    return _scope_by_district(
+        Objection.objects.select_related(
+            "entry__application", "entry__notice", "entry__application__district", "decided_by"
+        ),
+        user=user,
+        path="entry__application__district",
+    )
+
+
+def console_notices(*, user: User) -> QuerySet[PublicNotice]:
+    return _scope_by_district(
+        PublicNotice.objects.select_related("district").annotate(
+            entry_count=Count("entries", distinct=True),
+            open_objection_count=Count(
+                "entries__objections",
+                filter=Q(entries__objections__status=Objection.Status.OPEN),
+                distinct=True,
+            ),
+        ),
+        user=user,
+    ).order_by("-start_date", "district__sort_order", "-pk")
+
+
+def notice_entries(*, notice: PublicNotice) -> QuerySet[NoticeEntry]:
+    return (
+        NoticeEntry.objects.filter(notice=notice)
+        .select_related("application__employer", "application__category", "application__subcategory")
+        .annotate(
+            open_objection_count=Count(
+                "objections", filter=Q(objections__status=Objection.Status.OPEN), distinct=True
+            )
+        )
+        .order_by("added_at", "pk")
+    )
+
+
+# --- quota ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuotaRow:
+    label: str
+    district: District
+    employer: Employer | None
+    total: int | None
+    reserved: int
+    used: int
+    waiting: int  # 五类 applications under review that would need a place
+
+    @property
+    def left(self) -> int | None:
+        return None if self.total is None else self.total - self.reserved - self.used
+
+    def _percent(self, value: int) -> float:
+        return round(100 * value / self.total, 1) if self.total else 0.0
+
+    @property
+    def used_percent(self) -> float:
+        return self._percent(self.used)
+
+    @property
+    def reserved_percent(self) -> float:
+        return self._percent(self.reserved)
+
+    @property
+    def left_percent(self) -> float:
+        return self._percent(self.left or 0)
+
+
+def quota_overview(*, user: User, year: int) -> list[QuotaRow]:
+    """Each district's 总量控制 places for the year (and the 五(四) key-employer shares).
+
+    Three queries: districts, quota rows, the count of quota-controlled applications under review.
+    A district without a quota row is shown as not yet allocated.
+    """
+    districts = District.objects.order_by("sort_order")
+    if user.role != Role.CITY_ADMIN:
+        districts = districts.filter(pk=user.district_id)
+    districts = list(districts)
+    quotas = list(
+        _scope_by_district(Quota.objects.filter(year=year), user=user).select_related("district", "employer")
+    )
+    waiting_rows = (
+        _scope_by_district(Application.objects.all(), user=user)
+        .filter(status=Status.UNDER_REVIEW, category__is_quota_controlled=True, year=year)
+        .values("district_id")
+        .annotate(n=Count("pk"))
+    )
+    waiting = {row["district_id"]: row["n"] for row in waiting_rows}
+    by_district = {q.district_id: q for q in quotas if q.employer_id is None}
+    rows = []
+    for district in districts:
+        q = by_district.get(district.pk)
+        rows.append(
+            QuotaRow(
+                label=district.name,
+                district=district,
+                employer=None,
+                total=q.total_places if q else None,
+                reserved=q.reserved if q else 0,
+                used=q.used if q else 0,
+                waiting=waiting.get(district.pk, 0),
+            )
+        )
+        for employer_quota in (q for q in quotas if q.employer_id and q.district_id == district.pk):
+            rows.append(
+                QuotaRow(
+                    label=f"{employer_quota.employer.name}（五(四)专项）",
+                    district=district,
+                    employer=employer_quota.employer,
+                    total=employer_quota.total_places,
+                    reserved=employer_quota.reserved,
+                    used=employer_quota.used,
+                    waiting=0,
+                )
+            )
+    return rows
+
+
+def quota_years() -> list[int]:
+    years = set(Quota.objects.values_list("year", flat=True).distinct())
+    years.add(timezone.localdate().year)
+    return sorted(years, reverse=True)
+
+
+# --- the public notice ----------------------------------------------------------------------------
+
+
+PUBLIC_STATUSES = (Status.IN_NOTICE, Status.PUBLISHED)
+
+
+def public_notice_entries(*, current: bool, employer: str = "", name: str = "") -> QuerySet[NoticeEntry]:
+    """Entries of current (open) or past (closed) notices, without anything but what may be public.
+
+    An application rejected after an upheld objection leaves the list: the notice must not show
+    someone as about to be admitted who will not be.
+    """
+    status = PublicNotice.Status.OPEN if current else PublicNotice.Status.CLOSED
+    queryset = NoticeEntry.objects.filter(
+        notice__status=status, application__status__in=PUBLIC_STATUSES
+    ).select_related(
+        "notice__district", "application__employer", "application__category", "application__subcategory"
+    )
+    if employer.strip():
+        queryset = queryset.filter(application__employer__name__icontains=employer.strip())
+    if name.strip():
+        queryset = queryset.filter(application__full_name__icontains=name.strip())
+    return queryset.order_by("-notice__start_date", "notice__district__sort_order", "added_at", "pk")
+
+
+def public_notice_entry(*, application_public_id) -> QuerySet[NoticeEntry]:
+    return NoticeEntry.objects.select_related("notice__district", "application__employer").filter(
+        application__public_id=application_public_id, application__status__in=PUBLIC_STATUSES
+    )
+
+
+# --- employer administrators -------------------------------------------------------------------------
+
+
+def employers_administered(*, user: User) -> QuerySet[Employer]:
+    return Employer.objects.filter(
+        admins__user=user, admins__status=EmployerAdmin.Status.APPROVED
+    ).distinct()
+
+
+def employer_applications(*, employer: Employer) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(employer=employer, submitted_at__isnull=False)
+        .exclude(status=Status.WITHDRAWN)
+        .select_related("category", "subcategory", "district", "employer_confirmed_by")
+        .order_by("-last_submitted_at", "-pk")
+    )

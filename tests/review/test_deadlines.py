@@ -1,0 +1,91 @@
+"""Working-day deadlines of the review across the 2025 National Day holiday and its make-up days.
+
+2025: 1–8 October off; Sunday 28 September and Saturday 11 October are working days (调休上班).
+"""
+
+import datetime
+
+import pytest
+
+from applications.choices import Status
+from portal.models import CalendarOverride
+from review import services
+from review.deadlines import working_days_left
+from tests.review.conftest import make_application
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def test_days_left_counts_working_days_only_and_goes_negative_once_overdue():
+    left = working_days_left([D(2025, 10, 10), D(2025, 9, 30), D(2025, 9, 26)], today=D(2025, 9, 29))
+    # From Monday 29 Sep: 30 Sep (1), then 9 Oct (2), 10 Oct (3). Back to Friday 26: 27 off, 28 make-up, 29.
+    assert left == {D(2025, 10, 10): 3, D(2025, 9, 30): 1, D(2025, 9, 26): -2}
+
+
+def test_days_left_reads_the_calendar_overrides_once(django_assert_num_queries):
+    dates = [D(2025, 10, 1) + datetime.timedelta(days=n) for n in range(40)]
+    with django_assert_num_queries(1):
+        working_days_left(dates, today=D(2025, 9, 26))
+
+
+def test_days_left_follows_an_administrator_override():
+    CalendarOverride.objects.create(date=D(2025, 6, 10), is_working_day=False, note="台风停工")
+    assert working_days_left([D(2025, 6, 11)], today=D(2025, 6, 9)) == {D(2025, 6, 11): 1}
+
+
+def test_decision_deadline_extension_and_notice_end_across_national_day(reviewer, freeze_today):
+    app = make_application(Status.SUBMITTED)
+    freeze_today(D(2025, 9, 26))
+    services.application_accept(application_id=app.pk, by=reviewer)
+    app.refresh_from_db()
+    assert app.decision_due_on == D(2025, 10, 23)  # 15 working days
+    services.application_extend_decision(application_id=app.pk, by=reviewer, reason="需函询")
+    app.refresh_from_db()
+    assert app.decision_due_on == D(2025, 11, 6)  # +10 working days
+    services.application_approve(application_id=app.pk, by=reviewer)
+    notice = app.notice_entry.notice
+    assert (notice.start_date, notice.end_date) == (D(2025, 9, 26), D(2025, 10, 10))
+
+
+@pytest.mark.parametrize(
+    ("today", "accepted"),
+    [
+        (D(2025, 10, 10), False),  # the 5th working day: still the district's to answer
+        (D(2025, 10, 4), False),  # a holiday: never acts on a day off
+        (D(2025, 10, 11), True),  # the 6th working day is the make-up Saturday
+    ],
+)
+def test_auto_accept_on_the_sixth_working_day(today, accepted, freeze_today):
+    app = make_application(Status.SUBMITTED, accept_due_on=D(2025, 10, 10))
+    freeze_today(today)
+    result = services.application_auto_accept_overdue(today=today)
+    app.refresh_from_db()
+    assert (app.pk in result) is accepted
+    assert (app.status == Status.UNDER_REVIEW) is accepted
+    if accepted:
+        # Decided within 15 working days of the automatic acceptance: 13–17, 20–24, 27–31 Oct.
+        assert app.decision_due_on == D(2025, 10, 31)
+        row = app.audit_entries.get()
+        assert row.action == "auto_accept" and row.actor is None and row.actor_role == "system"
+        assert "2025年10月10日" in row.reason
+
+
+def test_auto_accept_computes_a_missing_due_date_from_the_submission(freeze_today):
+    from django.utils import timezone
+
+    submitted = timezone.make_aware(datetime.datetime(2025, 9, 26, 10, 0))
+    app = make_application(Status.SUBMITTED, accept_due_on=None, submitted_at=submitted, last_submitted_at=submitted)
+    assert services.accept_due_on(app) == D(2025, 10, 10)
+    assert services.application_auto_accept_overdue(today=D(2025, 10, 10)) == []
+    assert services.application_auto_accept_overdue(today=D(2025, 10, 11)) == [app.pk]
+
+
+def test_auto_accept_leaves_other_states_and_is_idempotent():
+    returned = make_application(Status.RETURNED, accept_due_on=D(2025, 6, 2))
+    overdue = make_application(Status.SUBMITTED, accept_due_on=D(2025, 6, 2))
+    assert services.application_auto_accept_overdue(today=D(2025, 6, 11)) == [overdue.pk]
+    assert services.application_auto_accept_overdue(today=D(2025, 6, 11)) == []
+    returned.refresh_from_db()
+    assert returned.status == Status.RETURNED
