@@ -154,6 +154,11 @@ class EmployerAdmin(models.Model):
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     decision_note = models.CharField("审核意见", max_length=300, blank=True)
     cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    # Who ended the right (the holder themselves or a city administrator) and why: the audit of a cancel.
+    cancelled_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="取消人"
+    )
+    cancel_note = models.CharField("取消说明", max_length=300, blank=True)
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
 
     class Meta:

@@ -188,3 +188,20 @@ class PortalPasswordValidator:
 
     def get_help_text(self) -> str:
         return PASSWORD_HELP
+
+
+# 实名制 (seed: 请用实名注册): the name as printed on the identity document. Chinese names may carry
+# the interpunct of minority and foreign names (阿依古丽·买买提); foreign names use Latin letters.
+FULL_NAME_RE = re.compile(r"^(?:[\u3400-\u9fff\uf900-\ufaff·•．.]{2,30}|[A-Za-z][A-Za-z .'\-·]{1,49})$")
+FULL_NAME_HELP = "必填项。请用实名注册，填写证件上的姓名。"
+
+
+def validate_full_name(value: str) -> None:
+    name = (value or "").strip()
+    if not name:
+        raise ValidationError("请填写姓名。", code="required")
+    if not FULL_NAME_RE.match(name) or name[0] in "·•．.":
+        raise ValidationError(
+            "姓名应与证件一致：2~30个汉字（少数民族姓名可含间隔号“·”），或证件上的外文姓名，不能含数字或其他符号。",
+            code="full_name",
+        )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal.models import Subsystem, UserSubsystem
@@ -6,6 +7,9 @@ from portal.models import Subsystem, UserSubsystem
 
 @transaction.atomic
 def subsystem_add(*, user, subsystem: Subsystem) -> UserSubsystem:
+    """添加应用: link a subsystem to the user's 门户. Only what this installation provides can be added."""
+    if not subsystem.is_provided:
+        raise ValidationError(f"“{subsystem.name}”本安装未提供，无法添加。", code="not_provided")
     link, _created = UserSubsystem.objects.get_or_create(user=user, subsystem=subsystem)
     return link
 

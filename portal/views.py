@@ -1,50 +1,115 @@
-"""The 门户: home after login, the 添加应用 catalogue, content pages, health."""
+"""The 门户: home after login, the 添加应用 catalogue, content pages, help, health."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
 
-from portal import services
+from portal import selectors, services
 from portal.models import ContentPage, Subsystem
-from portal.selectors import subsystems_for_user
+
+PORTAL_CONTEXT = {"system_name": "", "system_home_url": "/"}
+
+
+def _entry_url(subsystem: Subsystem) -> str:
+    if not subsystem.entry_url_name:
+        return ""
+    try:
+        return reverse(subsystem.entry_url_name)
+    except NoReverseMatch:
+        return ""
 
 
 @login_required
 def home(request):
-    return render(request, "portal/home.html", {"subsystems": subsystems_for_user(user=request.user)})
+    """The 门户 after login: 我的应用, 添加应用 and the 温馨提示 (seed)."""
+    from accounts.selectors import user_has_employer_right
+
+    apps = list(selectors.added_subsystems(user=request.user))
+    for app in apps:
+        app.entry_url = _entry_url(app)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            **PORTAL_CONTEXT,
+            "system_home_url": reverse("portal:home"),
+            "my_apps": apps,
+            "has_employer_right": user_has_employer_right(user=request.user),
+            "guides": selectors.content_pages_in(section=ContentPage.Section.GUIDE),
+        },
+    )
 
 
 @login_required
 def catalogue(request):
-    return render(request, "portal/catalogue.html", {"subsystems": subsystems_for_user(user=request.user)})
+    """添加应用: every subsystem of the seed's 系统说明; only the provided ones can be added."""
+    subsystems = list(selectors.subsystems_for_user(user=request.user))
+    for subsystem in subsystems:
+        subsystem.entry_url = _entry_url(subsystem)
+    return render(
+        request,
+        "portal/catalogue.html",
+        {
+            **PORTAL_CONTEXT,
+            "system_home_url": reverse("portal:home"),
+            "provided": [s for s in subsystems if s.is_provided],
+            "not_provided": [s for s in subsystems if not s.is_provided],
+        },
+    )
 
 
 @login_required
+@require_POST
 def subsystem_add(request, slug):
-    from django.shortcuts import get_object_or_404, redirect
-    from django.views.decorators.http import require_POST  # noqa: F401
-
-    if request.method != "POST":
-        return redirect("portal:catalogue")
     subsystem = get_object_or_404(Subsystem, slug=slug)
-    services.subsystem_add(user=request.user, subsystem=subsystem)
-    return redirect("portal:catalogue")
+    try:
+        services.subsystem_add(user=request.user, subsystem=subsystem)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("portal:catalogue")
+    messages.success(request, f"已添加“{subsystem.name}”，可在“我的应用”中进入。")
+    return redirect("portal:home")
 
 
 def content_page(request, slug):
-    from django.shortcuts import get_object_or_404
-
+    """A policy, guide or Q&A page of the 人才引进申办系统. Public: anyone may read policy."""
     page = get_object_or_404(ContentPage, slug=slug)
-    return render(request, "portal/content_page.html", {"page": page})
+    return render(
+        request,
+        "portal/content_page.html",
+        {"page": page, "system_name": "人才引进申办系统", "system_home_url": _talent_home_url()},
+    )
+
+
+def _talent_home_url() -> str:
+    try:
+        return reverse("applications:home")
+    except NoReverseMatch:
+        return reverse("portal:home")
 
 
 def help_page(request):
-    return render(request, "portal/help.html")
+    return render(
+        request,
+        "portal/help.html",
+        {
+            **PORTAL_CONTEXT,
+            "system_home_url": reverse("portal:home"),
+            "guides": selectors.content_pages_in(section=ContentPage.Section.GUIDE),
+            "help_pages": selectors.content_pages_in(section=ContentPage.Section.HELP),
+        },
+    )
 
 
 def gov_service(request):
-    return render(request, "portal/gov_service.html")
+    return render(
+        request, "portal/gov_service.html", {**PORTAL_CONTEXT, "system_home_url": reverse("portal:home")}
+    )
 
 
 @login_required

@@ -21,6 +21,12 @@
       });
   });
 
+  // Irreversible actions (cancel a right, withdraw a request) ask once before they are posted.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  });
+
   // Session warning two minutes before the server logs the user out (SESSION_COOKIE_AGE).
   var modalEl = document.getElementById("session-warning");
   if (modalEl && window.bootstrap) {

@@ -7,6 +7,7 @@ from accounts.validators import (
     PortalPasswordValidator,
     id_check_char,
     validate_credit_code,
+    validate_full_name,
     validate_id_number,
     validate_landline,
     validate_mobile,
@@ -122,3 +123,37 @@ def test_credit_code():
         validate_credit_code("91350100M000100Y44")
     with pytest.raises(ValidationError, match="18位"):
         validate_credit_code("91350100M000100Y4O")
+
+
+@pytest.mark.parametrize("name", ["王五", "欧阳小明", "阿依古丽·买买提", "John Smith", "Mary-Jane O'Neil"])
+def test_real_names_are_accepted(name):
+    validate_full_name(name)
+
+
+@pytest.mark.parametrize("name", ["", "王", "王5", "张三@", "·王五", "12", "王 五 ！"])
+def test_names_that_cannot_be_on_an_identity_document_are_refused(name):
+    with pytest.raises(ValidationError) as excinfo:
+        validate_full_name(name)
+    assert "姓名" in excinfo.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "id_type, number",
+    [
+        ("resident_id", "11010519491231002X"),
+        ("hk_macao_permit", "H12345678"),
+        ("taiwan_permit", "1234567890"),
+        ("hmt_residence", "810000199001010010"),
+        ("foreign_permanent", "933156198505060019"),
+        ("passport", "E12345678"),
+    ],
+)
+def test_each_id_type_has_a_valid_example(id_type, number):
+    if id_type in ("hmt_residence", "foreign_permanent"):
+        number = number[:17] + id_check_char(number[:17])
+    validate_id_number(id_type, number)
+
+
+def test_unknown_id_type_is_refused():
+    with pytest.raises(ValidationError, match="证件类型"):
+        validate_id_number("driving_licence", "123456")

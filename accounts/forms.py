@@ -1,0 +1,577 @@
+"""Forms of the 门户: login, the registration wizard, password reset and the employer-admin request.
+
+Every rule comes from the seed's screens or DESIGN.md §5; the messages are what users read beside
+the field, so they say what is wrong and how to put it right.
+"""
+
+from captcha.fields import CaptchaField, CaptchaTextInput
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts.models import STAFF_ROLES, EmployerAdmin, IdType, User
+from accounts.validators import (
+    FULL_NAME_HELP,
+    LANDLINE_HELP,
+    MOBILE_HELP,
+    PASSWORD_HELP,
+    USERNAME_HELP,
+    normalize_id_number,
+    validate_credit_code,
+    validate_full_name,
+    validate_id_number,
+    validate_landline,
+    validate_mobile,
+    validate_username,
+)
+from portal.models import District, Subsystem
+
+CONSOLE_LOGIN_PATH = "/console/login/"
+
+
+class PortalCaptchaInput(CaptchaTextInput):
+    """The captcha picture with "点击获取" beside the answer box (static/portal/portal.js refreshes it)."""
+
+    template_name = "accounts/widgets/captcha.html"
+    # One <label for=...> pointing at the answer box, not a <fieldset>: screen readers and the
+    # browser tests find the field by its label 验证码.
+    use_fieldset = False
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["refresh_url"] = reverse("captcha-refresh")
+        return context
+
+
+def captcha_field(*, label: str = "验证码", help_text: str = "") -> CaptchaField:
+    return CaptchaField(
+        label=label,
+        help_text=help_text,
+        widget=PortalCaptchaInput(attrs={"inputmode": "latin", "maxlength": 8}),
+        error_messages={
+            "required": "请输入验证码。",
+            "incomplete": "请输入验证码。",
+            "invalid": "验证码错误，请重新输入（看不清可点击“点击获取”换一张）。",
+        },
+    )
+
+
+class BootstrapMixin:
+    """Bootstrap classes for forms drawn field by field (templates/accounts/_field.html) rather than by crispy."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._apply_bootstrap()
+
+    def _apply_bootstrap(self) -> None:
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+                base = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                base = "form-select"
+            else:
+                base = "form-control"
+            invalid = " is-invalid" if self.is_bound and self._errors and name in self._errors else ""
+            widget.attrs["class"] = base + invalid
+
+    def full_clean(self):
+        super().full_clean()
+        self._apply_bootstrap()
+
+
+# --- Login -------------------------------------------------------------------------------------
+
+
+class CaptchaLoginForm(BootstrapMixin, AuthenticationForm):
+    """Username, password and captcha. Shared with the staff console login (review engineer)."""
+
+    captcha = captcha_field()
+
+    error_messages = {
+        "invalid_login": "用户名或密码错误，请重新输入。",
+        "inactive": "该帐号已停用，请联系广州市人力资源和社会保障局。",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["username"].error_messages["required"] = "请输入用户名。"
+        self.fields["username"].widget.attrs.update({"autocapitalize": "none", "spellcheck": "false"})
+        self.fields["password"].label = "密码"
+        self.fields["password"].error_messages["required"] = "请输入密码。"
+
+    def clean(self):
+        # A wrong captcha stops here: the password is not even tried, so scripted guessing without
+        # solving the captcha learns nothing and does not lock real users out.
+        if self.has_error("captcha"):
+            return self.cleaned_data
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if getattr(error, "code", None) != "invalid_login":
+                raise
+            self.add_error("password", self._invalid_login_message())
+            return self.cleaned_data
+
+    def _invalid_login_message(self) -> str:
+        message = self.error_messages["invalid_login"]
+        failures = getattr(self.request, "axes_failures_since_start", None)
+        if failures is None:
+            return message
+        left = settings.AXES_FAILURE_LIMIT - failures
+        if left <= 0:
+            return message
+        minutes = int(round(settings.AXES_COOLOFF_TIME * 60))
+        return f"{message}再连续输错{left}次，帐号将被锁定{minutes}分钟。"
+
+
+class UserType:
+    PERSONAL = "personal"
+    EMPLOYER = "employer"
+    CHOICES = [(PERSONAL, "个人"), (EMPLOYER, "单位")]
+    LABELS = dict(CHOICES)
+
+
+class PortalLoginForm(CaptchaLoginForm):
+    """The 门户's 用户登录 tab: 用户类型 decides who may come in and where they land."""
+
+    user_type = forms.ChoiceField(label="用户类型", choices=UserType.CHOICES, initial=UserType.PERSONAL)
+
+    field_order = ["user_type", "username", "password", "captcha"]
+
+    error_messages = {
+        **CaptchaLoginForm.error_messages,
+        "staff": (
+            "工作人员帐号（区人社局审核员、市人社局管理员、公安窗口）请从审核工作台登录："
+            f"{CONSOLE_LOGIN_PATH}"
+        ),
+        "no_employer_right": (
+            "该帐号尚未获批任何单位的单位系统管理员权限。请选择用户类型“个人”登录，"
+            "再办理“单位系统管理员权限申请”。"
+        ),
+    }
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if user.role in STAFF_ROLES:
+            raise ValidationError(self.error_messages["staff"], code="staff")
+        if (
+            self.cleaned_data.get("user_type") == UserType.EMPLOYER
+            and not user.employer_admin_rights.filter(status=EmployerAdmin.Status.APPROVED).exists()
+        ):
+            raise ValidationError(self.error_messages["no_employer_right"], code="no_employer_right")
+
+
+# --- Password reset ----------------------------------------------------------------------------
+
+
+class PortalPasswordResetForm(BootstrapMixin, PasswordResetForm):
+    email = forms.EmailField(
+        label="注册邮箱",
+        max_length=254,
+        help_text="请填写注册帐号时登记的电子邮件，系统将向该邮箱发送重置密码的链接。",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "请填写注册邮箱。", "invalid": "请填写有效的电子邮件地址。"},
+    )
+    captcha = captcha_field()
+
+
+class PortalSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password1"].help_text = PASSWORD_HELP
+        self.fields["new_password2"].label = "确认新密码"
+        self.fields["new_password2"].help_text = "请再次输入新密码。"
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "原密码"
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password1"].help_text = PASSWORD_HELP
+        self.fields["new_password2"].label = "确认新密码"
+        self.fields["new_password2"].help_text = "请再次输入新密码。"
+
+
+# --- Registration wizard -----------------------------------------------------------------------
+
+
+class AgreementForm(forms.Form):
+    agree = forms.BooleanField(
+        label="我已仔细阅读并同意以上服务协议",
+        error_messages={
+            "required": "请先阅读服务协议，勾选“我已仔细阅读并同意以上服务协议”后再点击“下一步”。"
+        },
+    )
+
+
+def explain_username(username: str) -> None:
+    """The seed's account rule, with the particular reason a name breaks it."""
+    try:
+        validate_username(username)
+    except ValidationError:
+        if not 2 <= len(username) <= 20:
+            reason = f"登录帐号长度应为2~20位，当前为{len(username)}位。"
+        elif not username[0].isascii() or not username[0].isalpha():
+            reason = "登录帐号须以英文字母开头。"
+        else:
+            reason = "登录帐号只能由英文字母、数字和下划线组成，不能含汉字、空格或其他符号。"
+        raise ValidationError(reason, code="username") from None
+
+
+# Fields of step 2 kept in the session between steps (never the passwords or captchas).
+ACCOUNT_DRAFT_FIELDS = (
+    "username",
+    "full_name",
+    "id_type",
+    "id_number",
+    "workplace",
+    "landline",
+    "mobile",
+    "email",
+    "personal_note",
+    "promise",
+)
+
+
+class AccountInfoForm(BootstrapMixin, forms.Form):
+    """Step 2 填写帐号信息: every field of the seed's screen with its rule and hint."""
+
+    username = forms.CharField(
+        label="登录帐号",
+        help_text=USERNAME_HELP,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "maxlength": 20,
+            }
+        ),
+        error_messages={"required": "请填写登录帐号。"},
+    )
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        required=False,
+        help_text=PASSWORD_HELP,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "maxlength": 20}),
+    )
+    password2 = forms.CharField(
+        label="确认密码",
+        strip=False,
+        required=False,
+        help_text="请再次输入密码。",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "maxlength": 20}),
+    )
+    captcha = captcha_field(label="注册验证码", help_text="该验证码为确认注册时使用。")
+    full_name = forms.CharField(
+        label="姓名",
+        max_length=50,
+        help_text=FULL_NAME_HELP,
+        validators=[validate_full_name],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "请填写姓名。"},
+    )
+    id_type = forms.ChoiceField(
+        label="证件类型",
+        choices=IdType.choices,
+        initial=IdType.RESIDENT_ID,
+        help_text="请正确选择证件类型。",
+        error_messages={"required": "请选择证件类型。", "invalid_choice": "请正确选择证件类型。"},
+    )
+    id_number = forms.CharField(
+        label="证件号码",
+        max_length=20,
+        help_text="请正确填写证件号码，每个证件号码只能注册一个帐户。",
+        error_messages={"required": "请填写证件号码。", "max_length": "证件号码不能超过20位。"},
+    )
+    workplace = forms.CharField(label="所在单位", max_length=100, required=False, help_text="选填。")
+    landline = forms.CharField(
+        label="固定电话",
+        max_length=30,
+        required=False,
+        help_text=LANDLINE_HELP,
+        validators=[validate_landline],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "如：020-83123456"}),
+    )
+    mobile = forms.CharField(
+        label="移动电话",
+        max_length=11,
+        help_text=MOBILE_HELP + "办理进度将以短信通知。",
+        validators=[validate_mobile],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+        error_messages={"required": "请填写手机号码。", "max_length": "手机号码应为以1开头的11位数字。"},
+    )
+    email = forms.EmailField(
+        label="电子邮件",
+        max_length=254,
+        help_text="用于找回密码和接收办理通知，请填写本人常用邮箱。",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "请填写电子邮件。",
+            "invalid": "电子邮件格式不正确，如：zhangsan@example.com。",
+        },
+    )
+    personal_note = forms.CharField(
+        label="个人说明",
+        max_length=500,
+        required=False,
+        help_text="选填，500字以内。",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "个人说明不能超过500字（当前%(show_value)d字）。"},
+    )
+    promise = forms.BooleanField(
+        label="本人承诺以上填报资料真实准确，如因个人填报信息失实，本人愿意承担由此产生的一切后果和相关责任。",
+        error_messages={"required": "请阅读并勾选本人承诺后再点击“下一步”。"},
+    )
+
+    def __init__(self, *args, has_stored_password: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_stored_password = has_stored_password
+        # Required unless a password from an earlier pass through this step is kept (as a hash).
+        for name in ("password", "password2"):
+            self.fields[name].show_required = not has_stored_password
+        if has_stored_password:
+            self.fields["password"].help_text = (
+                "已设置密码；如需修改请重新填写两次，不修改请留空。" + PASSWORD_HELP
+            )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        explain_username(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("该登录帐号已被注册，请换一个。", code="username_taken")
+        return username
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_id_number(self) -> str:
+        return normalize_id_number(self.cleaned_data["id_number"])
+
+    def clean_email(self) -> str:
+        return User.objects.normalize_email(self.cleaned_data["email"])
+
+    def clean(self):
+        cleaned = super().clean()
+        id_type, id_number = cleaned.get("id_type"), cleaned.get("id_number")
+        if id_type and id_number:
+            try:
+                validate_id_number(id_type, id_number)
+            except ValidationError as error:
+                self.add_error("id_number", error)
+            else:
+                if User.objects.filter(id_number=id_number).exists():
+                    self.add_error(
+                        "id_number",
+                        ValidationError(
+                            "该证件号码已注册帐号，每个证件号码只能注册一个帐户。如忘记帐号或密码，请使用登录页的“忘记密码”。",
+                            code="id_number_taken",
+                        ),
+                    )
+        self._clean_passwords(cleaned)
+        return cleaned
+
+    def _clean_passwords(self, cleaned) -> None:
+        password, password2 = cleaned.get("password") or "", cleaned.get("password2") or ""
+        if not password and not password2:
+            if not self.has_stored_password:
+                self.add_error("password", ValidationError("请填写密码。", code="required"))
+                self.add_error("password2", ValidationError("请再次输入密码。", code="required"))
+            return
+        if not password:
+            self.add_error("password", ValidationError("请填写密码。", code="required"))
+            return
+        candidate = User(
+            username=cleaned.get("username") or "",
+            full_name=cleaned.get("full_name") or "",
+            email=cleaned.get("email") or "",
+        )
+        try:
+            password_validation.validate_password(password, candidate)
+        except ValidationError as error:
+            self.add_error("password", error)
+            return
+        if password != password2:
+            self.add_error(
+                "password2", ValidationError("两次输入的密码不一致，请重新输入。", code="password_mismatch")
+            )
+
+    def draft(self) -> dict:
+        """What to keep in the session after a valid step: the cleaned answers, no secrets."""
+        return {name: self.cleaned_data.get(name) for name in ACCOUNT_DRAFT_FIELDS}
+
+
+class UsernameCheckForm(BootstrapMixin, forms.Form):
+    """检测登录帐号: availability of a login account, behind its own captcha (seed)."""
+
+    username = forms.CharField(label="登录帐号", error_messages={"required": "请先填写登录帐号再检测。"})
+    check_captcha = captcha_field(label="验证码", help_text="该验证码为检测登录帐号时使用。")
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        explain_username(username)
+        return username
+
+    def is_available(self) -> bool:
+        return not User.objects.filter(username__iexact=self.cleaned_data["username"].strip()).exists()
+
+
+class SubsystemChoiceForm(forms.Form):
+    """Step 3 申请应用系统: the systems this installation provides; the others are listed, not offered."""
+
+    subsystems = forms.ModelMultipleChoiceField(
+        label="申请应用系统",
+        queryset=Subsystem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text="可多选；注册后也可在门户“添加应用”中随时添加。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subsystems"].queryset = Subsystem.objects.filter(is_provided=True).order_by("sort_order")
+
+
+# --- Employers ---------------------------------------------------------------------------------
+
+
+class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
+    """单位系统管理员权限申请: pick the employer found by the search, or register it, plus the licence."""
+
+    employer = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    new_employer_name = forms.CharField(
+        label="单位名称",
+        max_length=120,
+        required=False,
+        help_text="与营业执照（或法人登记证书）上的名称一致。",
+    )
+    new_employer_credit_code = forms.CharField(
+        label="统一社会信用代码",
+        max_length=18,
+        required=False,
+        help_text="18位，见营业执照；字母须大写，不含I、O、Z、S、V。",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    new_employer_district = forms.ModelChoiceField(
+        label="所在区",
+        queryset=District.objects.all(),
+        required=False,
+        empty_label="请选择单位所在区",
+        error_messages={"invalid_choice": "请从列表中选择单位所在区。"},
+    )
+    new_employer_address = forms.CharField(
+        label="单位地址", max_length=200, required=False, help_text="选填。"
+    )
+    business_licence = forms.FileField(
+        label="营业执照",
+        required=False,
+        help_text="营业执照（或法人登记证书）原件的彩色扫描件或照片，JPG格式，500KB以下。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,image/jpeg"}),
+    )
+    applicant_note = forms.CharField(
+        label="申请说明",
+        max_length=300,
+        required=False,
+        help_text="选填，如您在单位的职务、联系电话。",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label="本人承诺已获单位授权，提交的营业执照真实有效。",
+        error_messages={"required": "请勾选承诺后再提交。"},
+    )
+
+    def __init__(self, *args, employer_choices=None, has_stashed_licence: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.employer_choices = list(employer_choices or [])
+        self.has_stashed_licence = has_stashed_licence
+
+    def clean_new_employer_credit_code(self) -> str:
+        code = normalize_id_number(self.cleaned_data["new_employer_credit_code"])
+        if code:
+            validate_credit_code(code)
+        return code
+
+    def clean(self):
+        from accounts.models import Employer
+
+        cleaned = super().clean()
+        chosen = cleaned.get("employer")
+        new_fields = ("new_employer_name", "new_employer_credit_code", "new_employer_district")
+        typed_new = any(cleaned.get(name) for name in new_fields) or self.has_error(
+            "new_employer_credit_code"
+        )
+        if chosen:
+            employer = Employer.objects.filter(public_id=chosen).first()
+            if employer is None:
+                self.add_error(
+                    None, ValidationError("所选单位不存在，请重新搜索选择。", code="employer_missing")
+                )
+            cleaned["employer_obj"] = employer
+        elif typed_new:
+            for name, message in (
+                ("new_employer_name", "请填写单位名称。"),
+                ("new_employer_credit_code", "请填写统一社会信用代码。"),
+                ("new_employer_district", "请选择单位所在区。"),
+            ):
+                if not cleaned.get(name) and not self.has_error(name):
+                    self.add_error(name, ValidationError(message, code="required"))
+            code = cleaned.get("new_employer_credit_code")
+            existing = Employer.objects.filter(credit_code=code).first() if code else None
+            if existing is not None:
+                self.add_error(
+                    "new_employer_credit_code",
+                    ValidationError(
+                        f"该统一社会信用代码已登记为“{existing.name}”，请在上方搜索该单位并选择，无需重复登记。",
+                        code="credit_code_taken",
+                    ),
+                )
+        else:
+            self.add_error(
+                None,
+                ValidationError(
+                    "请先搜索并选择单位；搜索不到时，请在“登记新单位”中填写单位信息。",
+                    code="employer_required",
+                ),
+            )
+        if (
+            not cleaned.get("business_licence")
+            and not self.has_stashed_licence
+            and not self.has_error("business_licence")
+        ):
+            self.add_error(
+                "business_licence", ValidationError("请上传营业执照（JPG格式，500KB以下）。", code="required")
+            )
+        return cleaned
+
+
+class EmployerAdminCancelForm(BootstrapMixin, forms.Form):
+    note = forms.CharField(label="取消原因", max_length=300, required=False, widget=forms.TextInput)
+
+
+class AdminDecisionForm(forms.Form):
+    """The note a city administrator gives with an approval, refusal or cancellation (admin actions)."""
+
+    note = forms.CharField(
+        label="审核意见", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, note_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if note_required:
+            self.fields["note"].required = True
+            self.fields["note"].error_messages["required"] = "请填写理由，申请人将看到这段说明。"

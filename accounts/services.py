@@ -1,0 +1,277 @@
+"""Writes of the accounts app: registration, employers and the 单位系统管理员权限 (EmployerAdmin)."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Employer, EmployerAdmin, IdType, Role, User
+from accounts.validators import (
+    normalize_id_number,
+    validate_credit_code,
+    validate_full_name,
+    validate_id_number,
+    validate_landline,
+    validate_mobile,
+    validate_username,
+)
+from portal.models import District, Subsystem, UserSubsystem
+from portal.notifications import notify_user_on_commit
+from portal.uploads import CheckedJpeg
+
+USERNAME_TAKEN = "该登录帐号已被注册，请换一个。"
+ID_NUMBER_TAKEN = (
+    "该证件号码已注册帐号，每个证件号码只能注册一个帐户。如忘记帐号或密码，请使用登录页的“忘记密码”。"
+)
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    """The answers of registration step 2 (填写帐号信息), already cleaned by the form."""
+
+    username: str
+    full_name: str
+    id_type: str
+    id_number: str
+    mobile: str
+    email: str
+    workplace: str = ""
+    landline: str = ""
+    personal_note: str = ""
+
+
+def _check_registration(data: RegistrationData) -> None:
+    """The form checked all this already; the service checks again so no caller can skip a rule."""
+    errors: dict[str, list] = {}
+
+    def check(field, validator, *args):
+        try:
+            validator(*args)
+        except ValidationError as error:
+            errors.setdefault(field, []).extend(error.messages)
+
+    check("username", validate_username, data.username)
+    check("full_name", validate_full_name, data.full_name)
+    check("id_number", validate_id_number, data.id_type, data.id_number)
+    check("mobile", validate_mobile, data.mobile)
+    check("landline", validate_landline, data.landline)
+    if data.id_type not in IdType.values:
+        errors.setdefault("id_type", []).append("请正确选择证件类型。")
+    if not data.mobile:
+        errors.setdefault("mobile", []).append("请填写手机号码。")
+    if not data.email:
+        errors.setdefault("email", []).append("请填写电子邮件。")
+    if "username" not in errors and User.objects.filter(username__iexact=data.username).exists():
+        errors["username"] = [USERNAME_TAKEN]
+    if (
+        "id_number" not in errors
+        and User.objects.filter(id_number=normalize_id_number(data.id_number)).exists()
+    ):
+        errors["id_number"] = [ID_NUMBER_TAKEN]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def user_register(
+    *,
+    data: RegistrationData,
+    password_hash: str,
+    subsystems: Iterable[Subsystem] = (),
+    promised_at: datetime.datetime | None = None,
+) -> User:
+    """Create a real-name applicant account (实名制) and add the chosen application systems.
+
+    `password_hash` is what make_password() gave at step 2: the wizard never keeps the password itself.
+    One account per identity number (seed); the database constraint settles a race between two
+    simultaneous registrations, and the loser gets the same message as a plain duplicate.
+    """
+    _check_registration(data)
+    if not password_hash:
+        raise ValidationError({"password": ["请填写密码。"]})
+    user = User(
+        username=data.username,
+        full_name=data.full_name,
+        id_type=data.id_type,
+        id_number=normalize_id_number(data.id_number),
+        workplace=data.workplace,
+        landline=data.landline,
+        mobile=data.mobile,
+        email=User.objects.normalize_email(data.email),
+        personal_note=data.personal_note,
+        role=Role.APPLICANT,
+        password=password_hash,
+        truthfulness_promised_at=promised_at or timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        if User.objects.filter(id_number=user.id_number).exists():
+            raise ValidationError({"id_number": [ID_NUMBER_TAKEN]}) from exc
+        raise ValidationError({"username": [USERNAME_TAKEN]}) from exc
+    for subsystem in subsystems:
+        if subsystem.is_provided:
+            UserSubsystem.objects.get_or_create(user=user, subsystem=subsystem)
+    return user
+
+
+# --- Employers and their administrators ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewEmployerData:
+    name: str
+    credit_code: str
+    district: District
+    address: str = ""
+
+
+def _require_city_admin(user: User) -> None:
+    if not (user.is_superuser or user.role == Role.CITY_ADMIN):
+        raise PermissionDenied("只有市人社局管理员可以审核单位系统管理员权限。")
+
+
+@transaction.atomic
+def employer_create(*, data: NewEmployerData) -> Employer:
+    """Register an employer that the search could not find (GB 32100 credit code, one record per code)."""
+    code = normalize_id_number(data.credit_code)
+    name = " ".join((data.name or "").split())
+    errors: dict[str, list] = {}
+    if not name:
+        errors["name"] = ["请填写单位名称。"]
+    try:
+        validate_credit_code(code)
+    except ValidationError as error:
+        errors["credit_code"] = error.messages
+    if "credit_code" not in errors and Employer.objects.filter(credit_code=code).exists():
+        errors["credit_code"] = ["该统一社会信用代码已登记，请搜索该单位并选择。"]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return Employer.objects.create(
+                name=name, credit_code=code, district=data.district, address=data.address.strip()
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"credit_code": ["该统一社会信用代码已登记，请搜索该单位并选择。"]}) from exc
+
+
+@transaction.atomic
+def employer_admin_request_create(
+    *,
+    user: User,
+    licence: CheckedJpeg,
+    employer: Employer | None = None,
+    new_employer: NewEmployerData | None = None,
+    note: str = "",
+) -> EmployerAdmin:
+    """A registered individual asks to administer an employer; a city administrator decides later.
+
+    The licence must already have passed portal.uploads.check_jpeg (JPG, ≤500 KB, metadata removed).
+    """
+    if user.role != Role.APPLICANT:
+        raise PermissionDenied("单位系统管理员权限须由已注册的个人用户申请。")
+    if (employer is None) == (new_employer is None):
+        raise ValueError("pass exactly one of employer and new_employer")
+    if employer is None:
+        employer = employer_create(data=new_employer)
+    open_request = EmployerAdmin.objects.filter(
+        user=user, employer=employer, status__in=[EmployerAdmin.Status.PENDING, EmployerAdmin.Status.APPROVED]
+    ).first()
+    if open_request is not None:
+        state = "正在审核中" if open_request.status == EmployerAdmin.Status.PENDING else "已获批准"
+        raise ValidationError(
+            f"您对“{employer.name}”的管理员权限申请{state}，无需重复申请。", code="duplicate"
+        )
+    right = EmployerAdmin(user=user, employer=employer, applicant_note=note.strip())
+    right.business_licence.save("licence.jpg", ContentFile(licence.content), save=False)
+    try:
+        with transaction.atomic():
+            right.save()
+    except IntegrityError as exc:  # a double submit racing the check above
+        right.business_licence.delete(save=False)
+        raise ValidationError(
+            f"您对“{employer.name}”的管理员权限申请已提交，无需重复申请。", code="duplicate"
+        ) from exc
+    return right
+
+
+def _locked_right(request_id: int) -> EmployerAdmin:
+    return EmployerAdmin.objects.select_for_update().select_related("employer", "user").get(pk=request_id)
+
+
+@transaction.atomic
+def employer_admin_approve(*, request_id: int, by: User, note: str = "") -> EmployerAdmin:
+    _require_city_admin(by)
+    right = _locked_right(request_id)
+    if right.status != EmployerAdmin.Status.PENDING:
+        raise ValidationError(
+            f"该申请当前状态为“{right.get_status_display()}”，只能审核待审核的申请。", code="state"
+        )
+    right.status = EmployerAdmin.Status.APPROVED
+    right.decided_by = by
+    right.decided_at = timezone.now()
+    right.decision_note = note.strip() or "经审核，同意授予单位系统管理员权限。"
+    right.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    notify_user_on_commit(
+        user_id=right.user_id,
+        subject="单位系统管理员权限申请已批准",
+        body=(
+            f"您申请的“{right.employer.name}”单位系统管理员权限已批准。"
+            "请在登录页选择用户类型“单位”登录，查看并确认本单位人员的引进申报。"
+        ),
+    )
+    return right
+
+
+@transaction.atomic
+def employer_admin_refuse(*, request_id: int, by: User, note: str) -> EmployerAdmin:
+    _require_city_admin(by)
+    if not (note or "").strip():
+        raise ValidationError({"note": ["请填写不予批准的理由，申请人将看到这段说明。"]})
+    right = _locked_right(request_id)
+    if right.status != EmployerAdmin.Status.PENDING:
+        raise ValidationError(
+            f"该申请当前状态为“{right.get_status_display()}”，只能审核待审核的申请。", code="state"
+        )
+    right.status = EmployerAdmin.Status.REFUSED
+    right.decided_by = by
+    right.decided_at = timezone.now()
+    right.decision_note = note.strip()
+    right.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    notify_user_on_commit(
+        user_id=right.user_id,
+        subject="单位系统管理员权限申请未获批准",
+        body=f"您申请的“{right.employer.name}”单位系统管理员权限未获批准。理由：{right.decision_note}",
+    )
+    return right
+
+
+@transaction.atomic
+def employer_admin_cancel(*, request_id: int, by: User, note: str = "") -> EmployerAdmin:
+    """End a right (or withdraw a pending request): by its holder, or by a city administrator."""
+    right = _locked_right(request_id)
+    is_holder = right.user_id == by.pk
+    if not is_holder:
+        _require_city_admin(by)
+        if not (note or "").strip():
+            raise ValidationError({"note": ["请填写取消理由，权限持有人将看到这段说明。"]})
+    if right.status not in (EmployerAdmin.Status.PENDING, EmployerAdmin.Status.APPROVED):
+        raise ValidationError(f"该申请当前状态为“{right.get_status_display()}”，无需取消。", code="state")
+    right.status = EmployerAdmin.Status.CANCELLED
+    right.cancelled_at = timezone.now()
+    right.cancelled_by = by
+    right.cancel_note = (note or "").strip() or ("本人申请取消" if is_holder else "")
+    right.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_note"])
+    if not is_holder:
+        notify_user_on_commit(
+            user_id=right.user_id,
+            subject="单位系统管理员权限已取消",
+            body=f"您的“{right.employer.name}”单位系统管理员权限已由市人社局取消。理由：{right.cancel_note}",
+        )
+    return right
