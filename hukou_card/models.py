@@ -1,5 +1,6 @@
 """广州市入户人员信息卡: one card per person moving (主迁 and each 随迁人)."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -9,7 +10,18 @@ from portal.storage import private_storage
 
 
 def card_pdf_path(instance: "HukouCard", filename: str) -> str:
-    return f"cards/{instance.issued_on:%Y}/{uuid.uuid4().hex}.pdf"
+    # One fixed name per card: a re-run after a killed worker overwrites its own file instead of
+    # leaving a second copy behind (hukou_card.services.card_render).
+    return f"cards/{instance.issued_on:%Y}/{instance.public_id.hex}.pdf"
+
+
+class CardAction(models.TextChoices):
+    """Audit actions written by the card services (applications.workflow.audit), shown in the timeline."""
+
+    ISSUE = "card_issue", "核发入户信息卡"
+    CANCEL = "card_cancel", "放弃入户，注销入户信息卡"
+    EXPIRE = "card_expire", "入户信息卡逾期未使用，已注销"
+    USED = "card_used", "公安部门办结入户手续"
 
 
 class HukouCard(models.Model):
@@ -69,8 +81,53 @@ class HukouCard(models.Model):
                 condition=models.Q(move_type="主迁"),
                 name="one_main_card_per_application",
             ),
+            # The 审批文号 is shared by the cards of one application and never by two applications.
+            models.UniqueConstraint(
+                fields=["approval_number"],
+                condition=models.Q(move_type="主迁"),
+                name="unique_approval_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(move_type="主迁", main_card__isnull=True)
+                | models.Q(move_type="随迁", main_card__isnull=False),
+                name="accompanying_card_has_main_card",
+            ),
         ]
         verbose_name = verbose_name_plural = "入户信息卡"
 
     def __str__(self) -> str:
         return f"{self.number} {self.holder_name}"
+
+    @property
+    def is_main(self) -> bool:
+        return self.move_type == self.MoveType.MAIN
+
+    def effective_status(self, today: datetime.date) -> str:
+        """The status a reader should see today: a valid card past its deadline is expired even
+        before the nightly task has written it down."""
+        if self.status == self.Status.VALID and today > self.valid_until:
+            return self.Status.EXPIRED
+        return self.status
+
+    @property
+    def is_downloadable(self) -> bool:
+        return bool(self.pdf) and self.status in (self.Status.VALID, self.Status.USED)
+
+
+class ApprovalNumberSequence(models.Model):
+    """The running number of the 审批文号 of one district in one year (穗天人社引〔2026〕12号)."""
+
+    district = models.ForeignKey("portal.District", on_delete=models.PROTECT, verbose_name="区")
+    year = models.PositiveSmallIntegerField("年度")
+    last_number = models.PositiveIntegerField("已用至", default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year"], name="one_approval_sequence_per_district_year"
+            )
+        ]
+        verbose_name = verbose_name_plural = "审批文号序号"
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.year}年 {self.last_number}号"

@@ -1,5 +1,427 @@
-"""Card writes. cards_issue_for_application is built in the card issue (#5)."""
+"""Card writes: issue, render and sign, cancel (放弃入户), record the hukou move, expire.
+
+Issuance is idempotent and safe against a killed worker: the card rows are created in one short
+transaction under the application's row lock (a second run finds them and creates nothing), then
+each card's PDF is rendered in its own transaction under the card's row lock, to a file name fixed
+by the card (models.card_pdf_path), so a re-run after a crash overwrites its own half-written file
+and every card ends with exactly one PDF.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.choices import Relation, Status
+from applications.models import AccompanyingPerson, Application
+from applications.workflow import audit
+from hukou_card import numbers
+from hukou_card.models import ApprovalNumberSequence, CardAction, HukouCard
+from hukou_card.pdf import CardData, Companion, render_card
+from hukou_card.signing import card_signer, sign_card_pdf
+from portal.notifications import notify_user_on_commit
+from portal.text import cn_date
+
+logger = logging.getLogger(__name__)
+
+# The seed's message on the status page and in the notification once the cards are issued.
+APPROVED_MESSAGE = (
+    "【您申请办理的引进人才入户业务已审核通过，请您在入户信息卡有效期内至入户地的区公安部门办理入户复核手续，"
+    "详情可在“广州公安”微信公众号上进行预约和办理（微信号：gzsgaj）】"
+)
+NOT_APPLICABLE = "无"
 
 
-def cards_issue_for_application(*, application_id: int):
-    raise NotImplementedError("入户信息卡签发尚未实现（issue 5）。")
+class CardIssueRefused(Exception):
+    """The application cannot get cards (not published); retrying will not help."""
+
+
+class CardActionRefused(Exception):
+    """A cancel or police action that is not allowed now; the message is shown as it is."""
+
+
+# --- Issuance -----------------------------------------------------------------------------------
+
+
+def cards_issue_for_application(*, application_id: int) -> list[HukouCard]:
+    """Issue the main card and one per 随迁人 for a published application, then render and sign
+    every card that has no PDF yet. Running it again creates and renders nothing new."""
+    cards = _cards_create(application_id=application_id)
+    # The main card last: its commit sends the applicant the notice that the cards are ready.
+    for card in sorted(cards, key=lambda c: c.is_main):
+        if not card.pdf:
+            card_render(card_id=card.pk)
+    # 主迁 sorts before 随迁 (U+4E3B < U+968F): the main card comes first.
+    return list(HukouCard.objects.filter(application_id=application_id).order_by("move_type", "id"))
+
+
+@transaction.atomic
+def _cards_create(*, application_id: int) -> list[HukouCard]:
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("district").get(pk=application_id)
+    )
+    existing = list(HukouCard.objects.filter(application=application))
+    if existing:
+        return existing
+    if application.status != Status.PUBLISHED:
+        raise CardIssueRefused(
+            f"申报 {application} 当前状态为“{application.status_label}”，公布后才能核发入户信息卡。"
+        )
+    district = application.district
+    today = timezone.localdate()
+    valid_until = today + datetime.timedelta(days=settings.CARD_VALIDITY_DAYS)
+    approval_number = _next_approval_number(district=district, year=today.year)
+    common = {
+        "application": application,
+        "approval_number": approval_number,
+        "issuing_bureau": district.bureau_name,
+        "issued_on": today,
+        "valid_until": valid_until,
+    }
+    main = _create_card(
+        district_code=district.code,
+        year=today.year,
+        move_type=HukouCard.MoveType.MAIN,
+        holder_name=application.full_name,
+        holder_id_number=application.id_number,
+        **common,
+    )
+    cards = [main]
+    for person in application.accompanying_persons.all():
+        cards.append(
+            _create_card(
+                district_code=district.code,
+                year=today.year,
+                move_type=HukouCard.MoveType.ACCOMPANYING,
+                accompanying_person=person,
+                main_card=main,
+                holder_name=person.full_name,
+                holder_id_number=person.id_number,
+                relation=person.relation,
+                **common,
+            )
+        )
+    audit(
+        action=CardAction.ISSUE,
+        application=application,
+        reason=f"审批文号{approval_number}；入户卡{len(cards)}张：" + "、".join(c.number for c in cards),
+    )
+    return cards
+
+
+def _next_approval_number(*, district, year: int) -> str:
+    sequence, _ = ApprovalNumberSequence.objects.get_or_create(district=district, year=year)
+    sequence = ApprovalNumberSequence.objects.select_for_update().get(pk=sequence.pk)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return numbers.format_approval_number(
+        district_code=district.code, district_name=district.name, year=year, sequence=sequence.last_number
+    )
+
+
+def _create_card(*, district_code: str, year: int, **fields) -> HukouCard:
+    # 10^8 random numbers per district and year: a clash is rare, and the unique index catches it.
+    for _attempt in range(5):
+        number = numbers.new_card_number(district_code=district_code, year=year)
+        try:
+            with transaction.atomic():
+                return HukouCard.objects.create(
+                    number=number, verification_code=numbers.new_verification_code(), **fields
+                )
+        except IntegrityError:
+            if not HukouCard.objects.filter(number=number).exists():
+                raise
+    raise RuntimeError("无法生成不重复的入户卡卡号。")
+
+
+# --- Rendering and signing ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def card_render(*, card_id: int, force: bool = False) -> HukouCard:
+    """Render, sign and store one card's PDF. Without `force` a card that has its PDF is left alone."""
+    card = HukouCard.objects.select_for_update().get(pk=card_id)
+    if card.pdf and not force:
+        return card
+    first_render = card.rendered_at is None
+    card = (
+        HukouCard.objects.select_related("application__district", "application__employer", "main_card")
+        .prefetch_related("application__accompanying_persons")
+        .get(pk=card.pk)
+    )
+    data = card_data(card)
+    rendered = render_card(data)
+    signed = sign_card_pdf(
+        rendered.pdf,
+        seal_box=rendered.seal_box,
+        signer_name=card.issuing_bureau,
+        reason=f"签发广州市入户人员信息卡（审批文号{card.approval_number}，卡号{card.number}）",
+    )
+    name = HukouCard._meta.get_field("pdf").generate_filename(card, "card.pdf")
+    storage = card.pdf.storage
+    if storage.exists(name):
+        # Left by a run that died before its commit, or the card's previous PDF (force).
+        storage.delete(name)
+    card.pdf.save(name, ContentFile(signed), save=False)
+    card.pdf_sha256 = hashlib.sha256(signed).hexdigest()
+    card.rendered_at = timezone.now()
+    card.save(update_fields=["pdf", "pdf_sha256", "rendered_at"])
+    if first_render and card.is_main:
+        application = card.application
+        notify_user_on_commit(
+            user_id=application.applicant_id,
+            subject="入户信息卡已核发",
+            body=(
+                f"{APPROVED_MESSAGE} 入户卡卡号：{card.number}，请于{cn_date(card.valid_until)}前办理，"
+                "可登录人才引进申办系统“人才引进入户手续办理情况”下载入户卡。"
+            ),
+        )
+    return card
+
+
+def card_data(card: HukouCard) -> CardData:
+    """What is printed on `card`, as text. The 随迁 card carries the person's own identity; the
+    talent fields belong to the main applicant and read 无 there."""
+    application = card.application
+    persons = list(application.accompanying_persons.all())
+    companions = tuple(Companion(p.full_name, p.id_number, p.relation) for p in persons)
+    verify_path = reverse(
+        "hukou_card:verify", kwargs={"public_id": card.public_id, "code": card.verification_code}
+    )
+    common = {
+        "number": card.number,
+        "verification_code": card.verification_code,
+        "move_type": card.move_type,
+        "district": application.district.full_name,
+        "category": application.card_category_label,
+        "name": card.holder_name,
+        "id_number": card.holder_id_number,
+        "approval_number": card.approval_number,
+        "intended_address": _text(application.intended_address),
+        "issuing_bureau": card.issuing_bureau,
+        "issued_on": cn_date(card.issued_on),
+        "deadline": cn_date(card.valid_until),
+        "verify_url": settings.SITE_URL + verify_path,
+        "verify_hint_url": settings.SITE_URL + reverse("hukou_card:verify"),
+        "seal_code": card_signer().seal_code,
+        "companions": companions,
+    }
+    if card.is_main:
+        return CardData(
+            **common,
+            gender=_text(application.gender),
+            birth_date=cn_date(application.birth_date) if application.birth_date else NOT_APPLICABLE,
+            ethnicity=_text(application.ethnicity),
+            marital_status=_text(application.marital_status),
+            graduate_school=_text(application.graduate_school),
+            employer=_text(application.employer.name if application.employer_id else ""),
+            education=_text(application.education),
+            degree=_text(application.degree),
+            position=_text(application.position),
+            professional_title=_text(
+                " ".join(
+                    v for v in (application.professional_title, application.professional_title_name) if v
+                )
+                if application.professional_title not in ("", "无")
+                else application.professional_title
+            ),
+            professional_qualification=_text(application.professional_qualification),
+            skill_qualification=_text(
+                " ".join(v for v in (application.skill_qualification, application.skill_occupation) if v)
+                if application.skill_qualification not in ("", "无")
+                else application.skill_qualification
+            ),
+            shortage_occupation=_text(application.shortage_occupation),
+            original_registry_office=_text(application.original_registry_office),
+            original_hukou_address=_text(application.original_hukou_address),
+        )
+    person = card.accompanying_person or AccompanyingPerson(
+        full_name=card.holder_name, relation=card.relation
+    )
+    main = card.main_card
+    return CardData(
+        **common,
+        gender=_text(person.gender),
+        birth_date=cn_date(person.birth_date) if person.birth_date else NOT_APPLICABLE,
+        ethnicity=NOT_APPLICABLE,
+        # A spouse shares the applicant's marriage; children under 18 cannot be married.
+        marital_status=_text(application.marital_status) if person.relation == Relation.SPOUSE else "未婚",
+        graduate_school=NOT_APPLICABLE,
+        employer=NOT_APPLICABLE,
+        education=NOT_APPLICABLE,
+        degree=NOT_APPLICABLE,
+        position=NOT_APPLICABLE,
+        professional_title=NOT_APPLICABLE,
+        professional_qualification=NOT_APPLICABLE,
+        skill_qualification=NOT_APPLICABLE,
+        shortage_occupation=NOT_APPLICABLE,
+        original_registry_office=NOT_APPLICABLE,
+        original_hukou_address=NOT_APPLICABLE,
+        main_holder=f"{main.holder_name}（主迁人入户卡号 {main.number}，关系：{person.relation}）"
+        if main
+        else "",
+    )
+
+
+def _text(value: str) -> str:
+    return (value or "").strip() or NOT_APPLICABLE
+
+
+# --- The applicant gives up (放弃入户) --------------------------------------------------------------
+
+
+@transaction.atomic
+def card_cancel(*, card_id: int, by, reason: str = "", ip_address: str | None = None) -> HukouCard:
+    """备注④: only the main applicant cancels, and the accompanying cards are cancelled with it."""
+    card = HukouCard.objects.select_for_update(of=("self",)).select_related("application").get(pk=card_id)
+    if card.application.applicant_id != getattr(by, "pk", None):
+        raise CardActionRefused("只有主迁人本人可以申请注销入户卡。")
+    if not card.is_main:
+        raise CardActionRefused(
+            "随迁人入户卡不能单独注销；放弃入户请由主迁人注销主迁人入户卡，随迁人入户卡将一并注销。"
+        )
+    today = timezone.localdate()
+    status = card.effective_status(today)
+    if status != HukouCard.Status.VALID:
+        raise CardActionRefused(f"入户卡当前状态为“{HukouCard.Status(status).label}”，不能注销。")
+    now = timezone.now()
+    note = f"主迁人申请放弃入户。{reason.strip()}".strip()
+    _set_status(card, HukouCard.Status.CANCELLED, reason=note[:200], cancelled_at=now)
+    companions = list(
+        HukouCard.objects.select_for_update().filter(main_card=card, status=HukouCard.Status.VALID)
+    )
+    for companion in companions:
+        _set_status(
+            companion,
+            HukouCard.Status.CANCELLED,
+            reason="主迁人入户卡注销，随迁人入户卡一并注销。",
+            cancelled_at=now,
+        )
+    audit(
+        action=CardAction.CANCEL,
+        by=by,
+        application=card.application,
+        reason="注销入户卡："
+        + "、".join(c.number for c in [card, *companions])
+        + (f"。{reason.strip()}" if reason.strip() else ""),
+        ip_address=ip_address,
+    )
+    return card
+
+
+def _set_status(card: HukouCard, status: str, *, reason: str, **fields) -> None:
+    card.status = status
+    card.status_reason = reason
+    for name, value in fields.items():
+        setattr(card, name, value)
+    card.save(update_fields=["status", "status_reason", *fields])
+
+
+# --- The police desk records the move -------------------------------------------------------------
+
+
+@transaction.atomic
+def card_record_used(*, card_id: int, by, ip_address: str | None = None) -> HukouCard:
+    """公安窗口 records that the holder's hukou move is done; the main card's completion is the
+    application's 入户办结 (Application.hukou_completed_at), shown on the applicant's status page."""
+    if getattr(by, "role", None) != "police":
+        raise CardActionRefused("只有公安窗口工作人员可以记录入户办结。")
+    card = HukouCard.objects.select_for_update(of=("self",)).select_related("main_card").get(pk=card_id)
+    today = timezone.localdate()
+    status = card.effective_status(today)
+    if status != HukouCard.Status.VALID:
+        raise CardActionRefused(f"该入户卡状态为“{HukouCard.Status(status).label}”，不能办理入户。")
+    if not card.is_main and card.main_card.effective_status(today) not in (
+        HukouCard.Status.VALID,
+        HukouCard.Status.USED,
+    ):
+        raise CardActionRefused("主迁人入户卡已失效，随迁人不能单独办理入户。")
+    now = timezone.now()
+    _set_status(
+        card,
+        HukouCard.Status.USED,
+        reason=f"{by.display_name}于{cn_date(timezone.localdate(now))}记录入户办结。",
+        used_at=now,
+        used_recorded_by=by,
+    )
+    application = Application.objects.select_for_update(of=("self",)).get(pk=card.application_id)
+    if card.is_main:
+        application.hukou_completed_at = now
+        application.save(update_fields=["hukou_completed_at", "updated_at"])
+    audit(
+        action=CardAction.USED,
+        by=by,
+        application=application,
+        reason=f"{card.move_type} {card.holder_name}（入户卡{card.number}）已办理入户。",
+        ip_address=ip_address,
+    )
+    return card
+
+
+# --- Nightly expiry -------------------------------------------------------------------------------
+
+
+def cards_expire_overdue(*, today: datetime.date | None = None) -> int:
+    """Expire every card still valid after its deadline (the deadline day itself still counts).
+
+    A main card that expires unused takes its accompanying cards with it, and the year's
+    总量控制 place is forfeited (seed: 逾期未办理入户手续，视同申请人放弃本年度总量控制类入户指标).
+    One transaction per application, so one bad row does not hold back the others.
+    """
+    today = today or timezone.localdate()
+    application_ids = (
+        HukouCard.objects.filter(status=HukouCard.Status.VALID, valid_until__lt=today)
+        .values_list("application_id", flat=True)
+        .distinct()
+        .order_by("application_id")
+    )
+    expired = 0
+    for application_id in list(application_ids):
+        try:
+            expired += _expire_for_application(application_id=application_id, today=today)
+        except Exception:
+            logger.exception("Expiring the cards of application %s failed", application_id)
+    return expired
+
+
+@transaction.atomic
+def _expire_for_application(*, application_id: int, today: datetime.date) -> int:
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application_id)
+    cards = list(HukouCard.objects.select_for_update().filter(application=application).order_by("id"))
+    main = next((c for c in cards if c.is_main), None)
+    main_expires = main is not None and main.status == HukouCard.Status.VALID and main.valid_until < today
+    changed = []
+    for card in cards:
+        if card.status != HukouCard.Status.VALID:
+            continue
+        if card.valid_until < today:
+            reason = f"超过有效期（{cn_date(card.valid_until)}）未办理入户，本卡注销。"
+        elif main_expires and not card.is_main:
+            reason = "主迁人入户卡逾期注销，随迁人入户卡一并注销。"
+        else:
+            continue
+        _set_status(card, HukouCard.Status.EXPIRED, reason=reason)
+        changed.append(card)
+    if not changed:
+        return 0
+    if main_expires:
+        from review.quota import quota_forfeit
+
+        quota_forfeit(application_id=application.pk)
+    audit(
+        action=CardAction.EXPIRE,
+        application=application,
+        reason="逾期未办理入户，注销入户卡："
+        + "、".join(c.number for c in changed)
+        + (
+            "；视同放弃本年度总量控制类入户指标。" if main_expires and application.is_quota_controlled else ""
+        ),
+    )
+    return len(changed)

@@ -1,1 +1,257 @@
-"""Views: parse input, call one service, render."""
+"""Card pages: the applicant's download and 放弃入户, the public verification, the police desk.
+
+Views parse input, call one service or selector, render. Object URLs carry the card's public_id;
+an applicant reaching another person's card gets 404 (selectors.card_for_owner).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Role
+from hukou_card import selectors, services, throttle
+from hukou_card.forms import CancelForm, PoliceLookupForm, VerifyForm
+from hukou_card.models import HukouCard
+from hukou_card.signing import check_card_signature
+from portal.private_files import private_file_response
+
+SYSTEM_NAME = "人才引进申办系统"
+
+
+def client_ip(request) -> str | None:
+    ip = getattr(request, "axes_ip_address", None)
+    if ip:
+        return ip
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request)
+
+
+def _reverse_first(*names: str) -> str:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return "/"
+
+
+def _status_url() -> str:
+    return _reverse_first("applications:status", "applications:home", "portal:home")
+
+
+def _applicant_context(**extra) -> dict:
+    return {"system_name": SYSTEM_NAME, "system_home_url": _reverse_first("applications:home"), **extra}
+
+
+def _download_name(card: HukouCard) -> str:
+    return f"广州市入户人员信息卡_{card.holder_name}_{card.number}.pdf"
+
+
+# --- The applicant --------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def download(request, public_id):
+    """(入户卡)电子印章PDF: the signed card, for the applicant whose application it belongs to."""
+    card = selectors.card_for_owner(user=request.user, public_id=public_id)
+    if not card.is_downloadable:
+        if not card.pdf:
+            messages.info(request, "入户信息卡正在生成并加盖电子印章，请稍后再下载。")
+        else:
+            messages.error(request, f"入户卡{card.number}{card.get_status_display()}，不能再下载。")
+        return redirect(_status_url())
+    return private_file_response(
+        card.pdf, download_name=_download_name(card), as_attachment=True, content_type="application/pdf"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request, public_id):
+    """放弃入户: the main applicant cancels the main card; the accompanying cards go with it (备注④)."""
+    card = selectors.card_for_owner(user=request.user, public_id=public_id)
+    today = timezone.localdate()
+    if not card.is_main:
+        messages.error(
+            request, "随迁人入户卡不能单独注销；放弃入户请注销主迁人入户卡，随迁人入户卡将一并注销。"
+        )
+        return redirect(_status_url())
+    if card.effective_status(today) != HukouCard.Status.VALID:
+        messages.error(request, f"入户卡{card.number}当前状态为“{card.get_status_display()}”，不能注销。")
+        return redirect(_status_url())
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.card_cancel(
+                card_id=card.pk,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                ip_address=client_ip(request),
+            )
+        except services.CardActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已注销入户信息卡（含随迁人入户卡），您已放弃本次入户。")
+            return redirect(_status_url())
+    family = selectors.family_cards(card=card)
+    return render(
+        request,
+        "hukou_card/cancel.html",
+        _applicant_context(
+            card=card,
+            family=family,
+            form=form,
+            quota_controlled=card.application.is_quota_controlled,
+            status_url=_status_url(),
+        ),
+    )
+
+
+# --- Everyone: public verification ------------------------------------------------------------------
+
+
+def _verification_context(card: HukouCard) -> dict:
+    today = timezone.localdate()
+    status = card.effective_status(today)
+    return {
+        "card": card,
+        "status": status,
+        "status_label": HukouCard.Status(status).label,
+        "days_left": (card.valid_until - today).days if status == HukouCard.Status.VALID else None,
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request, public_id=None, code=None):
+    """By the card's QR link (public_id + code), or by the form (number + code + captcha)."""
+    ip = client_ip(request)
+    context = {"site_url": settings.SITE_URL}
+    if public_id is not None:
+        if throttle.is_blocked(ip):
+            return render(request, "hukou_card/verify.html", {**context, "blocked": True}, status=429)
+        card = selectors.card_for_verification_link(public_id=public_id, code=code)
+        if card is None:
+            throttle.record_failure(ip)
+            return render(
+                request,
+                "hukou_card/verify.html",
+                {**context, "not_found": True, "form": VerifyForm()},
+                status=404,
+            )
+        return render(request, "hukou_card/verify.html", {**context, **_verification_context(card)})
+
+    form = VerifyForm(request.POST or None)
+    if request.method == "POST":
+        if throttle.is_blocked(ip):
+            form.is_valid()
+            form.add_error(None, throttle.BLOCKED_MESSAGE)
+            return render(request, "hukou_card/verify.html", {**context, "form": form}, status=429)
+        if form.is_valid():
+            card = selectors.card_for_verification(
+                number=form.cleaned_data["number"], code=form.cleaned_data["code"]
+            )
+            if card is not None:
+                return render(request, "hukou_card/verify.html", {**context, **_verification_context(card)})
+            throttle.record_failure(ip)
+            # One answer for a wrong number and a wrong code: nothing to learn by trying.
+            form.add_error(None, "未找到与该卡号和卡面验证码相符的入户信息卡，请对照入户卡核对后重试。")
+    return render(request, "hukou_card/verify.html", {**context, "form": form})
+
+
+# --- The police desk --------------------------------------------------------------------------------
+
+
+def police_required(view: Callable) -> Callable:
+    """公安窗口 staff only. Not signed in: the console login (review engineer), else the portal's."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(
+                request.get_full_path(), _reverse_first("review:login", "accounts:login")
+            )
+        if request.user.role != Role.POLICE:
+            raise PermissionDenied("仅限公安窗口工作人员使用。")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _police_context(**extra) -> dict:
+    return {"logout_url": _reverse_first("review:logout", "accounts:logout"), **extra}
+
+
+@police_required
+@never_cache
+def police_lookup(request):
+    form = PoliceLookupForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        card = selectors.card_by_number(number=form.cleaned_data["number"])
+        if card is not None:
+            return redirect("hukou_card:police_detail", public_id=card.public_id)
+        form.add_error("number", f"未找到卡号为{form.cleaned_data['number']}的入户信息卡，请核对。")
+    return render(request, "hukou_card/police_lookup.html", _police_context(form=form))
+
+
+@police_required
+@never_cache
+def police_detail(request, public_id):
+    card = selectors.card_for_police(public_id=public_id)
+    signature = None
+    if card.pdf:
+        try:
+            with card.pdf.open("rb") as handle:
+                signature = check_card_signature(handle.read())
+        except FileNotFoundError:
+            signature = None
+    today = timezone.localdate()
+    status = card.effective_status(today)
+    return render(
+        request,
+        "hukou_card/police_detail.html",
+        _police_context(
+            card=card,
+            application=card.application,
+            persons=list(card.application.accompanying_persons.all()),
+            family=selectors.family_cards(card=card),
+            status=status,
+            status_label=HukouCard.Status(status).label,
+            can_record=status == HukouCard.Status.VALID,
+            signature=signature,
+        ),
+    )
+
+
+@police_required
+@require_POST
+def police_record_used(request, public_id):
+    card = selectors.card_for_police(public_id=public_id)
+    try:
+        services.card_record_used(card_id=card.pk, by=request.user, ip_address=client_ip(request))
+    except services.CardActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已记录{card.holder_name}（入户卡{card.number}）办结入户。")
+    return redirect("hukou_card:police_detail", public_id=card.public_id)
+
+
+@police_required
+@never_cache
+def police_pdf(request, public_id):
+    card = selectors.card_for_police(public_id=public_id)
+    return private_file_response(card.pdf, download_name=_download_name(card), content_type="application/pdf")

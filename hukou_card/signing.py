@@ -1,0 +1,300 @@
+"""Digital signature of the card PDF (pyHanko), so any validator can tell it was not altered.
+
+The bureau's key and certificate come from settings (CARD_SIGNING_KEY, CARD_SIGNING_CERT,
+CARD_SIGNING_CA_CERT, CARD_SIGNING_KEY_PASSPHRASE). Left empty, a development root CA and an
+ECDSA P-256 signing certificate it issued (keyUsage digitalSignature + nonRepudiation) are created
+once in CARD_SIGNING_DEV_DIR; validators trust the root, never the leaf itself (PITFALLS.md).
+
+The signer is loaded once per process: loading a key costs far more than one ECDSA signature.
+The signature is a certification signature forbidding any change (DocMDP P=1), and its field
+lies exactly over the red seal drawn on the page: the visible seal and the signature are one
+thing, and the seal's ring carries the code of the certificate that signs it (seal_code).
+"""
+
+from __future__ import annotations
+
+import datetime
+import fcntl
+import hashlib
+import io
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_FIELD = "CardSeal"
+# Enough for the CMS blob with an ECDSA or RSA-4096 signature and a three-certificate chain, so
+# pyHanko can skip its size dry-run (PITFALLS.md).
+BYTES_RESERVED = 16384
+
+DEV_KEY = "card-signing-key.pem"
+DEV_CERT = "card-signing-cert.pem"
+DEV_CA_CERT = "card-signing-root-ca.pem"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    key_path: Path
+    cert_path: Path
+    ca_paths: tuple[Path, ...]
+    passphrase: bytes | None
+    is_development: bool
+
+
+@dataclass(frozen=True)
+class CardSigner:
+    signer: object  # pyhanko.sign.signers.SimpleSigner
+    trust_roots: tuple  # asn1crypto x509.Certificate
+    seal_code: str
+    subject: str
+    is_development: bool
+
+
+_lock = threading.Lock()
+_card_signer: CardSigner | None = None
+
+
+def configured_credentials() -> Credentials:
+    key, cert = settings.CARD_SIGNING_KEY, settings.CARD_SIGNING_CERT
+    if key or cert:
+        if not (key and cert):
+            raise ImproperlyConfigured("CARD_SIGNING_KEY and CARD_SIGNING_CERT must be set together.")
+        ca = settings.CARD_SIGNING_CA_CERT
+        passphrase = settings.CARD_SIGNING_KEY_PASSPHRASE
+        return Credentials(
+            key_path=Path(key),
+            cert_path=Path(cert),
+            ca_paths=(Path(ca),) if ca else (),
+            passphrase=passphrase.encode() if passphrase else None,
+            is_development=False,
+        )
+    return ensure_development_credentials(Path(settings.CARD_SIGNING_DEV_DIR))
+
+
+def ensure_development_credentials(directory: Path) -> Credentials:
+    """Create the development root CA and signing certificate once; safe under concurrent workers."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = Credentials(
+        key_path=directory / DEV_KEY,
+        cert_path=directory / DEV_CERT,
+        ca_paths=(directory / DEV_CA_CERT,),
+        passphrase=None,
+        is_development=True,
+    )
+    with open(directory / ".lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            if not all(p.exists() for p in (paths.key_path, paths.cert_path, *paths.ca_paths)):
+                _write_development_credentials(paths)
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+    return paths
+
+
+def _write_development_credentials(paths: Credentials) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "广州市人力资源和社会保障局（开发环境）"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "入户信息卡签章开发根CA（仅供开发测试）"),
+        ]
+    )
+    root = (
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "广州市人力资源和社会保障局"),
+                    x509.NameAttribute(NameOID.COMMON_NAME, "广州市入户人员信息卡电子专用章（开发）"),
+                ]
+            )
+        )
+        .issuer_name(root_name)
+        .public_key(leaf_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3 * 365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    # The root's private key is thrown away: the development CA issues exactly this one certificate.
+    key_pem = leaf_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    _write_atomically(paths.key_path, key_pem, mode=0o600)
+    _write_atomically(paths.cert_path, leaf.public_bytes(serialization.Encoding.PEM), mode=0o644)
+    _write_atomically(paths.ca_paths[0], root.public_bytes(serialization.Encoding.PEM), mode=0o644)
+    logger.warning(
+        "Created a development card-signing CA in %s; never use it in production.", paths.key_path.parent
+    )
+
+
+def _key_usage(**enabled) -> object:
+    from cryptography import x509
+
+    names = (
+        "digital_signature content_commitment key_encipherment data_encipherment key_agreement "
+        "key_cert_sign crl_sign encipher_only decipher_only"
+    ).split()
+    return x509.KeyUsage(**{name: enabled.get(name, False) for name in names})
+
+
+def _write_atomically(path: Path, data: bytes, *, mode: int) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def seal_code_for(certificate) -> str:
+    """13 digits derived from the signing certificate, printed at the foot of the seal's ring like
+    the code on a real official seal: the drawn seal names the key that signs it."""
+    digest = hashlib.sha256(certificate.dump()).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10**13:013d}"
+
+
+def card_signer() -> CardSigner:
+    """The process-wide signer, loaded on first use."""
+    global _card_signer
+    if _card_signer is not None:
+        return _card_signer
+    with _lock:
+        if _card_signer is None:
+            _card_signer = _load_signer(configured_credentials())
+    return _card_signer
+
+
+def reset_card_signer() -> None:
+    """Forget the cached signer (tests that switch credentials, key rotation in a shell)."""
+    global _card_signer
+    with _lock:
+        _card_signer = None
+
+
+def _load_signer(credentials: Credentials) -> CardSigner:
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.sign import signers
+
+    signer = signers.SimpleSigner.load(
+        str(credentials.key_path),
+        str(credentials.cert_path),
+        ca_chain_files=tuple(str(p) for p in credentials.ca_paths) or None,
+        key_passphrase=credentials.passphrase,
+    )
+    if signer is None:
+        raise ImproperlyConfigured(f"Cannot load the card-signing key {credentials.key_path}.")
+    roots = tuple(load_cert_from_pemder(str(p)) for p in credentials.ca_paths)
+    certificate = signer.signing_cert
+    return CardSigner(
+        signer=signer,
+        trust_roots=roots or (certificate,),
+        seal_code=seal_code_for(certificate),
+        subject=certificate.subject.human_friendly,
+        is_development=credentials.is_development,
+    )
+
+
+def sign_card_pdf(
+    pdf: bytes, *, seal_box: tuple[float, float, float, float], signer_name: str, reason: str
+) -> bytes:
+    """Certify the one-page card; the signature field covers `seal_box` (x1, y1, x2, y2) on page 1."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.stamp import NoOpStampStyle
+
+    card = card_signer()
+    meta = signers.PdfSignatureMetadata(
+        field_name=SIGNATURE_FIELD,
+        md_algorithm="sha256",
+        name=signer_name,
+        reason=reason,
+        location="广州市",
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+    )
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=card.signer,
+        # The seal is already drawn in the page content; the field adds nothing on top of it.
+        stamp_style=NoOpStampStyle(),
+        new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD, on_page=0, box=tuple(round(v) for v in seal_box)),
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    return pdf_signer.sign_pdf(writer, bytes_reserved=BYTES_RESERVED).getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    ok: bool
+    intact: bool
+    trusted: bool
+    signer: str
+    signed_at: datetime.datetime | None
+    message: str
+
+
+def check_card_signature(pdf: bytes) -> SignatureCheck:
+    """Validate a stored card against the configured trust roots (police desk, tests)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        signatures = reader.embedded_signatures
+        if len(signatures) != 1:
+            return SignatureCheck(False, False, False, "", None, "文件中没有电子签章。")
+        status = validate_pdf_signature(
+            signatures[0], ValidationContext(trust_roots=list(card_signer().trust_roots))
+        )
+    except Exception as exc:  # a damaged file is an answer ("not valid"), not a server error
+        logger.info("Card signature check failed: %s", exc)
+        return SignatureCheck(False, False, False, "", None, "文件已损坏或被篡改，电子签章无法验证。")
+    signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
+    entire = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+    ok = bool(status.bottom_line and status.intact and status.trusted and entire)
+    if ok:
+        message = "电子签章有效，文件签发后未被修改。"
+    elif not status.intact:
+        message = "文件内容与电子签章不符，已被修改。"
+    elif not status.trusted:
+        message = "签章证书不受信任。"
+    else:
+        message = "签章不覆盖整个文件，签发后被追加了内容。"
+    return SignatureCheck(
+        ok, bool(status.intact), bool(status.trusted), signer, status.signer_reported_dt, message
+    )

@@ -1,0 +1,34 @@
+"""The 入户卡下载 panel of the applicant's status page (templates/hukou_card/_status_panel.html)."""
+
+from django import template
+from django.utils import timezone
+
+from applications.choices import Status
+from hukou_card.models import HukouCard
+from hukou_card.selectors import cards_for_application
+from hukou_card.services import APPROVED_MESSAGE
+
+register = template.Library()
+
+
+@register.inclusion_tag("hukou_card/_panel.html")
+def hukou_card_panel(application):
+    """Nothing (and no query) before publication; afterwards the cards, one query at most."""
+    if application is None or application.status != Status.PUBLISHED:
+        return {"show": False}
+    today = timezone.localdate()
+    cards = cards_for_application(application=application)
+    rows = []
+    for card in cards:
+        status = card.effective_status(today)
+        rows.append({"card": card, "status": status, "status_label": HukouCard.Status(status).label})
+    main = next((row for row in rows if row["card"].is_main), None)
+    return {
+        "show": True,
+        "application": application,
+        "rows": rows,
+        "main": main,
+        "approved_message": APPROVED_MESSAGE,
+        "can_cancel": main is not None and main["status"] == HukouCard.Status.VALID,
+        "days_left": (main["card"].valid_until - today).days if main and main["status"] == "valid" else None,
+    }

@@ -1,0 +1,156 @@
+"""The card's digital signature: valid against the development root CA, broken by one changed byte."""
+
+import io
+
+import pytest
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from hukou_card import signing
+from hukou_card.pdf import render_card
+from tests.hukou_card.test_pdf import _sample
+
+
+@pytest.fixture(scope="module")
+def signed_pdf():
+    rendered = render_card(_sample())
+    return signing.sign_card_pdf(
+        rendered.pdf,
+        seal_box=rendered.seal_box,
+        signer_name="广州市黄埔区人力资源和社会保障局",
+        reason="测试签发",
+    )
+
+
+def _root_ca() -> asn1_x509.Certificate:
+    from django.conf import settings
+    from pyhanko.keys import load_cert_from_pemder
+
+    return load_cert_from_pemder(str(settings.CARD_SIGNING_DEV_DIR / signing.DEV_CA_CERT))
+
+
+def _validate(pdf: bytes, roots):
+    reader = PdfFileReader(io.BytesIO(pdf))
+    assert len(reader.embedded_signatures) == 1
+    return validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=roots))
+
+
+def test_signature_validates_against_the_development_root_ca(signed_pdf):
+    status = _validate(signed_pdf, [_root_ca()])
+    assert status.intact and status.valid and status.trusted
+    assert status.bottom_line
+    assert status.coverage.name == "ENTIRE_FILE"
+    # The root CA is the trust anchor; the signer is the leaf it issued, not a self-signed key.
+    assert status.signing_cert.issuer == _root_ca().subject
+    assert status.signing_cert.subject != _root_ca().subject
+
+
+def test_one_changed_byte_breaks_the_signature(signed_pdf):
+    # A byte inside the signed range: the document's title string in the Info dictionary.
+    position = signed_pdf.index(b"ReportLab")
+    tampered = signed_pdf[:position] + b"X" + signed_pdf[position + 1 :]
+    status = _validate(tampered, [_root_ca()])
+    assert not status.intact
+    assert not status.bottom_line
+    check = signing.check_card_signature(tampered)
+    assert not check.ok and "修改" in check.message
+
+
+def test_a_changed_byte_in_the_page_content_breaks_the_signature(signed_pdf):
+    # Flip one byte in the middle of the first (compressed) stream: either the PDF no longer parses
+    # or the digest no longer matches; either way the card is not valid.
+    start = signed_pdf.index(b"stream\n") + len(b"stream\n") + 20
+    tampered = signed_pdf[:start] + bytes([signed_pdf[start] ^ 0x01]) + signed_pdf[start + 1 :]
+    assert not signing.check_card_signature(tampered).ok
+
+
+def test_signature_is_not_trusted_by_an_unrelated_root(signed_pdf, tmp_path):
+    from pyhanko.keys import load_cert_from_pemder
+
+    stranger = signing.ensure_development_credentials(tmp_path / "stranger")
+    status = _validate(signed_pdf, [load_cert_from_pemder(str(stranger.ca_paths[0]))])
+    assert status.intact  # the bytes are fine …
+    assert not status.trusted and not status.bottom_line  # … but trust comes only from our CA
+
+
+def test_check_card_signature_accepts_the_signed_card(signed_pdf):
+    check = signing.check_card_signature(signed_pdf)
+    assert check.ok, check.message
+    assert check.intact and check.trusted
+    assert "广州市入户人员信息卡电子专用章" in check.signer
+
+
+def test_unsigned_or_garbage_files_are_reported_not_raised():
+    assert not signing.check_card_signature(render_card(_sample()).pdf).ok
+    assert not signing.check_card_signature(b"not a pdf").ok
+
+
+def test_certification_forbids_any_later_change(signed_pdf):
+    reader = PdfFileReader(io.BytesIO(signed_pdf))
+    perms = reader.root["/Perms"]
+    docmdp = perms["/DocMDP"]
+    reference = docmdp["/Reference"][0]
+    assert reference["/TransformParams"]["/P"] == 1
+
+
+def test_signature_field_covers_the_drawn_seal(signed_pdf):
+    reader = PdfFileReader(io.BytesIO(signed_pdf))
+    field = reader.root["/AcroForm"]["/Fields"][0]
+    assert field["/T"] == signing.SIGNATURE_FIELD
+    rect = [float(v) for v in field["/Rect"]]
+    seal = render_card(_sample()).seal_box
+    assert rect == pytest.approx([round(v) for v in seal], abs=0.01)
+
+
+def test_development_leaf_has_non_repudiation_and_the_seal_code_names_it():
+    from cryptography import x509
+    from django.conf import settings
+
+    leaf = x509.load_pem_x509_certificate((settings.CARD_SIGNING_DEV_DIR / signing.DEV_CERT).read_bytes())
+    usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.content_commitment
+    assert not leaf.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    code = signing.card_signer().seal_code
+    assert len(code) == 13 and code.isdigit()
+
+
+def test_development_credentials_are_created_once(tmp_path):
+    first = signing.ensure_development_credentials(tmp_path)
+    key_bytes = first.key_path.read_bytes()
+    second = signing.ensure_development_credentials(tmp_path)
+    assert second.key_path.read_bytes() == key_bytes
+    assert oct(first.key_path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_configured_key_and_certificate_are_used(tmp_path, settings):
+    dev = signing.ensure_development_credentials(tmp_path / "bureau")
+    settings.CARD_SIGNING_KEY = str(dev.key_path)
+    settings.CARD_SIGNING_CERT = str(dev.cert_path)
+    settings.CARD_SIGNING_CA_CERT = str(dev.ca_paths[0])
+    signing.reset_card_signer()
+    try:
+        credentials = signing.configured_credentials()
+        assert not credentials.is_development
+        rendered = render_card(_sample())
+        pdf = signing.sign_card_pdf(rendered.pdf, seal_box=rendered.seal_box, signer_name="x", reason="y")
+        check = signing.check_card_signature(pdf)
+        assert check.ok
+        # The default development root does not vouch for this bureau key.
+        from django.conf import settings as live
+        from pyhanko.keys import load_cert_from_pemder
+
+        default_root = load_cert_from_pemder(str(live.CARD_SIGNING_DEV_DIR / signing.DEV_CA_CERT))
+        assert not _validate(pdf, [default_root]).trusted
+    finally:
+        signing.reset_card_signer()
+
+
+def test_half_configured_key_is_refused(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.CARD_SIGNING_KEY = "/nonexistent/key.pem"
+    settings.CARD_SIGNING_CERT = ""
+    with pytest.raises(ImproperlyConfigured):
+        signing.configured_credentials()

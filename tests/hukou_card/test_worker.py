@@ -1,0 +1,125 @@
+"""A real Celery worker on Redis issues the cards of a published application, exactly once.
+
+Eager mode (the test settings) hides serialization and transaction bugs (PITFALLS.md), so this
+test runs its own Celery app against Redis with a worker thread, on a transactional database: the
+worker's own connection sees only committed rows, just as in production.
+"""
+
+import datetime
+import os
+import threading
+import time
+import uuid
+
+import pytest
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.db import connections, transaction
+from django.utils import timezone
+
+from applications.choices import Status
+from hukou_card.models import HukouCard
+from hukou_card.signing import check_card_signature
+from tests import factories
+
+# PostgreSQL too: the worker thread needs to see the same database (SQLite here is in-memory).
+pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+RUNS: list[tuple[str, int]] = []
+
+
+def _close_worker_connections(task=None, **_kwargs):
+    RUNS.append((task.name if task else "", threading.get_ident()))
+    # The worker thread opens its own database connection; close it so the test database can be
+    # flushed and dropped afterwards.
+    connections.close_all()
+
+
+@pytest.fixture
+def redis_celery_app():
+    from portal.celery import app as portal_app
+
+    broker = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL")
+    app = Celery("card-worker-test", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        broker_url=broker,
+        result_backend=broker,
+        task_always_eager=False,
+        # A queue of our own: another engineer's worker on the same Redis never takes our tasks.
+        task_default_queue=f"card-worker-test-{uuid.uuid4().hex}",
+        worker_hijack_root_logger=False,
+    )
+    app.loader.import_default_modules()
+    app.autodiscover_tasks(["hukou_card"], force=True)
+    app.finalize()
+    RUNS.clear()
+    task_postrun.connect(_close_worker_connections)
+    # The shared_task proxies (review.services dispatches issue_cards_for_application) follow the
+    # current app of this thread.
+    app.set_current()
+    try:
+        yield app
+    finally:
+        portal_app.set_current()
+        task_postrun.disconnect(_close_worker_connections)
+        app.close()
+
+
+def _published_by_the_review_service():
+    """An application whose notice ended yesterday, published through review.services."""
+    from review.services import application_publish
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    entry = factories.NoticeEntryFactory(
+        notice__start_date=yesterday - datetime.timedelta(days=7), notice__end_date=yesterday
+    )
+    factories.AccompanyingPersonFactory(application=entry.application, full_name="王丽")
+    with transaction.atomic():
+        application_publish(application_id=entry.application_id)
+    return entry.application
+
+
+def test_real_worker_issues_the_cards_once(redis_celery_app):
+    task = redis_celery_app.tasks["hukou_card.tasks.issue_cards_for_application"]
+    assert not redis_celery_app.conf.task_always_eager
+    with start_worker(redis_celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        application = _published_by_the_review_service()
+        application.refresh_from_db()
+        assert application.status == Status.PUBLISHED
+        # The dispatch on commit reached the worker through Redis: wait for its cards.
+        deadline = timezone.now() + datetime.timedelta(seconds=60)
+        while timezone.now() < deadline:
+            cards = list(HukouCard.objects.filter(application=application))
+            if len(cards) == 2 and all(c.pdf for c in cards):
+                break
+            time.sleep(0.25)
+        else:
+            pytest.fail("the worker did not issue the cards within 60 s")
+        first = {c.pk: (c.number, c.pdf_sha256) for c in cards}
+
+        # A second run (a redelivered message) creates and renders nothing new.
+        numbers = task.delay(application.pk).get(timeout=60)
+        assert sorted(numbers) == sorted(number for number, _sha in first.values())
+
+    # Both runs happened in the worker's thread, not eagerly in this one.
+    runs = [ident for name, ident in RUNS if name == task.name]
+    assert len(runs) == 2 and threading.get_ident() not in runs
+    cards = list(HukouCard.objects.filter(application=application))
+    assert {c.pk: (c.number, c.pdf_sha256) for c in cards} == first
+    assert [c.move_type for c in sorted(cards, key=lambda c: c.move_type)] == ["主迁", "随迁"]
+    with cards[0].pdf.open("rb") as handle:
+        assert check_card_signature(handle.read()).ok
+
+
+def test_worker_reports_an_unpublished_application_without_retrying(redis_celery_app):
+    task = redis_celery_app.tasks["hukou_card.tasks.issue_cards_for_application"]
+    application = factories.ApplicationFactory(submitted=True, status=Status.IN_NOTICE)
+    with start_worker(redis_celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        result = task.delay(application.pk)
+        with pytest.raises(Exception, match="公布后才能核发入户信息卡"):
+            result.get(timeout=60)
+        assert result.state == "FAILURE"
+    assert not HukouCard.objects.exists()
