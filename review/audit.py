@@ -15,8 +15,9 @@ class ReviewAction(models.TextChoices):
     APPLICANT_BAR = "applicant_bar", "提供虚假材料，取消申请资格5年"
     OBJECTION_RAISED = "objection_raised", "公示期间收到异议"
     OBJECTION_DISMISSED = "objection_dismissed", "异议不成立"
-    EMPLOYER_CONFIRMED = "employer_confirmed", "用人单位确认在职"
-    EMPLOYER_DISPUTED = "employer_disputed", "用人单位对在职情况提出异议"
+    # Staff-only: the applicant's status page hides these two (applications.selectors).
+    EMPLOYER_CONFIRMED = "employer_confirm", "用人单位确认在职"
+    EMPLOYER_DISPUTED = "employer_dispute", "用人单位对在职情况提出异议"
     NOTICE_CLOSED = "notice_closed", "公示结束"
 
 

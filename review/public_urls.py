@@ -1,3 +1,11 @@
+from django.urls import path
+
+from review import public_views
+
 app_name = "notices"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", public_views.notice_list, name="list"),
+    path("objection/<uuid:public_id>/", public_views.objection_raise, name="objection"),
+    path("objection/received/<uuid:public_id>/", public_views.objection_done, name="objection_done"),
+]

@@ -167,7 +167,7 @@ class DerivedFacts:
     age: int | None
     max_age: int | None
     eligibility_messages: list[str] | None  # None: the eligibility rules are not available
-    missing_attachments: list[str] | None
+    missing_attachments: list[str] | None  # one message per missing required attachment
 
 
 def derived_facts(*, application: Application, attachments: list[Attachment]) -> DerivedFacts:
@@ -175,14 +175,13 @@ def derived_facts(*, application: Application, attachments: list[Attachment]) ->
     submitted_on = timezone.localdate(application.submitted_at) if application.submitted_at else None
     messages = missing = None
     try:
-        from applications.eligibility import check_eligibility, required_attachment_kinds
+        from applications.eligibility import check_eligibility, missing_attachment_messages
     except ImportError:  # the applicant-side rules ship with the applications app
-        check_eligibility = required_attachment_kinds = None
+        check_eligibility = missing_attachment_messages = None
     if check_eligibility is not None and submitted_on is not None:
         messages = list(check_eligibility(application, on=submitted_on))
-    if required_attachment_kinds is not None:
-        present = {attachment.kind for attachment in attachments}
-        missing = [kind.label for kind in required_attachment_kinds(application) if kind not in present]
+    if missing_attachment_messages is not None:
+        missing = list(missing_attachment_messages(application, attachments))
     return DerivedFacts(
         submitted_on=submitted_on,
         age=age_on(application.birth_date, submitted_on),

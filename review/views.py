@@ -1,1 +1,487 @@
-"""Views: parse input, call one service, render."""
+"""The review console (/console/): parse input, call one service, render.
+
+District scoping is in the selectors: every object is looked up through a queryset already
+limited to the reviewer's district, so another district's object is a plain 404.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from applications.choices import Status
+from applications.models import ApplicantBar, Application
+from applications.workflow import Actor, TransitionNotAllowed, allowed_actions
+from portal.private_files import private_file_response
+from review import selectors, services
+from review.audit import action_label, role_label
+from review.deadlines import working_days_left
+from review.forms import (
+    BarForm,
+    ConsoleLoginForm,
+    EmployerConfirmationForm,
+    ExtendForm,
+    GrantForm,
+    ObjectionDecisionForm,
+    QueueFilterForm,
+    RejectForm,
+    ReturnForm,
+)
+from review.models import Objection, PublicNotice
+from review.quota import QuotaUnavailable
+from review.services import DecisionRefused
+
+QUEUE_PAGE_SIZE = 50
+REFUSALS = (TransitionNotAllowed, QuotaUnavailable, DecisionRefused)
+
+
+def client_ip(request) -> str | None:
+    # django-axes' middleware has already worked out the client address (proxy-aware settings).
+    ip = getattr(request, "axes_ip_address", None)
+    if ip:
+        return ip
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request)
+
+
+def paginate(request, queryset, size: int) -> dict:
+    """The page, the elided page range and the query string without `page`, for _pagination.html."""
+    page = Paginator(queryset, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "page": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number)),
+        "querystring": query.urlencode(),
+    }
+
+
+def console_required(view: Callable) -> Callable:
+    """Reviewers and city administrators only; anyone else signed in is told so (403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("review:login"))
+        if not selectors.is_console_user(request.user):
+            return render(request, "review/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _console_home(user) -> str:
+    if user.role == Role.POLICE:
+        try:
+            return reverse("hukou_card:police_lookup")
+        except NoReverseMatch:
+            return reverse("review:forbidden")
+    return reverse("review:queue")
+
+
+class ConsoleLoginView(auth_views.LoginView):
+    template_name = "review/login.html"
+    form_class = ConsoleLoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return _console_home(self.request.user)
+
+
+@require_POST
+def console_logout(request):
+    logout(request)
+    messages.info(request, "您已安全退出审核工作台。")
+    return redirect("review:login")
+
+
+def forbidden(request):
+    return render(request, "review/forbidden.html", status=403)
+
+
+# --- queue --------------------------------------------------------------------------------------
+
+
+@console_required
+def queue(request):
+    user = request.user
+    form = QueueFilterForm(request.GET or None, show_district=user.role == Role.CITY_ADMIN)
+    filters = selectors.QueueFilters()
+    if form.is_bound:
+        form.is_valid()  # a bad field shows its error next to it; the valid ones still filter
+        filters = form.to_filters()
+    today = timezone.localdate()
+    pagination = paginate(request, selectors.review_queue(user=user, filters=filters, today=today), QUEUE_PAGE_SIZE)
+    rows = list(pagination["page"].object_list)
+    left = working_days_left([row.due_on for row in rows], today=today)
+    for row in rows:
+        row.days_left = left.get(row.due_on)
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "form": form,
+            "rows": rows,
+            "counts": selectors.queue_counts(user=user, today=today),
+            "active": "queue",
+            **pagination,
+        },
+    )
+
+
+# --- application detail and decisions -----------------------------------------------------------
+
+
+def _status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else value
+
+
+def _decision_forms(overrides: dict | None = None) -> dict:
+    forms = {
+        "return": ReturnForm(prefix="return"),
+        "reject": RejectForm(prefix="reject"),
+        "extend": ExtendForm(prefix="extend"),
+        "grant": GrantForm(prefix="grant"),
+        "bar": BarForm(prefix="bar"),
+    }
+    forms.update(overrides or {})
+    return forms
+
+
+def _render_detail(request, app: Application, *, forms: dict | None = None, status: int = 200) -> HttpResponse:
+    today = timezone.localdate()
+    attachments = list(selectors.application_attachments(application=app))
+    trail = list(selectors.application_audit_trail(application=app))
+    for row in trail:
+        row.action_label = action_label(row.action)
+        row.role_label = role_label(row.actor_role)
+        row.from_label = _status_label(row.from_status)
+        row.to_label = _status_label(row.to_status)
+    allowed = set(allowed_actions(app.status, Actor.REVIEWER))
+    due = app.accept_due_on if app.status == Status.SUBMITTED else app.decision_due_on
+    active_bar = ApplicantBar.objects.filter(
+        applicant_id=app.applicant_id, barred_from__lte=today, barred_until__gte=today
+    ).first()
+    unused_grant = (
+        selectors.unused_reapplication_grant(applicant=app.applicant, year=app.year)
+        if app.status == Status.REJECTED
+        else None
+    )
+    context = {
+        "application": app,
+        "attachments": attachments,
+        "accompanying_persons": list(app.accompanying_persons.all()),
+        "facts": selectors.derived_facts(application=app, attachments=attachments),
+        "trail": trail,
+        "objections": list(selectors.application_objections(application=app)),
+        "allowed": allowed,
+        "due_on": due if app.status in (Status.SUBMITTED, Status.UNDER_REVIEW) else None,
+        "days_left": working_days_left([due], today=today).get(due) if due else None,
+        "can_extend": app.status == Status.UNDER_REVIEW and not app.decision_extension_reason,
+        "can_grant": app.status == Status.REJECTED and unused_grant is None and active_bar is None,
+        "unused_grant": unused_grant,
+        "active_bar": active_bar,
+        "can_bar": active_bar is None,
+        "forms": _decision_forms(forms),
+        "active": "queue",
+    }
+    return render(request, "review/detail.html", context, status=status)
+
+
+@console_required
+def detail(request, public_id):
+    app = get_object_or_404(selectors.console_application_detail(user=request.user), public_id=public_id)
+    return _render_detail(request, app)
+
+
+@dataclass(frozen=True)
+class Decision:
+    form_class: type | None
+    run: Callable
+    success: str
+
+
+def _run_accept(app, by, ip, data):
+    services.application_accept(application_id=app.pk, by=by, ip_address=ip)
+
+
+def _run_return(app, by, ip, data):
+    services.application_return_for_correction(application_id=app.pk, by=by, items=data["items"], ip_address=ip)
+
+
+def _run_reject(app, by, ip, data):
+    services.application_reject(application_id=app.pk, by=by, reason=data["reason"], ip_address=ip)
+
+
+def _run_approve(app, by, ip, data):
+    services.application_approve(application_id=app.pk, by=by, ip_address=ip)
+
+
+def _run_extend(app, by, ip, data):
+    services.application_extend_decision(application_id=app.pk, by=by, reason=data["reason"], ip_address=ip)
+
+
+def _run_grant(app, by, ip, data):
+    services.reapplication_grant(applicant=app.applicant, year=app.year, by=by, reason=data["reason"])
+
+
+def _run_bar(app, by, ip, data):
+    services.applicant_bar(applicant=app.applicant, by=by, reason=data["reason"], application=app, ip_address=ip)
+
+
+DECISIONS = {
+    "accept": Decision(None, _run_accept, "已受理该申报。"),
+    "return": Decision(ReturnForm, _run_return, "已退回补正，申请人将收到需补正事项清单。"),
+    "reject": Decision(RejectForm, _run_reject, "已作出审核不通过决定。"),
+    "approve": Decision(None, _run_approve, "审核通过，已列入网上公示。"),
+    "extend": Decision(ExtendForm, _run_extend, "审核期限已延长10个工作日。"),
+    "grant": Decision(GrantForm, _run_grant, "已开通再次申报权限。"),
+    "bar": Decision(BarForm, _run_bar, "已取消该申请人的申请资格5年。"),
+}
+
+
+@console_required
+@require_POST
+def decide(request, public_id, decision: str):
+    spec = DECISIONS.get(decision)
+    if spec is None:
+        raise Http404("未知操作")
+    app = get_object_or_404(selectors.console_application_detail(user=request.user), public_id=public_id)
+    form = spec.form_class(request.POST, prefix=decision) if spec.form_class else None
+    if form is not None and not form.is_valid():
+        return _render_detail(request, app, forms={decision: form})
+    try:
+        spec.run(app, request.user, client_ip(request), form.cleaned_data if form else {})
+    except REFUSALS as exc:
+        messages.error(request, str(exc))
+        app.refresh_from_db()
+        return _render_detail(request, app, forms={decision: form} if form else None, status=409)
+    messages.success(request, spec.success)
+    return redirect("review:detail", public_id=app.public_id)
+
+
+@console_required
+def attachment(request, public_id, attachment_id):
+    """An attachment at full size, for reviewers of the application's district (and city administrators)."""
+    app = get_object_or_404(selectors.console_applications(user=request.user), public_id=public_id)
+    item = get_object_or_404(app.attachments.select_related("document"), public_id=attachment_id)
+    return private_file_response(
+        item.document.file, download_name=f"{item.get_kind_display()}.jpg", content_type="image/jpeg"
+    )
+
+
+# --- objections --------------------------------------------------------------------------------
+
+
+@console_required
+def objections(request):
+    show = request.GET.get("show", "open")
+    queryset = selectors.console_objections(user=request.user)
+    if show != "all":
+        queryset = queryset.filter(status=Objection.Status.OPEN)
+    pagination = paginate(request, queryset.order_by("status", "due_on", "pk"), 30)
+    rows = list(pagination["page"].object_list)
+    today = timezone.localdate()
+    left = working_days_left([row.due_on for row in rows if row.status == Objection.Status.OPEN], today=today)
+    for row in rows:
+        row.days_left = left.get(row.due_on) if row.status == Objection.Status.OPEN else None
+    return render(
+        request, "review/objections.html", {"rows": rows, "show": show, "active": "objections", **pagination}
+    )
+
+
+def _render_objection(request, objection, *, forms: dict | None = None, status: int = 200):
+    today = timezone.localdate()
+    forms = {
+        "uphold": ObjectionDecisionForm(prefix="uphold"),
+        "dismiss": ObjectionDecisionForm(prefix="dismiss"),
+        **(forms or {}),
+    }
+    siblings = Objection.objects.filter(entry=objection.entry).exclude(pk=objection.pk).order_by("created_at")
+    return render(
+        request,
+        "review/objection_detail.html",
+        {
+            "objection": objection,
+            "application": objection.entry.application,
+            "notice": objection.entry.notice,
+            "siblings": list(siblings),
+            "days_left": working_days_left([objection.due_on], today=today).get(objection.due_on),
+            "forms": forms,
+            "active": "objections",
+        },
+        status=status,
+    )
+
+
+@console_required
+def objection_detail(request, public_id):
+    objection = get_object_or_404(selectors.console_objections(user=request.user), public_id=public_id)
+    return _render_objection(request, objection)
+
+
+@console_required
+@require_POST
+def objection_decide(request, public_id, decision: str):
+    if decision not in ("uphold", "dismiss"):
+        raise Http404("未知操作")
+    objection = get_object_or_404(selectors.console_objections(user=request.user), public_id=public_id)
+    form = ObjectionDecisionForm(request.POST, prefix=decision)
+    if not form.is_valid():
+        return _render_objection(request, objection, forms={decision: form})
+    service = services.objection_uphold if decision == "uphold" else services.objection_dismiss
+    try:
+        service(
+            objection_id=objection.pk,
+            by=request.user,
+            resolution=form.cleaned_data["resolution"],
+            ip_address=client_ip(request),
+        )
+    except REFUSALS as exc:
+        messages.error(request, str(exc))
+        objection.refresh_from_db()
+        return _render_objection(request, objection, forms={decision: form}, status=409)
+    if decision == "uphold":
+        messages.success(request, "已认定异议成立：申报不予通过，总量控制指标已释放。")
+    else:
+        messages.success(request, "已认定异议不成立。")
+    return redirect("review:objection_detail", public_id=objection.public_id)
+
+
+# --- notice batches ------------------------------------------------------------------------------
+
+
+@console_required
+def notices(request):
+    pagination = paginate(request, selectors.console_notices(user=request.user), 30)
+    return render(request, "review/notices.html", {"active": "notices", **pagination})
+
+
+@console_required
+def notice_detail(request, public_id):
+    notice = get_object_or_404(selectors.console_notices(user=request.user), public_id=public_id)
+    return render(
+        request,
+        "review/notice_detail.html",
+        {
+            "notice": notice,
+            "entries": list(selectors.notice_entries(notice=notice)),
+            "active": "notices",
+        },
+    )
+
+
+@console_required
+@require_POST
+def notice_close(request, public_id):
+    notice = get_object_or_404(selectors.console_notices(user=request.user), public_id=public_id)
+    try:
+        result = services.notice_close(notice_id=notice.pk, by=request.user)
+    except REFUSALS as exc:
+        messages.error(request, str(exc))
+    else:
+        if result.notice.status == PublicNotice.Status.CLOSED:
+            text = f"《{notice.title}》已结束：公布{len(result.published)}人"
+            if result.held:
+                text += f"，{len(result.held)}人因异议尚未处理暂缓公布"
+            messages.success(request, text + "。")
+    return redirect("review:notice_detail", public_id=notice.public_id)
+
+
+# --- quota ---------------------------------------------------------------------------------------
+
+
+@console_required
+def quota(request):
+    years = selectors.quota_years()
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    rows = selectors.quota_overview(user=request.user, year=year)
+    allocated = [row for row in rows if row.total is not None and row.employer is None]
+    totals = {
+        "total": sum(row.total for row in allocated),
+        "reserved": sum(row.reserved for row in allocated),
+        "used": sum(row.used for row in allocated),
+        "left": sum(row.left for row in allocated),
+    }
+    return render(
+        request,
+        "review/quota.html",
+        {"rows": rows, "year": year, "years": years, "totals": totals, "active": "quota"},
+    )
+
+
+# --- employer administrators (individual users with an approved right, portal look) -----------------
+
+
+def _render_employer_page(request, employer, *, forms: dict | None = None, status: int = 200):
+    applications = list(selectors.employer_applications(employer=employer))
+    forms = forms or {}
+    for app in applications:
+        app.answerable = app.status in services.EMPLOYER_ANSWERABLE_STATUSES
+        app.confirmation_form = forms.get(app.pk) or EmployerConfirmationForm(prefix=f"a{app.pk}")
+    try:
+        home_url = reverse("accounts:employer_home")
+    except NoReverseMatch:
+        home_url = reverse("portal:home")
+    return render(
+        request,
+        "review/employer_applications.html",
+        {
+            "employer": employer,
+            "applications": applications,
+            "system_home_url": home_url,
+            "other_employers": list(selectors.employers_administered(user=request.user).exclude(pk=employer.pk)),
+        },
+        status=status,
+    )
+
+
+@login_required
+def employer_applications(request, public_id):
+    employer = get_object_or_404(selectors.employers_administered(user=request.user), public_id=public_id)
+    return _render_employer_page(request, employer)
+
+
+@login_required
+@require_POST
+def employer_confirmation(request, public_id):
+    administered = selectors.employers_administered(user=request.user)
+    app = get_object_or_404(
+        Application.objects.select_related("employer").filter(
+            Q(employer__in=administered), submitted_at__isnull=False
+        ),
+        public_id=public_id,
+    )
+    form = EmployerConfirmationForm(request.POST, prefix=f"a{app.pk}")
+    if not form.is_valid():
+        return _render_employer_page(request, app.employer, forms={app.pk: form})
+    try:
+        services.employer_confirmation_record(
+            application_id=app.pk,
+            by=request.user,
+            confirmed=form.cleaned_data["decision"] == "confirmed",
+            note=form.cleaned_data["note"],
+            ip_address=client_ip(request),
+        )
+    except DecisionRefused as exc:
+        messages.error(request, str(exc))
+        return _render_employer_page(request, app.employer, forms={app.pk: form}, status=409)
+    messages.success(request, f"已记录对{app.full_name}（{app.number}）在职情况的确认，审核人员将参考。")
+    return redirect("review:employer_applications", public_id=app.employer.public_id)

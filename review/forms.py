@@ -1,0 +1,226 @@
+"""Forms of the review console and the public notice: parse and check input, nothing more."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.forms import CaptchaLoginForm, captcha_field
+from accounts.models import STAFF_ROLES
+from accounts.validators import LANDLINE_RE, MOBILE_RE
+from applications.choices import Status
+from applications.models import TalentCategory, TalentSubcategory
+from portal.models import District
+from review.selectors import QueueFilters
+
+
+class ConsoleLoginForm(CaptchaLoginForm):
+    """Staff login (/console/login/): the portal's username + password + captcha form, staff roles only.
+
+    AuthenticationForm passes the request to authenticate(), which django-axes needs; a wrong
+    captcha stops before the password is tried (accounts.forms.CaptchaLoginForm).
+    """
+
+    error_messages = {
+        **CaptchaLoginForm.error_messages,
+        "not_staff": "该帐号不是工作人员帐号。个人用户和单位系统管理员请从门户登录。",
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.role not in STAFF_ROLES:
+            raise ValidationError(self.error_messages["not_staff"], code="not_staff")
+
+
+class SubcategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: TalentSubcategory) -> str:
+        name = obj.name if len(obj.name) <= 24 else obj.name[:24] + "…"
+        return f"{obj.category.numeral}{obj.numeral}{name}"
+
+
+STATUS_FILTER_CHOICES = [
+    ("todo", "待办（待受理、审核中）"),
+    ("all", "全部状态"),
+    *[(value, label) for value, label in Status.choices if value != Status.DRAFT],
+]
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label="搜索", required=False, max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "申报编号、姓名或证件号码", "type": "search"}),
+    )  # fmt: skip
+    status = forms.ChoiceField(label="办理状态", choices=STATUS_FILTER_CHOICES, required=False)
+    category = forms.ModelChoiceField(
+        label="引进人才类别", queryset=TalentCategory.objects.order_by("code"), required=False, empty_label="全部类别"
+    )
+    subcategory = SubcategoryChoiceField(
+        label="具体类别",
+        queryset=TalentSubcategory.objects.select_related("category").order_by("category__code", "sort_order"),
+        required=False,
+        empty_label="全部具体类别",
+    )
+    district = forms.ModelChoiceField(
+        label="入户所属区", queryset=District.objects.order_by("sort_order"), required=False, empty_label="全部区"
+    )
+    employer = forms.CharField(label="迁入单位", required=False, max_length=60)
+    submitted_from = forms.DateField(
+        label="提交日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "请输入正确的日期，如 2025-10-09。"},
+    )  # fmt: skip
+    submitted_to = forms.DateField(
+        label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "请输入正确的日期，如 2025-10-09。"},
+    )  # fmt: skip
+    overdue = forms.BooleanField(label="只看已逾期", required=False)
+
+    def __init__(self, *args, show_district: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_district:
+            del self.fields["district"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
+        if start and end and end < start:
+            self.add_error("submitted_to", "结束日期不能早于开始日期。")
+        return cleaned
+
+    def to_filters(self) -> QueueFilters:
+        """The filters to apply; fields that did not validate are left out (and shown with their error)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+
+        def value(name):
+            return None if name in self.errors else data.get(name)
+
+        category, subcategory, district = value("category"), value("subcategory"), value("district")
+        return QueueFilters(
+            status=value("status") or "todo",
+            category_id=category.pk if category else None,
+            subcategory_id=subcategory.pk if subcategory else None,
+            district_id=district.pk if district else None,
+            employer=value("employer") or "",
+            submitted_from=value("submitted_from"),
+            submitted_to=value("submitted_to"),
+            overdue=bool(value("overdue")),
+            query=value("q") or "",
+        )
+
+
+class ReturnForm(forms.Form):
+    items = forms.CharField(
+        label="需补正事项（每行一项，请一次列全）",
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "例如：身份证附件不清晰，请重新上传彩色扫描件"}),
+        max_length=3000,
+        error_messages={"required": "请列出需要申请人补正的全部事项（至少一项）。"},
+    )
+
+    def clean_items(self) -> list[str]:
+        lines = []
+        for line in self.cleaned_data["items"].splitlines():
+            line = line.strip().lstrip("0123456789.、） ").strip()
+            if line and line not in lines:
+                lines.append(line)
+        if not lines:
+            raise ValidationError("请列出需要申请人补正的全部事项（至少一项）。")
+        if any(len(line) > 200 for line in lines):
+            raise ValidationError("每项补正事项请控制在200字以内。")
+        return lines
+
+
+def _reason_field(label: str, required_message: str, *, rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": required_message, "max_length": "请控制在1000字以内。"},
+    )
+
+
+class RejectForm(forms.Form):
+    reason = _reason_field("审核不通过的理由", "请填写审核不通过的理由。")
+
+
+class ExtendForm(forms.Form):
+    reason = _reason_field("延长审核期限的理由", "请填写延长审核期限的理由。", rows=2)
+
+
+class GrantForm(forms.Form):
+    reason = _reason_field("开通再次申报权限的理由", "请填写开通再次申报权限的理由。", rows=2)
+
+
+class BarForm(forms.Form):
+    reason = _reason_field("查实提供虚假材料的事实和理由", "请填写认定提供虚假材料的事实和理由。")
+    confirm = forms.BooleanField(
+        label="已查实申请人存在隐瞒、欺骗或提供虚假证明材料的情形，取消其申请资格5年（办法第十一条）",
+        error_messages={"required": "请确认已查实虚假材料情形。"},
+    )
+
+
+class ObjectionDecisionForm(forms.Form):
+    resolution = _reason_field("核查情况及处理意见", "请填写异议处理意见。")
+
+
+class ObjectionRaiseForm(forms.Form):
+    """Anyone may object during the notice (DESIGN.md §4); contact details let the bureau follow up."""
+
+    contact_name = forms.CharField(
+        label="联系人姓名", max_length=50, error_messages={"required": "请填写联系人姓名。"}
+    )
+    contact_phone = forms.CharField(
+        label="联系电话",
+        max_length=30,
+        help_text="手机号码，或按XXX-XXXXXXX格式填写的固定电话。",
+        error_messages={"required": "请填写联系电话。"},
+    )
+    contact_email = forms.EmailField(
+        label="电子邮件", required=False, error_messages={"invalid": "请填写正确的电子邮件地址。"}
+    )
+    description = forms.CharField(
+        label="异议内容",
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="请写明异议的事实和依据（10～2000字）。区人社局将在20个工作日内核查处理。",
+        error_messages={
+            "required": "请填写异议内容。",
+            "min_length": "异议内容请至少写10个字，写明事实和依据。",
+            "max_length": "异议内容请控制在2000字以内。",
+        },
+    )
+    captcha = captcha_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["captcha"].widget.attrs["class"] = "form-control"
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data["contact_phone"].strip().replace(" ", "")
+        if not (MOBILE_RE.match(phone) or LANDLINE_RE.match(phone)):
+            raise ValidationError("请填写11位手机号码，或按XXX-XXXXXXX格式填写固定电话。")
+        return phone
+
+
+class NoticeSearchForm(forms.Form):
+    name = forms.CharField(label="姓名", required=False, max_length=30)
+    employer = forms.CharField(label="单位名称", required=False, max_length=60)
+
+
+class EmployerConfirmationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="在职情况",
+        choices=[("confirmed", "确认该申请人在本单位在职"), ("disputed", "对在职情况有异议")],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "请选择确认或有异议。"},
+    )
+    note = forms.CharField(
+        label="说明",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "说明请控制在300字以内。"},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "disputed" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "请说明对申请人在职情况的异议。")
+        return cleaned

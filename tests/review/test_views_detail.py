@@ -1,0 +1,186 @@
+"""The detail page and the decisions taken from it: thin views over the services."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.choices import Status
+from applications.models import AuditEntry
+from review.models import QuotaReservation
+from tests import factories
+from tests.review.conftest import make_application
+
+pytestmark = pytest.mark.django_db
+
+
+def detail_url(app):
+    return reverse("review:detail", args=[app.public_id])
+
+
+def decide_url(app, decision):
+    return reverse("review:decide", args=[app.public_id, decision])
+
+
+def test_detail_shows_every_answer_derived_facts_attachments_and_the_trail(reviewer_client, reviewer):
+    submitted_at = timezone.now() - datetime.timedelta(days=3)
+    app = make_application(
+        Status.SUBMITTED,
+        full_name="张小明",
+        birth_date=timezone.localdate(submitted_at).replace(year=timezone.localdate(submitted_at).year - 46),
+        submitted_at=submitted_at,
+        last_submitted_at=submitted_at,
+        graduate_school="华南理工大学",
+        intended_address="广州市天河区五山路381号",
+    )
+    factories.AccompanyingPersonFactory(application=app, full_name="李四")
+    attachment = factories.AttachmentFactory(application=app)
+    right = factories.EmployerAdminFactory(employer=app.employer)
+    from review import services
+
+    services.employer_confirmation_record(application_id=app.pk, by=right.user, confirmed=True, note="在职三年")
+    response = reviewer_client.get(detail_url(app))
+    page = response.content.decode()
+    for text in ("张小明", app.id_number, "华南理工大学", "广州市天河区五山路381号", app.employer.name, "李四", "计算机科学与技术"):
+        assert text in page, text
+    assert "46周岁" in page and "本类别上限 45周岁" in page
+    assert "资格条件核对未通过" in page and "超过" in page  # applications.eligibility, on the submission day
+    assert "未上传必传附件“户口簿”" in page
+    assert "单位已确认在职" in page and "在职三年" in page
+    image_url = reverse("review:attachment", args=[app.public_id, attachment.public_id])
+    assert f'src="{image_url}"' in page and 'data-bs-target="#attachment-viewer"' in page
+    assert "用人单位确认在职" in page  # the audit trail
+    image = reviewer_client.get(image_url)
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    assert image["Cache-Control"] == "private, no-store"
+    assert b"".join(image.streaming_content)[:2] == b"\xff\xd8"
+
+
+def test_detail_offers_only_the_decisions_of_the_state(reviewer_client):
+    submitted = reviewer_client.get(detail_url(make_application(Status.SUBMITTED))).content.decode()
+    assert "受理</button>" in submitted and "退回补正" in submitted and "审核通过，进入公示" not in submitted
+    review = reviewer_client.get(detail_url(make_application(Status.UNDER_REVIEW))).content.decode()
+    assert "审核通过，进入公示" in review and "审核不通过" in review and "延长审核期限" in review
+    rejected = reviewer_client.get(detail_url(make_application(Status.REJECTED))).content.decode()
+    assert "开通再次申报权限" in rejected and "审核通过，进入公示" not in rejected
+
+
+def test_accept_through_the_console_records_the_ip(login_client, reviewer):
+    app = make_application(Status.SUBMITTED)
+    client = login_client(reviewer)
+    response = client.post(decide_url(app, "accept"), REMOTE_ADDR="192.0.2.44")
+    assert response.status_code == 302 and response["Location"] == detail_url(app)
+    app.refresh_from_db()
+    assert app.status == Status.UNDER_REVIEW
+    row = AuditEntry.objects.get(application=app)
+    assert (row.actor, row.ip_address) == (reviewer, "192.0.2.44")
+    assert "已受理该申报" in client.get(detail_url(app)).content.decode()
+
+
+def test_return_through_the_console_sends_the_complete_list(reviewer_client):
+    app = make_application(Status.SUBMITTED)
+    reviewer_client.post(decide_url(app, "return"), {"return-items": "1. 身份证不清晰\n2、补充学位鉴定\n\n"})
+    app.refresh_from_db()
+    assert app.status == Status.RETURNED
+    assert app.correction_items == ["身份证不清晰", "补充学位鉴定"]
+
+
+def test_a_decision_with_a_missing_reason_says_so_beside_the_field(reviewer_client):
+    app = make_application(Status.UNDER_REVIEW)
+    response = reviewer_client.post(decide_url(app, "reject"), {"reject-reason": ""})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "请填写审核不通过的理由" in page
+    assert "<details class=\"decision\" open>" in page
+    response = reviewer_client.post(decide_url(app, "bar"), {"bar-reason": "学历证书伪造"})
+    page = response.content.decode()
+    assert "请确认已查实虚假材料情形" in page and "学历证书伪造" in page  # the text typed is kept
+    app.refresh_from_db()
+    assert app.status == Status.UNDER_REVIEW
+    assert not AuditEntry.objects.filter(application=app).exists()
+
+
+def test_return_with_only_blank_lines_is_refused_and_the_input_kept(reviewer_client):
+    app = make_application(Status.SUBMITTED)
+    response = reviewer_client.post(decide_url(app, "return"), {"return-items": "  \n 1. \n"})
+    assert "请列出需要申请人补正的全部事项" in response.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+
+
+def test_approval_without_a_place_left_is_refused_with_the_message_and_stays_in_the_queue(reviewer_client, district):
+    factories.QuotaFactory(district=district, total_places=0)
+    app = make_application(Status.UNDER_REVIEW, subcategory="5.3")
+    response = reviewer_client.post(decide_url(app, "approve"))
+    assert response.status_code == 409
+    assert "总量控制指标已用完（共0个）" in response.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.UNDER_REVIEW
+    assert not QuotaReservation.objects.exists()
+    assert app.number in reviewer_client.get(reverse("review:queue")).content.decode()
+
+
+def test_a_decision_the_state_does_not_allow_is_refused_with_a_message(reviewer_client):
+    app = make_application(Status.PUBLISHED)
+    response = reviewer_client.post(decide_url(app, "accept"))
+    assert response.status_code == 409
+    assert "不能执行“受理”操作" in response.content.decode()
+
+
+def test_unknown_decision_is_404_and_get_is_not_allowed(reviewer_client):
+    app = make_application(Status.SUBMITTED)
+    assert reviewer_client.post(decide_url(app, "publish")).status_code == 404
+    assert reviewer_client.get(decide_url(app, "accept")).status_code == 405
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+
+
+def test_decisions_need_the_csrf_token(reviewer):
+    app = make_application(Status.SUBMITTED)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.post(decide_url(app, "accept")).status_code == 403
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+    page = client.get(detail_url(app)).content.decode()
+    assert page.count('name="csrfmiddlewaretoken"') >= 3
+
+
+def test_grant_and_bar_from_the_console(reviewer_client):
+    rejected = make_application(Status.REJECTED)
+    reviewer_client.post(decide_url(rejected, "grant"), {"grant-reason": "补正后符合条件"})
+    assert rejected.applicant.reapplication_grants.count() == 1
+    assert "已开通" in reviewer_client.get(detail_url(rejected)).content.decode()
+    app = make_application(Status.UNDER_REVIEW)
+    reviewer_client.post(decide_url(app, "bar"), {"bar-reason": "学历证书伪造", "bar-confirm": "on"})
+    app.refresh_from_db()
+    assert app.status == Status.REJECTED
+    assert "取消申请资格至" in reviewer_client.get(detail_url(app)).content.decode()
+
+
+def test_extend_from_the_console(reviewer_client):
+    app = make_application(Status.UNDER_REVIEW, decision_due_on=datetime.date(2025, 10, 23))
+    reviewer_client.post(decide_url(app, "extend"), {"extend-reason": "需函询发证机关"})
+    app.refresh_from_db()
+    assert app.decision_due_on == datetime.date(2025, 11, 6)
+    assert "延长审核期限（10个工作日）" not in reviewer_client.get(detail_url(app)).content.decode()
+
+
+def test_detail_page_query_count_does_not_grow_with_attachments_and_trail(reviewer_client, django_assert_max_num_queries):
+    app = make_application(Status.SUBMITTED)
+    factories.AttachmentFactory(application=app)
+    factories.AuditEntryFactory(application=app)
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        reviewer_client.get(detail_url(app))
+    for _ in range(6):
+        factories.AttachmentFactory(application=app)
+        factories.AuditEntryFactory(application=app)
+        factories.AccompanyingPersonFactory(application=app)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert reviewer_client.get(detail_url(app)).status_code == 200

@@ -1,0 +1,152 @@
+"""The queue: filters, search, pagination, due dates, and a fixed number of queries."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.choices import Status
+from tests import factories
+from tests.review.conftest import make_application
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("review:queue")
+
+
+def numbers(response) -> list[str]:
+    return [row.number for row in response.context["rows"]]
+
+
+def test_default_queue_shows_the_work_to_do_most_urgent_first(reviewer_client):
+    today = timezone.localdate()
+    later = make_application(Status.SUBMITTED, accept_due_on=today + datetime.timedelta(days=6))
+    sooner = make_application(Status.UNDER_REVIEW, decision_due_on=today + datetime.timedelta(days=2))
+    overdue = make_application(Status.SUBMITTED, accept_due_on=today - datetime.timedelta(days=3))
+    make_application(Status.RETURNED)
+    make_application(Status.PUBLISHED)
+    make_application(Status.DRAFT)
+    response = reviewer_client.get(QUEUE)
+    assert response.status_code == 200
+    assert numbers(response) == [overdue.number, sooner.number, later.number]
+    page = response.content.decode()
+    assert "逾期" in page and "剩" in page
+    counts = response.context["counts"]
+    assert (counts["to_accept"], counts["to_decide"], counts["overdue"]) == (2, 1, 1)
+
+
+def test_drafts_are_never_in_the_console(reviewer_client):
+    draft = make_application(Status.DRAFT)
+    response = reviewer_client.get(QUEUE + "?status=all")
+    assert draft.pk not in [row.pk for row in response.context["rows"]]
+
+
+def test_filters_narrow_the_queue(reviewer_client):
+    employer = factories.EmployerFactory(name="广州天河软件园有限公司")
+    five = make_application(Status.UNDER_REVIEW, subcategory="5.4", employer=employer)
+    two = make_application(Status.SUBMITTED, subcategory="2.2")
+    returned = make_application(Status.RETURNED, subcategory="3.2")
+    cases = {
+        "?status=returned": [returned.number],
+        f"?status=all&category={five.category_id}": [five.number],
+        f"?status=all&subcategory={two.subcategory_id}": [two.number],
+        "?status=all&employer=天河软件园": [five.number],
+        "?status=under_review": [five.number],
+    }
+    for query, expected in cases.items():
+        assert numbers(reviewer_client.get(QUEUE + query)) == expected, query
+
+
+def test_search_by_number_name_or_id_number(reviewer_client):
+    target = make_application(Status.SUBMITTED, full_name="欧阳小明")
+    make_application(Status.SUBMITTED, full_name="李四")
+    for term in (target.number, "欧阳", target.id_number.lower()):
+        assert numbers(reviewer_client.get(QUEUE, {"q": term})) == [target.number], term
+
+
+def test_submitted_between_and_overdue_filters(reviewer_client):
+    today = timezone.localdate()
+    old_time = timezone.now() - datetime.timedelta(days=20)
+    old = make_application(
+        Status.SUBMITTED, submitted_at=old_time, last_submitted_at=old_time, accept_due_on=today - datetime.timedelta(days=5)
+    )
+    new = make_application(Status.SUBMITTED)
+    since = (today - datetime.timedelta(days=2)).isoformat()
+    assert numbers(reviewer_client.get(QUEUE, {"submitted_from": since})) == [new.number]
+    until = (today - datetime.timedelta(days=10)).isoformat()
+    assert numbers(reviewer_client.get(QUEUE, {"submitted_to": until})) == [old.number]
+    assert numbers(reviewer_client.get(QUEUE, {"overdue": "on"})) == [old.number]
+
+
+def test_a_bad_date_is_explained_beside_its_field_and_kept(reviewer_client):
+    make_application(Status.SUBMITTED)
+    response = reviewer_client.get(QUEUE, {"submitted_from": "2025-13-45", "q": "张", "submitted_to": ""})
+    page = response.content.decode()
+    assert "请输入正确的日期" in page
+    assert 'value="2025-13-45"' in page and 'value="张"' in page
+    response = reviewer_client.get(QUEUE, {"submitted_from": "2025-06-10", "submitted_to": "2025-06-01"})
+    assert "结束日期不能早于开始日期" in response.content.decode()
+
+
+def test_city_administrator_sees_every_district_and_can_filter_one(login_client, city_admin, other_district):
+    tianhe = make_application(Status.SUBMITTED)
+    baiyun = make_application(Status.SUBMITTED, district=other_district)
+    client = login_client(city_admin)
+    assert set(numbers(client.get(QUEUE))) == {tianhe.number, baiyun.number}
+    assert numbers(client.get(QUEUE, {"district": other_district.pk})) == [baiyun.number]
+    assert "入户所属区" in client.get(QUEUE).content.decode()
+
+
+def test_reviewer_has_no_district_filter(reviewer_client):
+    assert "district" not in reviewer_client.get(QUEUE).context["form"].fields
+
+
+def test_queue_is_paginated_by_fifty(reviewer_client):
+    for _ in range(53):
+        make_application(Status.SUBMITTED)
+    first = reviewer_client.get(QUEUE)
+    assert len(first.context["rows"]) == 50
+    second = reviewer_client.get(QUEUE, {"page": 2})
+    assert len(second.context["rows"]) == 3
+    assert set(numbers(first)).isdisjoint(numbers(second))
+    assert "下一页" in first.content.decode()
+
+
+def _queries_for(client, rows: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(QUEUE, {"status": "all"})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == rows
+    return len(captured.captured_queries)
+
+
+# session, user, count, rows, calendar overrides, counters (2), the user's district, filter choices (3),
+# and the session save.
+QUEUE_QUERIES = 13
+
+
+def test_queue_runs_a_fixed_number_of_queries_whatever_the_number_of_rows(
+    reviewer_client, django_assert_max_num_queries
+):
+    # Every kind of row the page draws: due dates, objections, notice dates, employers, categories.
+    def add(n):
+        for i in range(n):
+            status = [Status.SUBMITTED, Status.UNDER_REVIEW, Status.IN_NOTICE, Status.RETURNED][i % 4]
+            app = make_application(status, subcategory=["2.2", "5.1", "3.1"][i % 3])
+            if status == Status.IN_NOTICE:
+                entry = factories.NoticeEntryFactory(application=app)
+                factories.ObjectionFactory(entry=entry)
+
+    add(5)
+    few = _queries_for(reviewer_client, 5)
+    add(45)
+    many = _queries_for(reviewer_client, 50)
+    assert few == many
+    add(30)  # more than a page: still the same
+    with django_assert_max_num_queries(QUEUE_QUERIES):
+        response = reviewer_client.get(QUEUE, {"status": "all"})
+    assert len(response.context["rows"]) == 50
