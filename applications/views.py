@@ -1,9 +1,77 @@
-"""Views: parse input, call one service, render."""
+"""Views of the 人才引进申办系统 applicant side: parse input, call one service, render.
 
+Every object URL carries a public_id and is looked up within the user's own objects
+(applications.selectors), so another user's id is a 404.
+"""
+
+from functools import wraps
+
+from axes.helpers import get_client_ip_address
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from accounts.models import Employer, Role
+from accounts.selectors import employer_search
+from accounts.validators import id_facts
+from applications import eligibility, selectors, services
+from applications.choices import EDITABLE_STATUSES, MULTI_FILE_KINDS, OPEN_STATUSES, AttachmentKind, Status
+from applications.forms import (
+    COMMITMENT_TEXT,
+    CONDITIONS_TEXT,
+    AccompanyingPersonForm,
+    AttachmentUploadForm,
+    CategoryForm,
+    CommitmentForm,
+    DeclarationForm,
+    LibraryChoiceForm,
+    PersonalForm,
+    WithdrawForm,
+)
+from applications.wizard import (
+    STEP_BY_SLUG,
+    first_open_step,
+    is_reachable,
+    next_step,
+    previous_step,
+    step_states,
+)
+from applications.workflow import TRANSITIONS, Action, TransitionNotAllowed
 from portal.models import ContentPage
+from portal.private_files import private_file_response
+
+SYSTEM_NAME = "人才引进申办系统"
+
+
+def applicant_required(view):
+    """Logged in as an individual applicant (staff use the review console)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.role != Role.APPLICANT:
+            raise PermissionDenied("人才引进申报只面向个人用户，工作人员请使用审核系统。")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _render(request, template: str, context: dict, *, status: int = 200):
+    context = {"system_name": SYSTEM_NAME, "system_home_url": reverse("applications:home"), **context}
+    return render(request, template, context, status=status)
+
+
+def _step_url(application, step: str) -> str:
+    return reverse("applications:step", kwargs={"public_id": application.public_id, "step": step})
+
+
+def _ip(request) -> str | None:
+    return get_client_ip_address(request)
 
 
 @login_required
@@ -13,7 +81,7 @@ def home(request):
     sections = {section: [] for section in ContentPage.Section.values}
     for page in pages:
         sections[page.section].append(page)
-    return render(
+    return _render(
         request,
         "applications/home.html",
         {
@@ -22,3 +90,565 @@ def home(request):
             "qa_pages": sections[ContentPage.Section.QA],
         },
     )
+
+
+# --- start / resume ------------------------------------------------------------------------------
+
+
+@applicant_required
+def start(request):
+    """人才引进申办个人登记: resume the open draft, or explain and begin a new one (POST)."""
+    if request.method == "POST":
+        try:
+            application = services.application_start(applicant=request.user)
+        except services.ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("applications:status")
+        return redirect("applications:resume", public_id=application.public_id)
+
+    current = selectors.open_application_for(user=request.user)
+    if current is not None:
+        if current.status in EDITABLE_STATUSES:
+            return redirect("applications:resume", public_id=current.public_id)
+        messages.info(request, f"您已有一份正在办理的申报（{current.status_label}），可在此查看办理情况。")
+        return redirect("applications:status")
+    today = timezone.localdate()
+    bar = selectors.active_bar(applicant_id=request.user.pk, on=today)
+    rejected_this_year = request.user.applications.filter(year=today.year, status=Status.REJECTED).exists()
+    return _render(
+        request,
+        "applications/start.html",
+        {"bar": bar, "rejected_this_year": rejected_this_year, "steps": STEP_BY_SLUG.values()},
+    )
+
+
+@applicant_required
+def resume(request, public_id):
+    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    if application.status not in EDITABLE_STATUSES:
+        return redirect("applications:status_detail", public_id=application.public_id)
+    missing = eligibility.missing_attachment_messages(application, selectors.attachments_of(application))
+    return redirect(_step_url(application, first_open_step(application, attachments_missing=bool(missing))))
+
+
+# --- the wizard ----------------------------------------------------------------------------------
+
+
+class Wizard:
+    """What every wizard page shows: the application, its attachments and the step list."""
+
+    def __init__(self, request, application, current: str):
+        self.request = request
+        self.application = application
+        self.current = current
+        self.attachments = selectors.attachments_of(application)
+        self.missing = eligibility.missing_attachment_messages(application, self.attachments)
+        self.from_confirm = (request.POST.get("from") or request.GET.get("from")) == "confirm"
+
+    def reachable(self) -> bool:
+        return is_reachable(self.application, self.current, attachments_missing=bool(self.missing))
+
+    def first_open(self) -> str:
+        return first_open_step(self.application, attachments_missing=bool(self.missing))
+
+    def render(self, template: str, **context):
+        app = self.application
+        return _render(
+            self.request,
+            f"applications/wizard/{template}.html",
+            {
+                "application": app,
+                "wizard_steps": step_states(
+                    app, current=self.current, attachments_missing=bool(self.missing)
+                ),
+                "step": STEP_BY_SLUG[self.current],
+                "previous_step": previous_step(self.current),
+                "from_confirm": self.from_confirm,
+                "attachments": self.attachments,
+                "missing_attachments": self.missing,
+                **context,
+            },
+        )
+
+    def advance(self, application):
+        """After a step is saved: back to 确认信息 when the applicant came from there, else onwards."""
+        target = "confirm" if self.from_confirm else next_step(self.current)
+        return redirect(_step_url(application, target))
+
+
+@applicant_required
+def step(request, public_id, step):
+    if step not in STEP_BY_SLUG:
+        raise Http404("没有这一步")
+    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    if application.status not in EDITABLE_STATUSES:
+        messages.info(request, "申报已提交，内容已冻结；如需修改，须待区人社局退回补正。")
+        return redirect("applications:status_detail", public_id=application.public_id)
+    wizard = Wizard(request, application, step)
+    if not wizard.reachable():
+        target = wizard.first_open()
+        messages.warning(request, f"请先完成“{STEP_BY_SLUG[target].title}”。")
+        return redirect(_step_url(application, target))
+    return _STEP_VIEWS[step](request, wizard)
+
+
+def _commitment(request, wizard: Wizard):
+    app = wizard.application
+    if request.method == "POST":
+        form = CommitmentForm(request.POST)
+        if form.is_valid():
+            agreed = form.cleaned_data["choice"] == CommitmentForm.AGREE
+            app = services.application_commitment_save(application=app, accepted=agreed, by=request.user)
+            if agreed:
+                return wizard.advance(app)
+            wizard.application = app
+            form.add_error(
+                "choice", "您选择了“不同意”，不能继续申报。如需申报，请认真阅读个人承诺后选择“同意”。"
+            )
+    else:
+        form = CommitmentForm(initial={"choice": CommitmentForm.AGREE} if app.commitment_accepted_at else {})
+    return wizard.render("commitment", form=form, commitment_text=COMMITMENT_TEXT)
+
+
+def _declaration(request, wizard: Wizard):
+    app = wizard.application
+    if request.method == "POST":
+        form = DeclarationForm(request.POST)
+        if form.is_valid():
+            app = services.application_declaration_save(
+                application=app,
+                declaration_type=form.cleaned_data["declaration_type"],
+                conditions_confirmed=form.cleaned_data["conditions_confirmed"],
+                by=request.user,
+            )
+            return wizard.advance(app)
+    else:
+        form = DeclarationForm(
+            initial={
+                "declaration_type": app.declaration_type,
+                "conditions_confirmed": app.conditions_confirmed or None,
+            }
+        )
+    return wizard.render("declaration", form=form, conditions_text=CONDITIONS_TEXT)
+
+
+def _category(request, wizard: Wizard):
+    app = wizard.application
+    if request.method == "POST":
+        form = CategoryForm(request.POST)
+        if form.is_valid():
+            app = services.application_category_save(
+                application=app, subcategory=form.cleaned_data["subcategory"], by=request.user
+            )
+            return wizard.advance(app)
+        chosen_category = request.POST.get("category", "")
+        chosen_sub = request.POST.get("subcategory", "")
+    else:
+        form = CategoryForm()
+        chosen_category = app.category.code if app.category_id else ""
+        chosen_sub = app.subcategory.code if app.subcategory_id else ""
+    today = timezone.localdate()
+    age = eligibility.age_on(app.birth_date, today) if app.birth_date else None
+    return wizard.render(
+        "category",
+        form=form,
+        categories=selectors.categories_with_subcategories(),
+        chosen_category=chosen_category,
+        chosen_sub=chosen_sub,
+        age_today=age,
+        age_warning=eligibility.age_problem(app, on=today) if request.method == "GET" else None,
+    )
+
+
+def _employer_by_public_id(value) -> Employer | None:
+    try:
+        return Employer.objects.select_related("district").filter(public_id=value or None).first()
+    except ValidationError:
+        return None
+
+
+def _personal(request, wizard: Wizard):
+    app = wizard.application
+    identity = id_facts(app.id_type, app.id_number) is not None
+    results, searched = None, ""
+    if request.method != "POST":
+        form = PersonalForm(instance=app, identity_from_number=identity)
+        if not app.contact_mobile and request.user.mobile:
+            form.initial["contact_mobile"] = request.user.mobile
+        return _personal_page(wizard, form, app, results, searched)
+
+    nav = request.POST.get("nav", "next")
+    if nav == "search":
+        # Searching re-shows the page with everything typed so far (as initial values, so nothing
+        # is judged yet) and saves nothing.
+        typed = {
+            key: value for key, value in request.POST.items() if key not in ("csrfmiddlewaretoken", "nav")
+        }
+        form = PersonalForm(instance=app, initial=typed, identity_from_number=identity)
+        searched = (request.POST.get("employer_query") or "").strip()
+        results = list(employer_search(query=searched)) if searched else []
+        selected = _employer_by_public_id(request.POST.get("employer"))
+        return _personal_page(wizard, form, app, results, searched, selected=selected)
+
+    form = PersonalForm(request.POST, instance=app, identity_from_number=identity)
+
+    valid = form.is_valid()
+    values = form.saved_values()
+    if valid:
+        try:
+            app = services.application_personal_save(
+                application=app, by=request.user, values=values, complete=True
+            )
+        except ValidationError as exc:
+            # The 具体类别's requirements are unmet: keep the draft, show each problem at its field.
+            services.application_personal_save(
+                application=app, by=request.user, values=values, complete=False
+            )
+            form.add_error(None, exc)
+        else:
+            if nav == "prev":
+                return redirect(_step_url(app, previous_step("personal")))
+            if nav == "save":
+                messages.success(request, "个人信息已保存。")
+                return redirect(_step_url(app, "personal"))
+            return wizard.advance(app)
+    else:
+        services.application_personal_save(application=app, by=request.user, values=values, complete=False)
+        if nav == "prev":
+            messages.warning(
+                request, "个人信息已暂存；以下项目未通过校验未保存：" + "、".join(_error_labels(form)) + "。"
+            )
+            return redirect(_step_url(app, previous_step("personal")))
+    messages.warning(request, "填写正确的内容已暂存为草稿；请按提示修改标红的项目。")
+    return _personal_page(wizard, form, app, results, searched)
+
+
+def _error_labels(form) -> list[str]:
+    return [form.fields[name].label if name in form.fields else "其他" for name in form.errors]
+
+
+def _personal_page(wizard: Wizard, form, app, results, searched, *, selected=None):
+    if selected is None:
+        selected = _employer_by_public_id(form.data.get("employer")) if form.is_bound else app.employer
+    return wizard.render(
+        "personal",
+        form=form,
+        selected_employer=selected,
+        employer_results=results,
+        employer_query=searched,
+        identity_from_number=id_facts(app.id_type, app.id_number) is not None,
+        guide_slug="guide-employer-not-found",
+    )
+
+
+def _family(request, wizard: Wizard):
+    app = wizard.application
+    form = AccompanyingPersonForm()
+    page_errors: list[str] = []
+    if request.method == "POST":
+        nav = request.POST.get("nav", "next")
+        if nav == "add":
+            form = AccompanyingPersonForm(request.POST)
+            if form.is_valid():
+                try:
+                    person = services.accompanying_person_add(
+                        application=app, by=request.user, **form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(request, f"已添加随迁人{person.full_name}（{person.relation}）。")
+                    return redirect(_step_url(app, "family"))
+        else:
+            try:
+                app = services.application_family_complete(application=app, by=request.user)
+            except ValidationError as exc:
+                page_errors = exc.messages
+            else:
+                return wizard.advance(app)
+    persons = list(app.accompanying_persons.all())
+    return wizard.render("family", form=form, persons=persons, page_errors=page_errors)
+
+
+@applicant_required
+@require_POST
+def person_remove(request, public_id, person_id):
+    person = selectors.person_for_applicant(user=request.user, public_id=person_id)
+    if person.application.public_id != public_id:
+        raise Http404("随迁人不存在")
+    try:
+        services.accompanying_person_remove(person=person, by=request.user)
+    except services.ApplicationNotEditable as exc:
+        messages.error(request, exc.message)
+        return redirect("applications:status_detail", public_id=public_id)
+    messages.success(request, f"已删除随迁人{person.full_name}。")
+    return redirect(_step_url(person.application, "family"))
+
+
+def _attachment_rows(wizard: Wizard, errors: dict[str, list[str]]):
+    app = wizard.application
+    required = set(eligibility.required_attachment_kinds(app))
+    library = selectors.library_counts_by_kind(user=app.applicant)
+    by_kind: dict[str, list] = {}
+    for attachment in wizard.attachments:
+        by_kind.setdefault(attachment.kind, []).append(attachment)
+    return [
+        {
+            "kind": kind,
+            "label": kind.label,
+            "required": kind in required,
+            "multiple": kind in MULTI_FILE_KINDS,
+            "attachments": by_kind.get(kind, []),
+            "library_count": library.get(kind, 0),
+            "errors": errors.get(kind, []),
+        }
+        for kind in AttachmentKind
+    ]
+
+
+def _attachments_page(wizard: Wizard, *, errors=None, page_errors=None, status=200):
+    response = wizard.render(
+        "attachments", rows=_attachment_rows(wizard, errors or {}), page_errors=page_errors or []
+    )
+    response.status_code = status
+    return response
+
+
+def _attachments(request, wizard: Wizard):
+    if request.method == "POST":
+        try:
+            app = services.application_attachments_complete(application=wizard.application, by=request.user)
+        except ValidationError as exc:
+            return _attachments_page(wizard, page_errors=exc.messages)
+        return wizard.advance(app)
+    return _attachments_page(wizard)
+
+
+@applicant_required
+@require_POST
+def attachment_upload(request, public_id):
+    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    form = AttachmentUploadForm(request.POST, request.FILES)
+    kind = request.POST.get("kind", "")
+    if form.is_valid():
+        kind = form.cleaned_data["kind"]
+        try:
+            services.attachment_upload(
+                application=application, kind=kind, uploaded_file=form.cleaned_data["file"], by=request.user
+            )
+        except services.ApplicationNotEditable as exc:
+            messages.error(request, exc.message)
+            return redirect("applications:status_detail", public_id=public_id)
+        except ValidationError as exc:
+            errors = {kind: exc.messages}
+        else:
+            messages.success(request, f"“{AttachmentKind(kind).label}”上传成功。")
+            return redirect(_step_url(application, "attachments") + f"#kind-{kind}")
+    else:
+        errors = {kind: [message for messages_ in form.errors.values() for message in messages_]}
+    if application.status not in EDITABLE_STATUSES:
+        return redirect("applications:status_detail", public_id=public_id)
+    wizard = Wizard(request, application, "attachments")
+    return _attachments_page(wizard, errors=errors, status=400)
+
+
+@applicant_required
+def attachment_library(request, public_id, kind):
+    """上传证件库图片: pick one of the applicant's earlier documents of this kind."""
+    if kind not in AttachmentKind.values:
+        raise Http404("附件类别不存在")
+    kind = AttachmentKind(kind)
+    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    if application.status not in EDITABLE_STATUSES:
+        return redirect("applications:status_detail", public_id=public_id)
+    error = ""
+    if request.method == "POST":
+        form = LibraryChoiceForm(request.POST)
+        if form.is_valid():
+            document = selectors.library_document_for_owner(
+                user=request.user, public_id=form.cleaned_data["document"]
+            )
+            try:
+                services.attachment_from_library(
+                    application=application, kind=kind, document=document, by=request.user
+                )
+            except ValidationError as exc:
+                error = exc.messages[0]
+            else:
+                messages.success(request, f"已从证件库选用“{kind.label}”。")
+                return redirect(_step_url(application, "attachments") + f"#kind-{kind}")
+        else:
+            error = "请选择证件库中的图片。"
+    documents = selectors.library_documents_for(user=request.user, kind=kind)
+    return _render(
+        request,
+        "applications/library_choose.html",
+        {"application": application, "kind": kind, "documents": documents, "error": error},
+    )
+
+
+@applicant_required
+@require_POST
+def attachment_delete(request, public_id):
+    attachment = selectors.attachment_for_applicant(user=request.user, public_id=public_id)
+    application = attachment.application
+    try:
+        services.attachment_delete(attachment=attachment, by=request.user)
+    except services.ApplicationNotEditable as exc:
+        messages.error(request, exc.message)
+        return redirect("applications:status_detail", public_id=application.public_id)
+    messages.success(request, f"已删除附件“{attachment.get_kind_display()}”（证件库中仍保留该图片）。")
+    return redirect(_step_url(application, "attachments") + f"#kind-{attachment.kind}")
+
+
+@login_required
+def attachment_preview(request, public_id):
+    """预览: the applicant, reviewers of the application's district and city administrators."""
+    attachment = selectors.attachment_for_viewer(user=request.user, public_id=public_id)
+    return private_file_response(
+        attachment.document.file,
+        download_name=f"{attachment.get_kind_display()}.jpg",
+        content_type="image/jpeg",
+    )
+
+
+def _confirm(request, wizard: Wizard, *, submit_errors=None):
+    app = wizard.application
+    prefetch_related_objects([app], "accompanying_persons")
+    today = timezone.localdate()
+    return wizard.render(
+        "confirm",
+        persons=list(app.accompanying_persons.all()),
+        problems=[]
+        if submit_errors
+        else services.submission_problems(app, on=today, attachments=wizard.attachments),
+        submit_errors=submit_errors or [],
+        required_kinds=set(eligibility.required_attachment_kinds(app)),
+        age_today=eligibility.age_on(app.birth_date, today) if app.birth_date else None,
+        commitment_text=COMMITMENT_TEXT,
+        conditions_text=CONDITIONS_TEXT,
+    )
+
+
+_STEP_VIEWS = {
+    "commitment": _commitment,
+    "declaration": _declaration,
+    "category": _category,
+    "personal": _personal,
+    "family": _family,
+    "attachments": _attachments,
+    "confirm": _confirm,
+}
+
+
+@applicant_required
+@require_POST
+def submit(request, public_id):
+    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    try:
+        application = services.application_submit(
+            application_id=application.pk, by=request.user, ip_address=_ip(request)
+        )
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+        return redirect("applications:status_detail", public_id=public_id)
+    except services.SubmissionRefused as exc:
+        wizard = Wizard(request, application, "confirm")
+        return _confirm(request, wizard, submit_errors=exc.messages)
+    messages.success(
+        request,
+        f"申报已提交，申报编号：{application.number}。区人社局将于{application.accept_due_on:%Y年%m月%d日}前受理。",
+    )
+    return redirect("applications:status_detail", public_id=application.public_id)
+
+
+# --- status and withdraw -------------------------------------------------------------------------
+
+
+def _status_page(request, applications, current):
+    context = {"applications": applications, "current": current}
+    if current is not None:
+        prefetch_related_objects([current], "hukou_cards")
+        has_card = any(card.move_type == "主迁" for card in current.hukou_cards.all())
+        notice = getattr(getattr(current, "notice_entry", None), "notice", None)
+        context.update(
+            timeline=selectors.timeline_for(current),
+            stages=selectors.process_stages(current, has_card=has_card),
+            notice=notice,
+            can_continue=current.status == Status.DRAFT,
+            can_correct=current.status == Status.RETURNED,
+            can_withdraw=current.status in TRANSITIONS[Action.WITHDRAW].sources,
+        )
+    return _render(request, "applications/status.html", context)
+
+
+@applicant_required
+def status(request):
+    """人才引进入户手续办理情况: the application in hand (or the latest) and the earlier ones."""
+    applications = selectors.applications_for_status(user=request.user)
+    current = next(
+        (a for a in applications if a.status in OPEN_STATUSES), applications[0] if applications else None
+    )
+    return _status_page(request, applications, current)
+
+
+@applicant_required
+def status_detail(request, public_id):
+    applications = selectors.applications_for_status(user=request.user)
+    current = next((a for a in applications if a.public_id == public_id), None)
+    if current is None:
+        raise Http404("申报不存在")
+    return _status_page(request, applications, current)
+
+
+@applicant_required
+def withdraw(request, public_id):
+    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    if application.status not in TRANSITIONS[Action.WITHDRAW].sources:
+        messages.error(request, f"申报当前状态为“{application.status_label}”，不能撤回。")
+        return redirect("applications:status_detail", public_id=public_id)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw(
+                application_id=application.pk,
+                by=request.user,
+                ip_address=_ip(request),
+                reason=form.cleaned_data["reason"],
+            )
+        except TransitionNotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "申报已撤回。")
+        return redirect("applications:status_detail", public_id=public_id)
+    return _render(request, "applications/withdraw.html", {"application": application, "form": form})
+
+
+# --- 证件库 ----------------------------------------------------------------------------------------
+
+
+@applicant_required
+def library(request):
+    documents = selectors.library_documents_for(user=request.user)
+    return _render(request, "applications/library.html", {"documents": documents})
+
+
+@applicant_required
+def library_preview(request, public_id):
+    document = selectors.library_document_for_owner(user=request.user, public_id=public_id)
+    return private_file_response(
+        document.file, download_name=f"{document.get_kind_display()}.jpg", content_type="image/jpeg"
+    )
+
+
+@applicant_required
+@require_POST
+def library_delete(request, public_id):
+    document = selectors.library_document_for_owner(user=request.user, public_id=public_id)
+    try:
+        services.library_document_delete(document=document, by=request.user)
+    except services.ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已从证件库删除“{document.get_kind_display()}”图片。")
+    return redirect("applications:library")

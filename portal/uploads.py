@@ -1,22 +1,27 @@
 """The upload check for every scan the portal accepts: JPG only, ≤500 KB, judged by content.
 
 Seed: 原件彩色清晰的扫描件或图片（格式：JPG，规格：500KB以下）. A file is accepted only when Pillow
-decodes it completely as a JPEG of sane dimensions; the stored copy is re-encoded without EXIF
-(phone photos carry GPS positions and camera serials) at the same size budget.
+decodes it completely as a JPEG of sane dimensions. The stored copy keeps the scan's pixels but
+none of its metadata (phone photos carry GPS positions and camera serials) and nothing that was
+appended after the image (a ZIP or HTML file glued behind a JPEG, a phone's second MPO frame).
 """
 
 import hashlib
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 500 * 1024
 MIN_SIDE = 100  # smaller than a thumbnail cannot show a document legibly
 MAX_SIDE = 10_000
 MAX_PIXELS = 40_000_000  # 40 MP, far above any scanner setting used for documents
+MAX_ASPECT_RATIO = 10  # a page, a card or a long receipt; not a 10000×100 sliver
 
 _SIGNATURES = {
     b"\x89PNG": "PNG图片",
@@ -27,12 +32,15 @@ _SIGNATURES = {
     b"MM\x00*": "TIFF图片",
     b"RIFF": "WebP图片",
     b"PK\x03\x04": "压缩文件或Office文档",
+    b"\xd0\xcf\x11\xe0": "Office文档",
+    b"\x00\x00\x00\x0cjP": "JPEG 2000图片",
 }
+_HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif", b"ftypmsf1")
 
 
 @dataclass(frozen=True)
 class CheckedJpeg:
-    content: bytes  # what is stored: the decoded image re-encoded as JPEG, no metadata
+    content: bytes  # what is stored: the same JPEG without metadata or trailing data
     width: int
     height: int
     size: int
@@ -43,56 +51,89 @@ def _describe_non_jpeg(head: bytes) -> str:
     for signature, label in _SIGNATURES.items():
         if head.startswith(signature):
             return label
-    stripped = head.lstrip().lower()
-    if stripped.startswith((b"<!doctype html", b"<html", b"<svg", b"<?xml", b"<script")):
+    if head[4:12] in _HEIF_BRANDS:
+        return "HEIC/AVIF图片（请在手机设置中改为“兼容性最佳”格式或转换为JPG）"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if stripped.startswith((b"<!doctype html", b"<html", b"<svg", b"<?xml", b"<script", b"<head", b"<body")):
         return "网页或SVG文件"
     return "非图片文件"
+
+
+def _too_large(size: int | None, max_bytes: int) -> ValidationError:
+    limit = f"{max_bytes // 1024}KB"
+    if size is None:
+        return ValidationError(f"文件大小超过{limit}的限制，请压缩后重新上传。", code="too_large")
+    return ValidationError(
+        f"文件大小为{size / 1024:.1f}KB，超过{limit}的限制，请压缩后重新上传。", code="too_large"
+    )
 
 
 def _read_limited(uploaded, max_bytes: int) -> bytes:
     size = getattr(uploaded, "size", None)
     if size is not None and size > max_bytes:
-        raise ValidationError(
-            f"文件大小为{size / 1024:.1f}KB，超过{max_bytes // 1024}KB的限制，请压缩后重新上传。", code="too_large"
-        )
+        raise _too_large(size, max_bytes)
     if hasattr(uploaded, "seek"):
         uploaded.seek(0)
+    # Never trust the declared size: read at most one byte more than allowed.
     data = uploaded.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ValidationError(
-            f"文件大小超过{max_bytes // 1024}KB的限制，请压缩后重新上传。", code="too_large"
-        )
+        raise _too_large(None, max_bytes)
     return data
 
 
+def _check_dimensions(width: int, height: int) -> None:
+    """Refuse absurd sizes from the header alone, before a single pixel is decoded."""
+    if width * height > MAX_PIXELS:
+        raise ValidationError(
+            f"图片声明的尺寸为{width}×{height}像素（约{width * height / 10_000:.0f}万像素），"
+            f"超过{MAX_PIXELS // 10_000}万像素的上限，疑似异常构造的文件，已拒绝上传。",
+            code="bomb",
+        )
+    if max(width, height) > MAX_SIDE:
+        raise ValidationError(
+            f"图片尺寸{width}×{height}像素过大（单边不超过{MAX_SIDE}像素），请调整后重新上传。",
+            code="too_big_dimensions",
+        )
+    if min(width, height) < MIN_SIDE:
+        raise ValidationError(
+            f"图片尺寸{width}×{height}像素过小（单边不少于{MIN_SIDE}像素），无法看清证件内容，"
+            "请上传清晰的扫描件或照片。",
+            code="too_small_dimensions",
+        )
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise ValidationError(
+            f"图片尺寸{width}×{height}像素的长宽比例异常（超过{MAX_ASPECT_RATIO}:1），"
+            "不是证件的扫描件或照片，请重新上传。",
+            code="odd_ratio",
+        )
+
+
 def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
-    """Return the cleaned JPEG or raise ValidationError saying why the file is refused."""
+    """Return the cleaned JPEG or raise ValidationError saying why the file is refused.
+
+    Each refusal has its own code and message: too_large, empty, not_jpeg, bomb,
+    too_big_dimensions, too_small_dimensions, odd_ratio, corrupt.
+    """
     data = _read_limited(uploaded, max_bytes)
     if not data:
-        raise ValidationError("文件为空，请重新选择要上传的图片。", code="empty")
+        raise ValidationError("文件为空（0字节），请重新选择要上传的图片。", code="empty")
     if not data.startswith(b"\xff\xd8\xff"):
         kind = _describe_non_jpeg(data[:16])
-        raise ValidationError(f"只能上传JPG格式的图片，该文件实际是{kind}（与扩展名无关）。", code="not_jpeg")
+        raise ValidationError(
+            f"只能上传JPG格式的图片，该文件实际是{kind}（与文件扩展名无关），请转换为JPG后重新上传。",
+            code="not_jpeg",
+        )
 
     try:
         with warnings.catch_warnings():
             # Pillow only warns between 1x and 2x MAX_IMAGE_PIXELS (PITFALLS.md): make it an error.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.format != "JPEG":
-                raise ValidationError("只能上传JPG格式的图片。", code="not_jpeg")
+            # Phones write MPO (a JPEG followed by more frames); its first frame is a plain JPEG.
+            if image.format not in ("JPEG", "MPO"):
+                raise ValidationError("只能上传JPG格式的图片，请转换为JPG后重新上传。", code="not_jpeg")
             width, height = image.size
-            # Check dimensions from the header before decoding a single pixel.
-            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-                raise ValidationError(
-                    f"图片尺寸{width}×{height}像素过大（单边不超过{MAX_SIDE}像素），请调整后重新上传。",
-                    code="too_big_dimensions",
-                )
-            if min(width, height) < MIN_SIDE:
-                raise ValidationError(
-                    f"图片尺寸{width}×{height}像素过小，无法看清证件内容，请上传清晰的扫描件或照片。",
-                    code="too_small_dimensions",
-                )
+            _check_dimensions(width, height)
             # Decode every entropy-coded block (a truncated file fails here), at 1/8 scale via
             # DCT scaling: the whole stream is read but the work is a fraction of a full decode.
             image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
@@ -100,16 +141,25 @@ def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ValidationError("图片像素数量异常，已拒绝上传。", code="bomb") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ValidationError("图片文件已损坏或不完整，无法打开，请重新扫描或拍照后上传。", code="corrupt") from exc
+        raise ValidationError(
+            "图片声明的像素数量异常巨大，疑似异常构造的文件，已拒绝上传。", code="bomb"
+        ) from exc
+    except Exception as exc:  # noqa: BLE001
+        # Pillow's parsers raise many exception types (OSError, SyntaxError, struct.error,
+        # IndexError...) on hostile input; whichever it is, the file cannot be shown to a reviewer.
+        logger.info("JPEG refused as corrupt: %s: %s", type(exc).__name__, exc)
+        raise ValidationError(
+            "图片文件已损坏或不完整，无法打开，请重新扫描或拍照后上传。", code="corrupt"
+        ) from exc
 
-    orientation = image.getexif().get(0x0112, 1)
-    if orientation in (None, 1):
+    if _exif_orientation(image) in (None, 1):
         cleaned = strip_jpeg_metadata(data)  # lossless: the scan's pixels stay exactly as uploaded
     else:
-        cleaned = _reencode_upright(data, max_bytes=max_bytes)
-        width, height = Image.open(io.BytesIO(cleaned)).size
+        try:
+            cleaned = _reencode_upright(data, max_bytes=max_bytes)
+            width, height = Image.open(io.BytesIO(cleaned)).size
+        except Exception:  # noqa: BLE001 - a rotation tag we cannot apply: keep the pixels as scanned
+            cleaned = strip_jpeg_metadata(data)
     return CheckedJpeg(
         content=cleaned,
         width=width,
@@ -119,13 +169,27 @@ def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
     )
 
 
+def _exif_orientation(image: Image.Image) -> int | None:
+    try:
+        return image.getexif().get(0x0112, 1)
+    except Exception:  # noqa: BLE001 - unreadable EXIF is dropped anyway; keep the pixels as they are
+        return None
+
+
 # Segments kept: APP0 (JFIF), APP2 only when it is an ICC colour profile, APP14 (Adobe: needed to
 # read CMYK scans right), and every non-APP segment (tables, frame header). Dropped: APP1 (EXIF,
 # XMP), APP3–APP13, APP15 and COM, where cameras and editors put GPS, serials and thumbnails.
 _DROP_MARKERS = {0xE1, *range(0xE3, 0xEE), 0xEF, 0xFE}
+_SOS, _EOI = 0xDA, b"\xff\xd9"
 
 
 def strip_jpeg_metadata(data: bytes) -> bytes:
+    """The JPEG without metadata segments, ending at its own EOI marker.
+
+    Inside entropy-coded data every 0xFF byte is followed by 0x00 or a restart marker, so the first
+    FFD9 after the first start-of-scan is the image's end; anything behind it (a second MPO frame
+    with its own EXIF, an appended archive or script) is cut off.
+    """
     out = bytearray(data[:2])
     i = 2
     length_total = len(data)
@@ -136,16 +200,21 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
         if marker == 0xFF:  # fill byte
             i += 1
             continue
-        if marker == 0xDA:  # start of scan: the rest is image data
-            out += data[i:]
+        if marker == _SOS:
+            end = data.find(_EOI, i + 2)
+            if end < 0:
+                raise ValidationError("图片文件不完整（缺少结束标记），请重新上传。", code="corrupt")
+            out += data[i : end + 2]
             return bytes(out)
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:
             out += data[i : i + 2]
             i += 2
             continue
         segment_length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if segment_length < 2:
+            raise ValidationError("图片文件结构异常，无法打开。", code="corrupt")
         segment = data[i : i + 2 + segment_length]
-        keep = marker not in _DROP_MARKERS and not (marker == 0xE2 and not segment[4:15] == b"ICC_PROFILE")
+        keep = marker not in _DROP_MARKERS and not (marker == 0xE2 and segment[4:15] != b"ICC_PROFILE")
         if keep:
             out += segment
         i += 2 + segment_length
@@ -155,12 +224,14 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
 def _reencode_upright(data: bytes, *, max_bytes: int) -> bytes:
     # The camera's rotation lives in EXIF, which is removed: apply it to the pixels instead
     # (a full-size decode this time; the check above decoded at reduced scale).
-    image = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+    original = Image.open(io.BytesIO(data))
+    icc_profile = original.info.get("icc_profile")
+    image = ImageOps.exif_transpose(original)
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     for quality in (92, 85, 75, 65, 50):
         buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=quality)
+        image.save(buffer, "JPEG", quality=quality, icc_profile=icc_profile)
         if buffer.tell() <= max_bytes or quality == 50:
             return buffer.getvalue()
     raise AssertionError("unreachable")

@@ -301,3 +301,14 @@ class HukouCardFactory(factory.django.DjangoModelFactory):
     issuing_bureau = "广州市天河区人力资源和社会保障局"
     issued_on = factory.LazyFunction(timezone.localdate)
     valid_until = factory.LazyAttribute(lambda o: o.issued_on + datetime.timedelta(days=90))
+
+
+def ready_application(**kwargs) -> Application:
+    """A draft that meets every submit rule: all steps done and each required attachment present
+    (add 随迁人 first via AccompanyingPersonFactory and attach their documents if the test needs them)."""
+    from applications.eligibility import required_attachment_kinds
+
+    application = ApplicationFactory(**kwargs)
+    for kind in required_attachment_kinds(application):
+        AttachmentFactory(application=application, kind=kind)
+    return application

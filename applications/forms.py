@@ -1,0 +1,281 @@
+"""Forms of the 人才引进信息登记 wizard: parse and check input; the rules live in services/eligibility."""
+
+from django import forms
+
+from accounts.models import Employer, IdType
+from accounts.validators import MOBILE_HELP, validate_mobile
+from applications.choices import (
+    ETHNICITY_CHOICES,
+    AttachmentKind,
+    DeclarationType,
+    Degree,
+    Education,
+    Gender,
+    MaritalStatus,
+    ProfessionalTitle,
+    Relation,
+    SkillLevel,
+)
+from applications.models import Application, TalentCategory, TalentSubcategory
+from portal.models import District
+
+COMMITMENT_TEXT = (
+    "根据《广州市引进人才入户管理办法》第十一条规定，申请人应书面承诺提供的申请材料真实有效。"
+    "经查实有虚假承诺或经有关部门查实，存在隐瞒、欺骗或提供虚假证明材料等情形的，其申请不予办理，"
+    "并通报入户审核部门，取消其申请资格5年，并录入个人信用记录；已通过入户审核的，由入户审核部门注销审核结果和入户卡"
+    "并告知申请单位或申请人；已经入户的，公安机关根据入户审核部门提供的认定材料予以注销，退回原籍。"
+    "存在以上情形时，申请人信息同时录入本市引进人才征信管理系统。"
+    "本人已知悉上述内容并承诺以下填报内容和提供的证件完全真实，如有不实，本人愿意承担由此产生的一切后果及相关责任。"
+)
+CONDITIONS_TEXT = "符合《广州市人民政府办公厅关于印发广州市引进人才入户管理办法的通知》（穗府办规〔2020〕10号）及相关实施细则"
+
+
+def _choices(choices, placeholder="请选择"):
+    return [("", f"—— {placeholder} ——"), *choices]
+
+
+class CommitmentForm(forms.Form):
+    AGREE, DISAGREE = "agree", "disagree"
+    choice = forms.ChoiceField(
+        label="个人承诺",
+        choices=[(AGREE, "同意"), (DISAGREE, "不同意")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请阅读个人承诺并选择“同意”或“不同意”。"},
+    )
+
+
+class DeclarationForm(forms.Form):
+    declaration_type = forms.ChoiceField(
+        label="申报类型",
+        choices=DeclarationType.choices,
+        initial=DeclarationType.TALENT_HUKOU,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择申报类型。"},
+    )
+    conditions_confirmed = forms.BooleanField(
+        label=CONDITIONS_TEXT,
+        error_messages={"required": "请确认符合申报条件后再继续。"},
+    )
+
+
+class CategoryForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label="引进人才类别",
+        queryset=TalentCategory.objects.all(),
+        to_field_name="code",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择引进人才类别。", "invalid_choice": "所选引进人才类别不存在。"},
+    )
+    subcategory = forms.ModelChoiceField(
+        label="引进人才具体类别",
+        queryset=TalentSubcategory.objects.select_related("category"),
+        to_field_name="code",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择引进人才具体类别。", "invalid_choice": "所选具体类别不存在。"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        category, subcategory = data.get("category"), data.get("subcategory")
+        if category and subcategory and subcategory.category_id != category.pk:
+            self.add_error("subcategory", f"请在“{category}”之下选择具体类别。")
+        return data
+
+
+# Required whatever the category; labels come from the model.
+_PERSONAL_REQUIRED = (
+    "ethnicity",
+    "marital_status",
+    "education",
+    "degree",
+    "professional_title",
+    "skill_qualification",
+    "original_registry_office",
+    "original_hukou_address",
+    "district",
+    "intended_address",
+    "social_insurance_months",
+    "contact_mobile",
+)
+_SELECTS = {
+    "ethnicity": ETHNICITY_CHOICES,
+    "marital_status": MaritalStatus.choices,
+    "education": Education.choices,
+    "degree": Degree.choices,
+    "professional_title": ProfessionalTitle.choices,
+    "skill_qualification": SkillLevel.choices,
+    "gender": Gender.choices,
+}
+_HELP = {
+    "ethnicity": "按户口簿填写。",
+    "education": "填写最高学历；申报学历类（三）须为全日制本科。",
+    "degree": "国（境）外学位须经教育部留学服务中心认证。",
+    "graduate_school": "按毕业证书填写学校全称。",
+    "professional_title": "没有职称的请选择“无”。",
+    "professional_title_name": "如：工程师、高级会计师。",
+    "professional_qualification": "如：注册会计师、一级建造师；没有的请填写“无”。",
+    "skill_qualification": "国家职业资格等级；没有的请选择“无”。",
+    "skill_occupation": "技能类人才填写，须列入《广州市引进技术技能人才职业目录》。",
+    "shortage_occupation": "申报技能类（五）时填写；没有的请填写“无”。",
+    "position": "在迁入单位担任的职务。",
+    "high_level_title": "申报高层次、高技能人才时填写所获称号或荣誉的全称。",
+    "original_registry_office": "户口簿首页“登记机关”，如：湖南省长沙市公安局岳麓分局。",
+    "original_hukou_address": "户口簿首页“住址”。",
+    "district": "迁入户口所属的区，由该区人力资源和社会保障局审核。",
+    "intended_address": "入户所属区内的详细地址（单位集体户或本人房产地址）。",
+    "social_insurance_months": "截至申报之日在广州市缴纳社会保险的月数；技能类人才须满6个月。",
+    "contact_mobile": MOBILE_HELP + "审核结果将以短信通知。",
+}
+
+
+class PersonalForm(forms.ModelForm):
+    """个人信息. 姓名 and 证件号码 are the account's; gender and birth date come from a 居民身份证."""
+
+    employer = forms.ModelChoiceField(
+        label="迁入单位",
+        queryset=Employer.objects.select_related("district"),
+        to_field_name="public_id",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "请搜索并选择迁入单位。",
+            "invalid_choice": "所选单位不存在，请重新搜索。",
+        },
+    )
+    employer_query = forms.CharField(
+        label="搜索迁入单位",
+        required=False,
+        max_length=60,
+        help_text="输入单位名称中的关键字或统一社会信用代码，点击“搜索单位”。",
+    )
+    district = forms.ModelChoiceField(
+        label="入户所属区",
+        queryset=District.objects.order_by("sort_order"),
+        empty_label="—— 请选择 ——",
+        help_text=_HELP["district"],
+    )
+    social_insurance_months = forms.IntegerField(
+        label="在穗社保缴费月数",
+        min_value=0,
+        max_value=600,
+        help_text=_HELP["social_insurance_months"],
+        error_messages={
+            "invalid": "请填写整数月数，如：12。",
+            "min_value": "月数不能为负数。",
+            "max_value": "月数不能超过600。",
+        },
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "gender",
+            "birth_date",
+            "ethnicity",
+            "marital_status",
+            "education",
+            "degree",
+            "graduate_school",
+            "major",
+            "professional_title",
+            "professional_title_name",
+            "professional_qualification",
+            "skill_qualification",
+            "skill_occupation",
+            "shortage_occupation",
+            "position",
+            "high_level_title",
+            "original_registry_office",
+            "original_hukou_address",
+            "district",
+            "intended_address",
+            "social_insurance_months",
+            "contact_mobile",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, identity_from_number: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, choices in _SELECTS.items():
+            self.fields[name] = forms.ChoiceField(
+                label=self.fields[name].label, choices=_choices(choices), required=False
+            )
+        for name in _PERSONAL_REQUIRED:
+            self.fields[name].required = True
+        if identity_from_number:
+            del self.fields["gender"]
+            del self.fields["birth_date"]
+        else:
+            self.fields["gender"].required = True
+            self.fields["birth_date"].required = True
+            self.fields["birth_date"].help_text = "该证件号码不含出生日期，请按证件填写。"
+        for name, field in self.fields.items():
+            if name in _HELP and not field.help_text:
+                field.help_text = _HELP[name]
+            verb = "选择" if isinstance(field, forms.ChoiceField) else "填写"
+            field.error_messages["required"] = f"请{verb}{field.label}。"
+        self.fields["employer"].error_messages["required"] = "请搜索并选择迁入单位。"
+        self.fields["contact_mobile"].validators.append(validate_mobile)
+        if self.instance.employer_id and not self.is_bound:
+            self.initial["employer"] = self.instance.employer.public_id
+
+    def clean(self):
+        data = super().clean()
+        higher = data.get("education") not in (None, "", Education.NONE, Education.HIGH_SCHOOL)
+        for name in ("graduate_school", "major"):
+            if higher and not (data.get(name) or "").strip() and name not in self.errors:
+                self.add_error(name, f"有学历的请填写{self.fields[name].label}。")
+        return data
+
+    def saved_values(self) -> dict:
+        """The answers that passed their checks (all of them when the form is valid), for the service."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: value
+            for name, value in data.items()
+            if name != "employer_query" and name not in self.errors
+        }
+
+
+class AccompanyingPersonForm(forms.Form):
+    full_name = forms.CharField(
+        label="姓名", max_length=50, error_messages={"required": "请填写随迁人姓名。"}
+    )
+    relation = forms.ChoiceField(
+        label="与申请人关系",
+        choices=_choices(Relation.choices),
+        error_messages={"required": "请选择与申请人的关系。"},
+        help_text="配偶，或未满18周岁的子女。",
+    )
+    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT_ID)
+    id_number = forms.CharField(
+        label="证件号码", max_length=20, error_messages={"required": "请填写证件号码。"}
+    )
+    birth_date = forms.DateField(
+        label="出生日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="证件号码不含出生日期时填写（如护照）。",
+    )
+
+
+class AttachmentUploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=AttachmentKind.choices)
+    # Emptiness, type and size are judged by portal.uploads.check_jpeg, with its own messages.
+    file = forms.FileField(
+        allow_empty_file=True,
+        error_messages={"required": "请先点击“浏览...”选择要上传的JPG图片，再点击“上传”。"},
+    )
+
+
+class LibraryChoiceForm(forms.Form):
+    document = forms.UUIDField(error_messages={"required": "请选择证件库中的图片。"})
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="撤回原因（选填）", required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirm = forms.BooleanField(
+        label="我已知悉：撤回后本次申报终止，如需申报须重新登记。",
+        error_messages={"required": "请勾选确认后再撤回。"},
+    )

@@ -1,0 +1,253 @@
+"""Reads the applicant's screens (and the review console's attachment links) share.
+
+Each function fetches what its page shows in a fixed number of queries, and scopes every object
+to the user who may see it: anything else is Http404, never 403, so ids reveal nothing.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role, User
+from applications.choices import OPEN_STATUSES, AttachmentKind, Status
+from applications.models import (
+    AccompanyingPerson,
+    ApplicantBar,
+    Application,
+    Attachment,
+    AuditEntry,
+    LibraryDocument,
+    TalentCategory,
+    TalentSubcategory,
+)
+from applications.workflow import Action
+
+_APPLICATION_RELATED = ("category", "subcategory__category", "district", "employer__district")
+
+
+def _applicant_applications(user: User) -> QuerySet[Application]:
+    return Application.objects.filter(applicant=user).select_related(*_APPLICATION_RELATED)
+
+
+def application_for_applicant(*, user: User, public_id) -> Application:
+    """The user's own application with what every wizard page shows (category, persons)."""
+    queryset = _applicant_applications(user).prefetch_related("accompanying_persons")
+    return get_object_or_404(queryset, public_id=public_id)
+
+
+def open_application_for(*, user: User) -> Application | None:
+    return _applicant_applications(user).filter(status__in=OPEN_STATUSES).first()
+
+
+def attachments_of(application: Application) -> list[Attachment]:
+    return list(application.attachments.select_related("document").order_by("created_at", "id"))
+
+
+def library_counts_by_kind(*, user: User) -> dict[str, int]:
+    """How many 证件库 documents of each kind the user has (one grouped query)."""
+    rows = LibraryDocument.objects.filter(owner=user).values("kind").annotate(n=Count("id")).order_by()
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def library_documents_for(*, user: User, kind: str | None = None) -> QuerySet[LibraryDocument]:
+    documents = LibraryDocument.objects.filter(owner=user).annotate(uses=Count("attachments"))
+    if kind is not None:
+        documents = documents.filter(kind=kind)
+    return documents.order_by("kind", "-created_at")
+
+
+def library_document_for_owner(*, user: User, public_id) -> LibraryDocument:
+    return get_object_or_404(LibraryDocument, owner=user, public_id=public_id)
+
+
+def person_for_applicant(*, user: User, public_id) -> AccompanyingPerson:
+    return get_object_or_404(
+        AccompanyingPerson.objects.select_related("application"),
+        application__applicant=user,
+        public_id=public_id,
+    )
+
+
+def attachment_for_applicant(*, user: User, public_id) -> Attachment:
+    return get_object_or_404(
+        Attachment.objects.select_related("application", "document"),
+        application__applicant=user,
+        public_id=public_id,
+    )
+
+
+def attachment_for_viewer(*, user: User, public_id) -> Attachment:
+    """An attachment the user may look at: their own; as a district reviewer, any submitted
+    application's of their district; as a city administrator, any submitted application's.
+    Everything else (including drafts the applicant never submitted) is 404."""
+    if not user.is_authenticated:
+        raise Http404("附件不存在")
+    may_see = Q(application__applicant=user)
+    submitted = Q(application__submitted_at__isnull=False)
+    if user.role == Role.CITY_ADMIN:
+        may_see |= submitted
+    elif user.role == Role.REVIEWER and user.district_id is not None:
+        may_see |= submitted & Q(application__district_id=user.district_id)
+    queryset = Attachment.objects.select_related("document", "application").filter(may_see)
+    return get_object_or_404(queryset, public_id=public_id)
+
+
+def active_bar(*, applicant_id: int, on: datetime.date) -> ApplicantBar | None:
+    """The 第十一条 bar in force on `on`, if any (the longest one when there are several)."""
+    return (
+        ApplicantBar.objects.filter(applicant_id=applicant_id, barred_from__lte=on, barred_until__gte=on)
+        .order_by("-barred_until")
+        .first()
+    )
+
+
+def categories_with_subcategories() -> list[TalentCategory]:
+    subcategories = Prefetch(
+        "subcategories", queryset=TalentSubcategory.objects.order_by("sort_order", "code")
+    )
+    return list(TalentCategory.objects.prefetch_related(subcategories).order_by("code"))
+
+
+# --- the status page -----------------------------------------------------------------------------
+
+
+def applications_for_status(*, user: User) -> list[Application]:
+    """All the user's applications, newest first, with notice dates (one query)."""
+    return list(
+        _applicant_applications(user).select_related("notice_entry__notice").order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime.datetime
+    title: str
+    detail: str = ""
+    items: list[str] = field(default_factory=list)
+    is_problem: bool = False
+
+
+_TITLES = {
+    Action.SUBMIT: "提交申报",
+    Action.WITHDRAW: "撤回申报",
+    Action.ACCEPT: "区人社局受理",
+    Action.AUTO_ACCEPT: "区人社局受理（期限内未处理，系统自动受理）",
+    Action.RETURN: "退回补正",
+    Action.REJECT: "审核不通过",
+    Action.APPROVE: "审核通过，进入网上公示",
+    Action.PUBLISH: "公示期满，公布并核发电子入户信息卡",
+    Action.UPHOLD_OBJECTION: "公示异议成立，审核不通过",
+}
+# Decisions recorded without a status change (review.services, hukou_card.services) that the
+# applicant should see too.
+_EXTRA_TITLES = {
+    "reapplication_grant": "开通再次申报权限",
+    "applicant_bar": "因提供虚假材料被取消申请资格",
+    "objection_dismiss": "公示异议不成立",
+    "objection_dismissed": "公示异议不成立",
+    "extend_decision": "审核期限延长",
+    "decision_extended": "审核期限延长",
+}
+_PROBLEM_ACTIONS = {Action.RETURN, Action.REJECT, Action.UPHOLD_OBJECTION, "applicant_bar"}
+# Staff-only notes never shown to the applicant.
+_HIDDEN_ACTIONS = {"employer_confirmation", "employer_confirm", "employer_dispute"}
+
+
+def _split_items(reason: str) -> list[str]:
+    return [item.strip() for item in reason.replace("\n", "；").split("；") if item.strip()]
+
+
+def timeline_for(application: Application) -> list[TimelineItem]:
+    """Every step of the application with its date: the audit trail (one query) plus the card and
+    hukou dates kept on the rows themselves."""
+    entries = AuditEntry.objects.filter(application=application).only(
+        "action", "reason", "from_status", "to_status", "created_at"
+    )
+    notice = getattr(getattr(application, "notice_entry", None), "notice", None)
+    items: list[TimelineItem] = []
+    for entry in entries:
+        if entry.action in _HIDDEN_ACTIONS:
+            continue
+        title = _TITLES.get(entry.action) or _EXTRA_TITLES.get(entry.action) or "办理记录"
+        detail, listed = "", []
+        if entry.action == Action.SUBMIT:
+            if entry.from_status == Status.RETURNED:
+                title = "补正后重新提交申报"
+            detail = f"申报编号：{application.number}" if application.number else ""
+        elif entry.action == Action.RETURN:
+            listed = _split_items(entry.reason)
+            detail = "请按以下事项修改后重新提交：" if listed else ""
+        elif entry.action == Action.APPROVE and notice is not None:
+            detail = f"公示期：{notice.start_date:%Y年%m月%d日} 至 {notice.end_date:%Y年%m月%d日}"
+        elif entry.reason and entry.action not in (Action.WITHDRAW,):
+            detail = entry.reason
+        items.append(
+            TimelineItem(
+                at=entry.created_at,
+                title=title,
+                detail=detail,
+                items=listed,
+                is_problem=entry.action in _PROBLEM_ACTIONS,
+            )
+        )
+    main_card = next(
+        (card for card in application.hukou_cards.all() if card.move_type == "主迁"),
+        None,
+    )
+    if main_card is not None:
+        items.append(
+            TimelineItem(
+                at=main_card.created_at,
+                title="入户信息卡已签发",
+                detail=f"入户卡卡号：{main_card.number}，请于{main_card.valid_until:%Y年%m月%d日}前到公安部门办理入户",
+            )
+        )
+    if application.hukou_completed_at:
+        items.append(TimelineItem(at=application.hukou_completed_at, title="公安部门办理入户手续完成"))
+    return sorted(items, key=lambda item: item.at)
+
+
+PROCESS_STAGES = (
+    "个人网上申报",
+    "区人力资源社会保障局审核",
+    "网上公示",
+    "公布、核发电子入户信息卡",
+    "登录个人帐号下载入户卡",
+    "个人到公安部门办理入户手续",
+)
+
+
+@dataclass(frozen=True)
+class Stage:
+    label: str
+    done: bool
+    current: bool
+
+
+def process_stages(application: Application, *, has_card: bool) -> list[Stage]:
+    """The seed's 申报流程 line with the application's place on it."""
+    status = application.status
+    if application.hukou_completed_at:
+        current = len(PROCESS_STAGES)
+    elif status == Status.PUBLISHED:
+        current = 4 if has_card else 3
+    elif status == Status.IN_NOTICE:
+        current = 2
+    elif status in (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED):
+        current = 1
+    elif status == Status.REJECTED:
+        current = 1
+    else:
+        current = 0
+    stopped = status in (Status.REJECTED, Status.WITHDRAWN)
+    return [
+        Stage(label=label, done=index < current, current=index == current and not stopped)
+        for index, label in enumerate(PROCESS_STAGES)
+    ]
+
+
+def kind_label(kind: str) -> str:
+    return AttachmentKind(kind).label

@@ -1,0 +1,82 @@
+"""The 人才引进信息登记 wizard's steps and which of them an application has done. Pure, no queries
+beyond what the caller passes in."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    slug: str
+    label: str
+    title: str
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "commitment", "个人承诺", "个人承诺"),
+    Step(2, "declaration", "申报类型", "申报类型与申报条件"),
+    Step(3, "category", "人才类别", "引进人才类别"),
+    Step(4, "personal", "个人信息", "个人信息"),
+    Step(5, "family", "随迁人", "随迁人员"),
+    Step(6, "attachments", "附件上传", "附件上传"),
+    Step(7, "confirm", "确认提交", "确认信息并提交"),
+)
+STEP_BY_SLUG = {step.slug: step for step in STEPS}
+# Steps whose completion is recorded in Application.completed_steps (7 is the submission itself).
+RECORDED_STEPS = tuple(step.slug for step in STEPS[:-1])
+
+
+@dataclass(frozen=True)
+class StepState:
+    step: Step
+    done: bool
+    reachable: bool
+    current: bool
+
+
+def done_steps(application, *, attachments_missing: bool) -> set[str]:
+    """The recorded steps, except that 附件上传 counts as done only while nothing required is missing
+    (a later change of category or 随迁人 can make more attachments necessary)."""
+    done = set(application.completed_steps or ()) & set(RECORDED_STEPS)
+    if application.commitment_accepted_at is None:
+        done.discard("commitment")
+    if attachments_missing:
+        done.discard("attachments")
+    return done
+
+
+def step_states(application, *, current: str, attachments_missing: bool) -> list[StepState]:
+    """A step can be opened when every step before it is done (个人承诺 first: 不同意 stops here)."""
+    done = done_steps(application, attachments_missing=attachments_missing)
+    states, all_before_done = [], True
+    for step in STEPS:
+        is_done = step.slug in done
+        states.append(
+            StepState(step=step, done=is_done, reachable=all_before_done, current=step.slug == current)
+        )
+        all_before_done = all_before_done and is_done
+    return states
+
+
+def first_open_step(application, *, attachments_missing: bool) -> str:
+    done = done_steps(application, attachments_missing=attachments_missing)
+    for step in STEPS:
+        if step.slug not in done:
+            return step.slug
+    return STEPS[-1].slug
+
+
+def is_reachable(application, slug: str, *, attachments_missing: bool) -> bool:
+    done = done_steps(application, attachments_missing=attachments_missing)
+    before = [step.slug for step in STEPS if step.number < STEP_BY_SLUG[slug].number]
+    return all(name in done for name in before)
+
+
+def next_step(slug: str) -> str:
+    number = STEP_BY_SLUG[slug].number
+    return STEPS[min(number, len(STEPS) - 1)].slug
+
+
+def previous_step(slug: str) -> str:
+    number = STEP_BY_SLUG[slug].number
+    return STEPS[max(number - 2, 0)].slug

@@ -1,0 +1,48 @@
+/* 人才引进申办系统: small enhancements; every page works without them. */
+(function () {
+  "use strict";
+
+  // 引进人才类别: show the chosen category's 具体类别 only, and the 申报条件 summary.
+  var categoryForm = document.querySelector("[data-category-form]");
+  if (categoryForm) {
+    var summary = categoryForm.querySelector("[data-conditions-summary]");
+    var prompt = categoryForm.querySelector("[data-category-prompt]");
+    var refresh = function () {
+      var chosen = categoryForm.querySelector("[data-category-radio]:checked");
+      categoryForm.querySelectorAll("[data-category-group]").forEach(function (group) {
+        var show = chosen && group.getAttribute("data-category-group") === chosen.value;
+        group.hidden = !show;
+        if (!show) {
+          group.querySelectorAll("input[type=radio]").forEach(function (r) { r.checked = false; });
+        }
+      });
+      if (prompt) prompt.hidden = !!chosen;
+      var sub = categoryForm.querySelector("input[name=subcategory]:checked");
+      if (summary) {
+        summary.hidden = !(chosen && sub);
+        if (chosen) summary.querySelector("[data-summary-category]").textContent = chosen.getAttribute("data-label");
+        if (sub) summary.querySelector("[data-summary-sub]").textContent = sub.getAttribute("data-label");
+      }
+    };
+    categoryForm.addEventListener("change", refresh);
+  }
+
+  // 迁入单位: Enter in the search box searches instead of moving on.
+  var query = document.querySelector("[data-employer-query]");
+  if (query) {
+    query.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        document.querySelector("[data-employer-search]").click();
+      }
+    });
+  }
+
+  // 附件上传: show the chosen file's name next to 浏览...
+  document.querySelectorAll("[data-file-input]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var label = input.closest("form").querySelector("[data-file-name]");
+      if (label) label.textContent = input.files.length ? input.files[0].name : "未选择文件";
+    });
+  });
+})();

@@ -1,0 +1,99 @@
+"""Query counts: the wizard pages and the status page cost the same whatever the number of
+attachments, 随迁人, applications or timeline rows (no query per row)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from applications.choices import AttachmentKind, Relation, Status
+from tests.factories import (
+    AccompanyingPersonFactory,
+    ApplicationFactory,
+    AttachmentFactory,
+    AuditEntryFactory,
+    LibraryDocumentFactory,
+    years_ago,
+)
+
+pytestmark = pytest.mark.django_db
+
+# 5 for every request (session, user, and the session's renewal: savepoint, update, release), then
+# the application (with category, district, employer), its 随迁人, its attachments with their
+# documents, and the page's own reads (categories, 证件库 counts, the bar and grant checks).
+WIZARD_MAX_QUERIES = 10
+STATUS_MAX_QUERIES = 10
+STEPS = ("commitment", "declaration", "category", "personal", "family", "attachments", "confirm")
+
+
+def grow(application, *, persons: int, attachments: int):
+    for _ in range(persons):
+        AccompanyingPersonFactory(application=application, relation=Relation.SON, birth_date=years_ago(5))
+        AttachmentFactory(application=application, kind=AttachmentKind.CHILD_HOUSEHOLD)
+        AttachmentFactory(application=application, kind=AttachmentKind.CHILD_BIRTH_CERT)
+    for index in range(attachments):
+        kind = (AttachmentKind.OTHER, AttachmentKind.OTHER_QUALIFICATION)[index % 2]
+        AttachmentFactory(application=application, kind=kind)
+        LibraryDocumentFactory(owner=application.applicant, kind=AttachmentKind.ID_CARD)
+
+
+def count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_wizard_page_query_count_is_fixed(step, applicant_client, applicant, django_assert_max_num_queries):
+    application = ApplicationFactory(applicant=applicant)
+    for kind in (
+        "id_card",
+        "household_register",
+        "education_cert",
+        "education_verification",
+        "degree_cert",
+        "degree_verification",
+    ):
+        AttachmentFactory(application=application, kind=kind)
+    url = reverse("applications:step", kwargs={"public_id": application.public_id, "step": step})
+    small = count(applicant_client, url)
+    grow(application, persons=2, attachments=2)
+    middle = count(applicant_client, url)
+    grow(application, persons=4, attachments=12)
+    with django_assert_max_num_queries(WIZARD_MAX_QUERIES):
+        applicant_client.get(url)
+    assert count(applicant_client, url) == middle >= small
+
+
+def test_status_page_query_count_is_fixed(applicant_client, applicant, django_assert_max_num_queries):
+    url = reverse("applications:status")
+
+    def add_history(n):
+        for _ in range(n):
+            old = ApplicationFactory(applicant=applicant, submitted=True, status=Status.WITHDRAWN)
+            AuditEntryFactory(application=old)
+        current = applicant.applications.filter(status=Status.UNDER_REVIEW).first()
+        for _ in range(n * 3):
+            AuditEntryFactory(
+                application=current, action="accept", from_status="submitted", to_status="under_review"
+            )
+
+    ApplicationFactory(applicant=applicant, submitted=True, status=Status.UNDER_REVIEW)
+    add_history(1)
+    few = count(applicant_client, url)
+    add_history(8)
+    with django_assert_max_num_queries(STATUS_MAX_QUERIES):
+        applicant_client.get(url)
+    assert count(applicant_client, url) == few
+
+
+def test_library_page_query_count_is_fixed(applicant_client, applicant, django_assert_max_num_queries):
+    url = reverse("applications:library")
+    LibraryDocumentFactory(owner=applicant)
+    few = count(applicant_client, url)
+    for _ in range(10):
+        LibraryDocumentFactory(owner=applicant, kind=AttachmentKind.OTHER)
+    with django_assert_max_num_queries(6):
+        applicant_client.get(url)
+    assert count(applicant_client, url) == few
