@@ -37,7 +37,7 @@ class SubcategoryChoiceField(forms.ModelChoiceField):
 
 
 STATUS_FILTER_CHOICES = [
-    ("todo", "待办（待受理、审核中）"),
+    ("todo", "待办（待受理和审核中）"),
     ("all", "全部状态"),
     *[(value, label) for value, label in Status.choices if value != Status.DRAFT],
 ]

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Employer, EmployerAdmin, Role, User
+from applications import eligibility
 from applications.choices import Status
 from applications.models import Application, Attachment, AuditEntry, ReapplicationGrant
 from portal.models import District
@@ -158,7 +159,7 @@ def age_on(birth_date: datetime.date | None, day: datetime.date | None) -> int |
     """Full years of age on `day` (办法: age is counted on the submission day)."""
     if birth_date is None or day is None:
         return None
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    return eligibility.age_on(birth_date, day)
 
 
 @dataclass
@@ -166,28 +167,20 @@ class DerivedFacts:
     submitted_on: datetime.date | None
     age: int | None
     max_age: int | None
-    eligibility_messages: list[str] | None  # None: the eligibility rules are not available
-    missing_attachments: list[str] | None  # one message per missing required attachment
+    eligibility_messages: list[str]  # applications.eligibility on the submission day; empty = eligible
+    missing_attachments: list[str]  # one message per missing required attachment
 
 
 def derived_facts(*, application: Application, attachments: list[Attachment]) -> DerivedFacts:
     """Facts the reviewer would otherwise work out by hand: age and the eligibility result."""
     submitted_on = timezone.localdate(application.submitted_at) if application.submitted_at else None
-    messages = missing = None
-    try:
-        from applications.eligibility import check_eligibility, missing_attachment_messages
-    except ImportError:  # the applicant-side rules ship with the applications app
-        check_eligibility = missing_attachment_messages = None
-    if check_eligibility is not None and submitted_on is not None:
-        messages = list(check_eligibility(application, on=submitted_on))
-    if missing_attachment_messages is not None:
-        missing = list(missing_attachment_messages(application, attachments))
+    messages = eligibility.check_eligibility(application, on=submitted_on) if submitted_on is not None else []
     return DerivedFacts(
         submitted_on=submitted_on,
         age=age_on(application.birth_date, submitted_on),
         max_age=application.subcategory.max_age if application.subcategory_id else None,
-        eligibility_messages=messages,
-        missing_attachments=missing,
+        eligibility_messages=list(messages),
+        missing_attachments=list(eligibility.missing_attachment_messages(application, attachments)),
     )
 
 

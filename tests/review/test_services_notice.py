@@ -252,3 +252,17 @@ def test_forfeit_keeps_the_place_used(quota_app, reviewer, tianhe_quota, freeze_
     tianhe_quota.refresh_from_db()
     assert (tianhe_quota.reserved, tianhe_quota.used, tianhe_quota.remaining) == (0, 1, 1)
     assert Quota.objects.count() == 1
+
+
+def test_publication_issues_the_card_once_committed(under_review_app, reviewer, freeze_today, django_capture_on_commit_callbacks):
+    """With the card service in place (hukou_card), the on-commit dispatch really issues the main card."""
+    entry = approve(under_review_app, reviewer, freeze_today)
+    freeze_today(entry.notice.end_date + datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.application_publish(application_id=under_review_app.pk)
+    assert not under_review_app.hukou_cards.exists()  # nothing happens before the commit
+    for callback in callbacks:
+        callback()
+    card = under_review_app.hukou_cards.get(move_type="主迁")
+    assert card.holder_name == under_review_app.full_name
+    assert card.issuing_bureau == "广州市天河区人力资源和社会保障局"

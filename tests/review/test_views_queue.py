@@ -150,3 +150,16 @@ def test_queue_runs_a_fixed_number_of_queries_whatever_the_number_of_rows(
     with django_assert_max_num_queries(QUEUE_QUERIES):
         response = reviewer_client.get(QUEUE, {"status": "all"})
     assert len(response.context["rows"]) == 50
+
+
+def test_due_badges_say_today_not_yet_and_overdue(reviewer_client, freeze_today):
+    friday = freeze_today(datetime.date(2025, 6, 13))
+    make_application(Status.SUBMITTED, accept_due_on=friday)
+    make_application(Status.SUBMITTED, accept_due_on=datetime.date(2025, 6, 14))  # a Saturday
+    make_application(Status.SUBMITTED, accept_due_on=datetime.date(2025, 6, 11))
+    make_application(Status.SUBMITTED, accept_due_on=datetime.date(2025, 6, 18))
+    page = reviewer_client.get(QUEUE).content.decode()
+    assert "今日到期" in page
+    assert "不足1个工作日" in page
+    assert "逾期2个工作日" in page  # Thursday 12 and Friday 13
+    assert "剩3个工作日" in page  # Monday 16 to Wednesday 18
