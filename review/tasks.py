@@ -20,15 +20,18 @@ def auto_accept_overdue() -> list[int]:
 
 
 @shared_task(acks_late=True)
-def close_ended_notices() -> dict[int, list[int]]:
+def close_ended_notices() -> dict[str, list[int]]:
     """Nightly: every notice past its end date is closed and its applications without an open
-    objection are published. One notice per transaction; a failure is logged and retried next night."""
-    published: dict[int, list[int]] = {}
+    objection are published. One notice per transaction; a failure is logged and retried next night.
+    Returns JSON-friendly ids: the notices closed and the applications published."""
+    closed: list[int] = []
+    published: list[int] = []
     for notice_id in services.notices_ended(today=timezone.localdate()):
         try:
             result = services.notice_close(notice_id=notice_id)
         except Exception:  # noqa: BLE001 - one bad batch must not hold back the others
             logger.exception("closing notice %s failed", notice_id)
             continue
-        published[notice_id] = result.published
-    return published
+        closed.append(notice_id)
+        published.extend(result.published)
+    return {"closed": closed, "published": published}

@@ -1,6 +1,7 @@
 """Service tests of the reviewer's decisions: what each writes, who is told, who may take it."""
 
 import datetime
+from unittest.mock import ANY
 
 import pytest
 from django.core import mail
@@ -8,6 +9,7 @@ from django.core import mail
 from applications.choices import EmployerConfirmation, Status
 from applications.models import ApplicantBar, AuditEntry, ReapplicationGrant
 from applications.workflow import Action, TransitionNotAllowed
+from portal.notifications import LocmemSmsBackend
 from review import services
 from review.audit import ReviewAction
 from review.models import NoticeEntry, PublicNotice
@@ -39,6 +41,15 @@ def test_accept_moves_to_review_sets_the_decision_deadline_and_tells_the_applica
     assert len(mail.outbox) == 1
     assert "已受理" in mail.outbox[0].subject
     assert "2025年10月23日" in mail.outbox[0].body
+    # The SMS interface beside the e-mail (portal.notifications; the locmem backend in tests).
+    assert LocmemSmsBackend.outbox == [{"mobile": submitted_app.applicant.mobile, "text": ANY}]
+    assert "申报已受理" in LocmemSmsBackend.outbox[0]["text"]
+
+
+def test_nothing_is_sent_when_the_decision_rolls_back(submitted_app, reviewer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(DecisionRefused):
+        services.application_return_for_correction(application_id=submitted_app.pk, by=reviewer, items=[])
+    assert mail.outbox == [] and LocmemSmsBackend.outbox == []
 
 
 def test_return_for_correction_keeps_one_complete_list(under_review_app, reviewer, django_capture_on_commit_callbacks):

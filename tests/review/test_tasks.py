@@ -34,7 +34,7 @@ def test_close_ended_notices_publishes_and_skips_open_ones(
     freeze_today(datetime.date(2025, 6, 11))
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.close_ended_notices.delay().get()
-    assert result == {ended.pk: [ended_app.pk]}
+    assert result == {"closed": [ended.pk], "published": [ended_app.pk]}
     ended_app.refresh_from_db()
     running_app.refresh_from_db()
     assert (ended_app.status, running_app.status) == (Status.PUBLISHED, Status.IN_NOTICE)
@@ -55,5 +55,5 @@ def test_close_ended_notices_goes_on_after_a_failing_batch(freeze_today, monkeyp
         return real(notice_id=notice_id, by=by)
 
     monkeypatch.setattr(services, "notice_close", flaky)
-    assert tasks.close_ended_notices() == {second.pk: []}
+    assert tasks.close_ended_notices() == {"closed": [second.pk], "published": []}
     assert PublicNotice.objects.get(pk=first.pk).status == PublicNotice.Status.OPEN
