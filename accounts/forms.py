@@ -453,7 +453,9 @@ class SubsystemChoiceForm(forms.Form):
 class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
     """单位系统管理员权限申请: pick the employer found by the search, or register it, plus the licence."""
 
-    employer = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    employer = forms.UUIDField(
+        required=False, widget=forms.HiddenInput, error_messages={"invalid": "所选单位无效，请重新搜索选择。"}
+    )
     new_employer_name = forms.CharField(
         label="单位名称",
         max_length=120,
@@ -481,7 +483,7 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
         label="营业执照",
         required=False,
         help_text="营业执照（或法人登记证书）原件的彩色扫描件或照片，JPG格式，500KB以下。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,image/jpeg"}),
+        widget=forms.FileInput(attrs={"accept": ".jpg,.jpeg,image/jpeg", "data-file-input": ""}),
     )
     applicant_note = forms.CharField(
         label="申请说明",
@@ -519,7 +521,7 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
             employer = Employer.objects.filter(public_id=chosen).first()
             if employer is None:
                 self.add_error(
-                    None, ValidationError("所选单位不存在，请重新搜索选择。", code="employer_missing")
+                    "employer", ValidationError("所选单位不存在，请重新搜索选择。", code="employer_missing")
                 )
             cleaned["employer_obj"] = employer
         elif typed_new:
@@ -542,7 +544,7 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
                 )
         else:
             self.add_error(
-                None,
+                "employer",
                 ValidationError(
                     "请先搜索并选择单位；搜索不到时，请在“登记新单位”中填写单位信息。",
                     code="employer_required",

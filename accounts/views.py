@@ -459,11 +459,10 @@ def employer_admin_request(request):
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for field, errs in error.error_dict.items():
-                        form.add_error(
-                            f"new_employer_{field}" if field in ("name", "credit_code") else None, errs
-                        )
+                        target = f"new_employer_{field}" if field in ("name", "credit_code") else "employer"
+                        form.add_error(target, errs)
                 else:
-                    form.add_error(None, error)
+                    form.add_error("employer", error)
             else:
                 _drop_stash(request)
                 messages.success(

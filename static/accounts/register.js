@@ -14,7 +14,8 @@
     button.disabled = true;
     result.className = "check-result";
     result.textContent = "正在检测…";
-    fetch(form.action, {
+    // form.action would be the buttons named "action", not the attribute.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       credentials: "same-origin",

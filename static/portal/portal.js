@@ -21,6 +21,14 @@
       });
   });
 
+  // File pickers drawn in Chinese: show the chosen file's name beside the "选择文件" button.
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest("[data-file-picker] input[type=file]");
+    if (!input) return;
+    var name = input.closest("[data-file-picker]").querySelector("[data-file-name]");
+    if (name) name.textContent = input.files.length ? input.files[0].name : "未选择文件";
+  });
+
   // Irreversible actions (cancel a right, withdraw a request) ask once before they are posted.
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");
