@@ -70,3 +70,30 @@ def test_portal_reference_models_are_in_the_admin(admin_client_):
     for name in ["portal_district", "portal_subsystem", "portal_contentpage", "portal_calendaroverride",
                  "accounts_user", "accounts_employer"]:  # fmt: skip
         assert admin_client_.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+
+
+def test_user_admin_pages_open(admin_client_, applicant):
+    assert admin_client_.get(reverse("admin:accounts_user_change", args=[applicant.pk])).status_code == 200
+    assert admin_client_.get(reverse("admin:accounts_user_add")).status_code == 200
+    html = admin_client_.get(reverse("admin:accounts_user_changelist"), {"q": applicant.id_number}).content.decode()
+    assert applicant.username in html
+
+
+def test_city_admin_creates_a_reviewer_in_the_admin(admin_client_, district):
+    from accounts.models import Role, User
+
+    response = admin_client_.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "reviewer_new",
+            "full_name": "新审核员",
+            "role": Role.REVIEWER,
+            "district": district.pk,
+            "password1": "Gz2026rev",
+            "password2": "Gz2026rev",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = User.objects.get(username="reviewer_new")
+    assert created.role == Role.REVIEWER and created.district == district and created.check_password("Gz2026rev")

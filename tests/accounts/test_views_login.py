@@ -101,6 +101,7 @@ def test_staff_are_sent_to_the_console_and_not_logged_in(client, factory):
     html = response.content.decode()
     assert response.status_code == 200
     assert "/console/login/" in html and "审核工作台" in html
+    assert "前往审核工作台登录" in html
     assert "_auth_user_id" not in client.session
 
 
@@ -108,6 +109,7 @@ def test_employer_login_needs_an_approved_right(client, applicant):
     factories.EmployerAdminFactory(user=applicant, status=EmployerAdmin.Status.PENDING)
     response = login_post(client, applicant.username, user_type="employer")
     assert "尚未获批任何单位的单位系统管理员权限" in response.content.decode()
+    assert "前往审核工作台登录" not in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
