@@ -265,12 +265,12 @@ def _draw_table(pdf, data: CardData, *, top: float) -> tuple[float, tuple[float,
         laid_out = []
         height = ROW_HEIGHT
         for first, last, text, is_label in row:
-            lines = _wrap(text, _span_width(first, last) - 2 * CELL_PADDING, CELL_FONT_SIZE)
-            laid_out.append((first, last, lines, is_label))
+            lines, size = _fit(text, _span_width(first, last) - 2 * CELL_PADDING, shrink=is_label)
+            laid_out.append((first, last, lines, is_label, size))
             height = max(height, len(lines) * LINE_HEIGHT + 2 * CELL_PADDING + 2)
         bottom = y - height
-        for first, last, lines, is_label in laid_out:
-            _cell_text(pdf, first, last, lines, top=y, height=height, centred=is_label)
+        for first, last, lines, is_label, size in laid_out:
+            _cell_text(pdf, first, last, lines, top=y, height=height, centred=is_label, size=size)
             pdf.line(_column_x(first), y, _column_x(first), bottom)
         pdf.line(right, y, right, bottom)
         pdf.line(left, bottom, right, bottom)
@@ -297,12 +297,32 @@ def _draw_table(pdf, data: CardData, *, top: float) -> tuple[float, tuple[float,
     return bottom, seal_centre
 
 
-def _cell_text(pdf, first: int, last: int, lines: list[str], *, top: float, height: float, centred: bool):
-    pdf.setFont(FONT, CELL_FONT_SIZE)
+def _fit(text: str, width: float, *, shrink: bool) -> tuple[list[str], float]:
+    """Wrap a cell's text; a long label gets a smaller size rather than a third line."""
+    lines = _wrap(text, width, CELL_FONT_SIZE)
+    size = CELL_FONT_SIZE
+    while shrink and len(lines) > 2 and size > 7.5:
+        size -= 0.5
+        lines = _wrap(text, width, size)
+    return lines, size
+
+
+def _cell_text(
+    pdf,
+    first: int,
+    last: int,
+    lines: list[str],
+    *,
+    top: float,
+    height: float,
+    centred: bool,
+    size=CELL_FONT_SIZE,
+):
+    pdf.setFont(FONT, size)
     pdf.setFillColorRGB(0, 0, 0)
     block = len(lines) * LINE_HEIGHT
     # Baseline of the first line: the block centred vertically, glyphs sit ~0.8 of the size high.
-    baseline = top - (height - block) / 2 - LINE_HEIGHT + (LINE_HEIGHT - CELL_FONT_SIZE * 0.8) / 2
+    baseline = top - (height - block) / 2 - LINE_HEIGHT + (LINE_HEIGHT - size * 0.8) / 2
     x0, width = _column_x(first), _span_width(first, last)
     for index, line in enumerate(lines):
         line_y = baseline - index * LINE_HEIGHT

@@ -111,7 +111,8 @@ def _cards_create(*, application_id: int) -> list[HukouCard]:
     audit(
         action=CardAction.ISSUE,
         application=application,
-        reason=f"审批文号{approval_number}；入户卡{len(cards)}张：" + "、".join(c.number for c in cards),
+        reason=f"核发入户信息卡{len(cards)}张（审批文号{approval_number}）："
+        + "、".join(c.number for c in cards),
     )
     return cards
 

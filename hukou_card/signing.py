@@ -13,6 +13,8 @@ thing, and the seal's ring carries the code of the certificate that signs it (se
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime
 import fcntl
 import hashlib
@@ -58,6 +60,25 @@ class CardSigner:
 
 _lock = threading.Lock()
 _card_signer: CardSigner | None = None
+_loops = threading.local()
+
+
+def _run(coro):
+    """Run one of pyHanko's coroutines to completion from synchronous code.
+
+    pyHanko's own sync wrappers call asyncio.run(), which builds and tears down an event loop per
+    card and fails outright inside a running loop (an async view, Playwright's sync API). Keep one
+    loop per thread instead, and hand the work to a helper thread when this one already runs a loop.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        loop = getattr(_loops, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = _loops.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def configured_credentials() -> Credentials:
@@ -254,7 +275,7 @@ def sign_card_pdf(
         new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD, on_page=0, box=tuple(round(v) for v in seal_box)),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return pdf_signer.sign_pdf(writer, bytes_reserved=BYTES_RESERVED).getvalue()
+    return _run(pdf_signer.async_sign_pdf(writer, bytes_reserved=BYTES_RESERVED)).getvalue()
 
 
 @dataclass(frozen=True)
@@ -267,20 +288,32 @@ class SignatureCheck:
     message: str
 
 
+def validate_signature(signature, trust_roots):
+    """pyHanko's validation of one embedded signature against `trust_roots`, safe to call from
+    synchronous code whether or not an event loop is running in this thread."""
+    from pyhanko.sign.validation import async_validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    async def validate():
+        context = ValidationContext(trust_roots=list(trust_roots))
+        try:
+            return await async_validate_pdf_signature(signature, context)
+        finally:
+            await context.aclose()
+
+    return _run(validate())
+
+
 def check_card_signature(pdf: bytes) -> SignatureCheck:
     """Validate a stored card against the configured trust roots (police desk, tests)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
 
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         signatures = reader.embedded_signatures
         if len(signatures) != 1:
             return SignatureCheck(False, False, False, "", None, "文件中没有电子签章。")
-        status = validate_pdf_signature(
-            signatures[0], ValidationContext(trust_roots=list(card_signer().trust_roots))
-        )
+        status = validate_signature(signatures[0], card_signer().trust_roots)
     except Exception as exc:  # a damaged file is an answer ("not valid"), not a server error
         logger.info("Card signature check failed: %s", exc)
         return SignatureCheck(False, False, False, "", None, "文件已损坏或被篡改，电子签章无法验证。")

@@ -5,8 +5,6 @@ import io
 import pytest
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from hukou_card import signing
 from hukou_card.pdf import render_card
@@ -34,7 +32,9 @@ def _root_ca() -> asn1_x509.Certificate:
 def _validate(pdf: bytes, roots):
     reader = PdfFileReader(io.BytesIO(pdf))
     assert len(reader.embedded_signatures) == 1
-    return validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=roots))
+    # pyHanko's own validation, with nothing but the given roots trusted (the helper only makes the
+    # call safe when Playwright keeps an event loop running in this thread).
+    return signing.validate_signature(reader.embedded_signatures[0], roots)
 
 
 def test_signature_validates_against_the_development_root_ca(signed_pdf):
@@ -154,3 +154,37 @@ def test_half_configured_key_is_refused(settings):
     settings.CARD_SIGNING_CERT = ""
     with pytest.raises(ImproperlyConfigured):
         signing.configured_credentials()
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop():
+    """An async caller (ASGI view, Playwright's sync API) must not break pyHanko's asyncio use."""
+    import asyncio
+    import threading
+
+    async def inside_a_loop():
+        rendered = render_card(_sample())
+        pdf = signing.sign_card_pdf(rendered.pdf, seal_box=rendered.seal_box, signer_name="x", reason="y")
+        return signing.check_card_signature(pdf)
+
+    # A thread of its own: in a full run Playwright already keeps a loop running in this one.
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(check=asyncio.run(inside_a_loop())))
+    thread.start()
+    thread.join()
+    assert result["check"].ok, result["check"].message
+
+
+def test_check_card_command_reports_valid_and_tampered_files(signed_pdf, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "good.pdf"
+    good.write_bytes(signed_pdf)
+    out = io.StringIO()
+    call_command("check_card", str(good), stdout=out)
+    assert "有效" in out.getvalue() and "文件签发后未被修改" in out.getvalue()
+
+    bad = tmp_path / "bad.pdf"
+    position = signed_pdf.index(b"ReportLab")
+    bad.write_bytes(signed_pdf[:position] + b"X" + signed_pdf[position + 1 :])
+    with pytest.raises(CommandError, match="1 个文件的电子签章无效"):
+        call_command("check_card", str(good), str(bad), stdout=io.StringIO())

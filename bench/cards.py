@@ -1,0 +1,163 @@
+"""Benchmark: 入户信息卡 rendered and signed per second, next to a bare one-page reportlab render.
+
+Not a test: it prints numbers for a person to read (target ≥ 40 cards/s per process on the
+2-core machine). Run with `make bench` or `.venv/bin/python bench/cards.py [--cards N]`.
+No database is needed: the renderer takes plain CardData, the signer its key from settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setup_django() -> None:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def _sample(index: int):
+    from hukou_card import numbers
+    from hukou_card.pdf import CardData, Companion
+
+    number = numbers.new_card_number(district_code="440112", year=2026)
+    code = numbers.new_verification_code()
+    surnames = "张王李赵陈刘杨黄吴周"
+    return CardData(
+        number=number,
+        verification_code=code,
+        move_type="主迁",
+        district="广东省广州市黄埔区",
+        category="引进人才入户（职称类人才）",
+        name=f"{surnames[index % 10]}{'晓明华强丽'[index % 5]}{'一二三四五六七'[index % 7]}",
+        gender="男",
+        birth_date="1990年05月17日",
+        id_number="11010519491231002X",
+        ethnicity="汉族",
+        marital_status="已婚",
+        graduate_school="华南理工大学",
+        employer=f"广州测试科技有限公司{index}",
+        education="硕士研究生",
+        degree="硕士",
+        position="高级软件工程师",
+        professional_title="中级 工程师",
+        professional_qualification="无",
+        skill_qualification="无",
+        shortage_occupation="无",
+        approval_number=f"穗埔人社引〔2026〕{index + 1}号",
+        original_registry_office="湖南省长沙市公安局岳麓分局",
+        original_hukou_address="湖南省长沙市岳麓区麓山南路1号",
+        intended_address="广州市黄埔区科学大道100号",
+        issuing_bureau="广州市黄埔区人力资源和社会保障局",
+        issued_on="2026年10月08日",
+        deadline="2027年01月06日",
+        verify_url=f"https://gzrs.hrssgz.gov.cn/cards/verify/0f8fad5b-d9cb-469f-a165-{index:012d}/{code}/",
+        verify_hint_url="https://gzrs.hrssgz.gov.cn/cards/verify/",
+        seal_code="1234567890123",
+        companions=(
+            Companion("李晓红", "440106199105170028", "配偶"),
+            Companion("张小宝", "440106201803090011", "儿子"),
+        ),
+    )
+
+
+def _bare_page() -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, "Hello, reportlab")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:8.1f}/s  ({seconds / count * 1000:6.2f} ms each)"
+
+
+def run(cards: int = 200) -> dict[str, float]:
+    _setup_django()
+    from hukou_card.pdf import register_font, render_card
+    from hukou_card.signing import card_signer, sign_card_pdf
+
+    started = time.perf_counter()
+    register_font()
+    font_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    signer = card_signer()
+    signer_seconds = time.perf_counter() - started
+    samples = [_sample(i) for i in range(cards)]
+    # Warm-up: first-use imports and caches are per process, not per card.
+    for sample in samples[:5]:
+        rendered = render_card(sample)
+        sign_card_pdf(
+            rendered.pdf, seal_box=rendered.seal_box, signer_name=sample.issuing_bureau, reason="bench"
+        )
+        _bare_page()
+
+    started = time.perf_counter()
+    for _ in range(cards):
+        _bare_page()
+    bare = time.perf_counter() - started
+
+    started = time.perf_counter()
+    rendered_cards = [render_card(sample) for sample in samples]
+    render_only = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for sample, rendered in zip(samples, rendered_cards, strict=True):
+        sign_card_pdf(
+            rendered.pdf, seal_box=rendered.seal_box, signer_name=sample.issuing_bureau, reason="bench"
+        )
+    sign_only = time.perf_counter() - started
+
+    started = time.perf_counter()
+    sizes = []
+    for sample in samples:
+        rendered = render_card(sample)
+        signed = sign_card_pdf(
+            rendered.pdf, seal_box=rendered.seal_box, signer_name=sample.issuing_bureau, reason="bench"
+        )
+        sizes.append(len(signed))
+    both = time.perf_counter() - started
+
+    print(f"入户信息卡 benchmark — {cards} cards, one process, pid {os.getpid()}")
+    print(f"  signing key: {signer.subject}{' (development CA)' if signer.is_development else ''}")
+    print(
+        f"  once per process: font registration {font_seconds * 1000:.0f} ms, signer load {signer_seconds * 1000:.0f} ms"
+    )
+    print(f"  bare one-page reportlab render : {_rate(cards, bare)}")
+    print(f"  card render only               : {_rate(cards, render_only)}")
+    print(f"  card sign only (pyHanko)       : {_rate(cards, sign_only)}")
+    print(
+        f"  card render + sign             : {_rate(cards, both)}   avg PDF {sum(sizes) / len(sizes) / 1024:.0f} KiB"
+    )
+    print(f"  target ≥ 40 cards/s per process: {'met' if cards / both >= 40 else 'NOT met'}")
+    return {
+        "bare_per_second": cards / bare,
+        "render_per_second": cards / render_only,
+        "sign_per_second": cards / sign_only,
+        "cards_per_second": cards / both,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, default=200, help="cards to render and sign (default 200)")
+    args = parser.parse_args(argv)
+    run(cards=args.cards)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""`make bench`: run every benchmark in turn and print its numbers (benchmarks are not tests)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import cards  # noqa: E402
+
+# name → callable; add new benchmarks here.
+BENCHMARKS = {
+    "cards": cards.run,
+}
+
+
+def main() -> None:
+    selected = sys.argv[1:] or list(BENCHMARKS)
+    for name in selected:
+        if name not in BENCHMARKS:
+            raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
+        print(f"== {name} ==")
+        BENCHMARKS[name]()
+        print()
+
+
+if __name__ == "__main__":
+    main()
