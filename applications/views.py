@@ -70,6 +70,17 @@ def _step_url(application, step: str) -> str:
     return reverse("applications:step", kwargs={"public_id": application.public_id, "step": step})
 
 
+def _attachments_url(request, application, kind: str) -> str:
+    """Back to 附件上传 at the row just changed, still on the way back to 确认信息 if that is where
+    the applicant came from."""
+    came_from_confirm = (request.POST.get("from") or request.GET.get("from")) == "confirm"
+    return (
+        _step_url(application, "attachments")
+        + ("?from=confirm" if came_from_confirm else "")
+        + f"#kind-{kind}"
+    )
+
+
 def _ip(request) -> str | None:
     return get_client_ip_address(request)
 
@@ -443,7 +454,7 @@ def attachment_upload(request, public_id):
             errors = {kind: exc.messages}
         else:
             messages.success(request, f"“{AttachmentKind(kind).label}”上传成功。")
-            return redirect(_step_url(application, "attachments") + f"#kind-{kind}")
+            return redirect(_attachments_url(request, application, kind))
     else:
         errors = {kind: [message for messages_ in form.errors.values() for message in messages_]}
     if application.status not in EDITABLE_STATUSES:
@@ -476,14 +487,20 @@ def attachment_library(request, public_id, kind):
                 error = exc.messages[0]
             else:
                 messages.success(request, f"已从证件库选用“{kind.label}”。")
-                return redirect(_step_url(application, "attachments") + f"#kind-{kind}")
+                return redirect(_attachments_url(request, application, kind))
         else:
             error = "请选择证件库中的图片。"
     documents = selectors.library_documents_for(user=request.user, kind=kind)
     return _render(
         request,
         "applications/library_choose.html",
-        {"application": application, "kind": kind, "documents": documents, "error": error},
+        {
+            "application": application,
+            "kind": kind,
+            "documents": documents,
+            "error": error,
+            "from_confirm": (request.POST.get("from") or request.GET.get("from")) == "confirm",
+        },
     )
 
 
@@ -498,7 +515,7 @@ def attachment_delete(request, public_id):
         messages.error(request, exc.message)
         return redirect("applications:status_detail", public_id=application.public_id)
     messages.success(request, f"已删除附件“{attachment.get_kind_display()}”（证件库中仍保留该图片）。")
-    return redirect(_step_url(application, "attachments") + f"#kind-{attachment.kind}")
+    return redirect(_attachments_url(request, application, attachment.kind))
 
 
 @login_required

@@ -186,3 +186,11 @@ def test_staff_decisions_not_meant_for_the_applicant_stay_hidden(applicant_clien
 def test_reviewer_cannot_open_the_applicant_status_page(client):
     client.force_login(ReviewerFactory(), backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(reverse("applications:status")).status_code == 403
+
+
+def test_system_home_links_the_wizard_the_status_page_and_the_library(applicant_client):
+    page = text(applicant_client.get(reverse("applications:home")))
+    for name in ("applications:start", "applications:status", "applications:library"):
+        assert f'href="{reverse(name)}"' in page
+    assert "人才引进申办个人登记" in page and "人才引进入户手续办理情况" in page
+    assert "个人网上申报" in page and "个人到公安部门办理入户手续" in page

@@ -448,3 +448,17 @@ def test_returned_application_shows_the_correction_list_in_the_wizard(applicant_
     assert "区人社局已退回补正" in page and "学位鉴定报告不清晰，请重新上传" in page
     page = text(applicant_client.get(step_url(application, "confirm")))
     assert "重新提交" in page
+
+
+def test_attachment_changes_made_from_the_confirm_page_lead_back_there(
+    applicant_client, applicant, jpeg_upload
+):
+    application = ready_application(applicant=applicant)
+    url = reverse("applications:attachment_upload", kwargs={"public_id": application.public_id})
+    response = applicant_client.post(url, {"kind": "id_card", "file": jpeg_upload(), "from": "confirm"})
+    assert response.url == step_url(application, "attachments") + "?from=confirm#kind-id_card"
+    page = text(applicant_client.get(step_url(application, "attachments") + "?from=confirm"))
+    assert "保存并返回确认信息" in page
+    assert applicant_client.post(
+        step_url(application, "attachments"), {"nav": "next", "from": "confirm"}
+    ).url == (step_url(application, "confirm"))
