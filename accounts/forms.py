@@ -15,6 +15,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from accounts.models import STAFF_ROLES, EmployerAdmin, IdType, User
@@ -33,6 +34,7 @@ from accounts.validators import (
     validate_username,
 )
 from portal.models import District, Subsystem
+from portal.uploads import CheckedJpeg, check_jpeg
 
 CONSOLE_LOGIN_PATH = "/console/login/"
 
@@ -497,10 +499,20 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
         error_messages={"required": "请勾选承诺后再提交。"},
     )
 
-    def __init__(self, *args, employer_choices=None, has_stashed_licence: bool = False, **kwargs):
+    def __init__(self, *args, stashed_licence: bytes | None = None, **kwargs):
+        """`stashed_licence`: a licence that passed the check on an earlier submission (kept by the view)."""
         super().__init__(*args, **kwargs)
-        self.employer_choices = list(employer_choices or [])
-        self.has_stashed_licence = has_stashed_licence
+        self.stashed_licence = stashed_licence
+        self.checked_licence: CheckedJpeg | None = None  # what the service will store
+        self.uploaded_name = ""  # set when this submission brought a new file that passed the check
+
+    def clean_business_licence(self):
+        upload = self.cleaned_data.get("business_licence")
+        if upload:
+            # JPG judged by content, ≤500 KB, metadata removed (seed: 格式JPG，规格500KB以下).
+            self.checked_licence = check_jpeg(upload)
+            self.uploaded_name = upload.name
+        return upload
 
     def clean_new_employer_credit_code(self) -> str:
         code = normalize_id_number(self.cleaned_data["new_employer_credit_code"])
@@ -550,15 +562,45 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
                     code="employer_required",
                 ),
             )
-        if (
-            not cleaned.get("business_licence")
-            and not self.has_stashed_licence
-            and not self.has_error("business_licence")
-        ):
-            self.add_error(
-                "business_licence", ValidationError("请上传营业执照（JPG格式，500KB以下）。", code="required")
-            )
+        if self.checked_licence is None and not self.has_error("business_licence"):
+            if self.stashed_licence:
+                self.checked_licence = check_jpeg(ContentFile(self.stashed_licence))
+            else:
+                self.add_error(
+                    "business_licence",
+                    ValidationError("请上传营业执照（JPG格式，500KB以下）。", code="required"),
+                )
         return cleaned
+
+    def service_arguments(self) -> dict:
+        """Keyword arguments for accounts.services.employer_admin_request_create (after is_valid())."""
+        from accounts.services import NewEmployerData
+
+        data = self.cleaned_data
+        new_employer = None
+        if not data.get("employer_obj"):
+            new_employer = NewEmployerData(
+                name=data["new_employer_name"],
+                credit_code=data["new_employer_credit_code"],
+                district=data["new_employer_district"],
+                address=data["new_employer_address"],
+            )
+        return {
+            "employer": data.get("employer_obj"),
+            "new_employer": new_employer,
+            "licence": self.checked_licence,
+            "note": data["applicant_note"],
+        }
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a refusal from the service beside the field it is about."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(
+                    f"new_employer_{field}" if field in ("name", "credit_code") else "employer", errors
+                )
+        else:
+            self.add_error("employer", error)
 
 
 class EmployerAdminCancelForm(BootstrapMixin, forms.Form):

@@ -36,8 +36,8 @@ from accounts.forms import (
     UserType,
 )
 from accounts.models import Role, User
+from portal.models import Subsystem
 from portal.private_files import private_file_response
-from portal.uploads import check_jpeg
 
 USER_TYPE_SESSION_KEY = "portal_user_type"  # read by templates/partials/system_bar.html
 REGISTRATION_SESSION_KEY = "registration"
@@ -222,6 +222,20 @@ def _new_captcha() -> dict:
     return {"key": key, "image_url": reverse("captcha-image", kwargs={"key": key})}
 
 
+def _check_username(data) -> dict:
+    """检测登录帐号: is the name free? The answer needs the check's own captcha (seed)."""
+    check_form = UsernameCheckForm(data)
+    if check_form.is_valid():
+        available = check_form.is_available()
+        return {
+            "ok": available,
+            "message": "该登录帐号可以使用。" if available else "该登录帐号已被注册，请换一个。",
+        }
+    errors = check_form.errors
+    first = errors.get("username") or errors.get("check_captcha") or ["请检查输入。"]
+    return {"ok": False, "message": first[0], "errors": {name: list(errs) for name, errs in errors.items()}}
+
+
 def register_account(request):
     """Step 2 填写帐号信息, with 检测登录帐号 (its own captcha)."""
     if (response := _redirect_if_logged_in(request)) is not None:
@@ -243,21 +257,7 @@ def register_account(request):
         if action == "back":
             return redirect("accounts:register")
         if action == "check_username":
-            check_form = UsernameCheckForm(request.POST)
-            if check_form.is_valid():
-                available = check_form.is_available()
-                check_result = {
-                    "ok": available,
-                    "message": "该登录帐号可以使用。" if available else "该登录帐号已被注册，请换一个。",
-                }
-            else:
-                errors = check_form.errors
-                first = errors.get("username") or errors.get("check_captcha") or ["请检查输入。"]
-                check_result = {
-                    "ok": False,
-                    "message": first[0],
-                    "errors": {name: list(errs) for name, errs in errors.items()},
-                }
+            check_result = _check_username(request.POST)
             if request.headers.get("X-Requested-With") == "XMLHttpRequest":
                 return JsonResponse({**check_result, "captcha": _new_captcha()})
             form = AccountInfoForm(
@@ -320,15 +320,11 @@ def register_systems(request):
             }
             return redirect("accounts:register_done")
     else:
-        from portal.models import Subsystem
-
         # The 人才引进申办系统 is why people register here: offer it ticked until they decide otherwise.
         chosen = wizard.get("subsystem_ids")
         if chosen is None:
             chosen = list(Subsystem.objects.filter(is_provided=True).values_list("pk", flat=True))
         form = SubsystemChoiceForm(initial={"subsystems": chosen})
-    from portal.models import Subsystem
-
     others = Subsystem.objects.filter(is_provided=False).order_by("sort_order").values_list("name", flat=True)
     return render(
         request,
@@ -407,11 +403,19 @@ def _drop_stash(request) -> None:
         storages["private"].delete(stash["name"])
 
 
-def _stashed_licence(request):
+def _stashed_licence(request) -> dict | None:
     stash = request.session.get(LICENCE_STASH_SESSION_KEY)
     if not stash or not storages["private"].exists(stash["name"]):
         return None
     return stash
+
+
+def _read_stash(request) -> bytes | None:
+    stash = _stashed_licence(request)
+    if stash is None:
+        return None
+    with storages["private"].open(stash["name"], "rb") as handle:
+        return handle.read()
 
 
 @login_required
@@ -420,51 +424,18 @@ def employer_admin_request(request):
     _require_applicant(request.user)
     query = (request.GET.get("q") or request.POST.get("q") or "").strip()
     results = list(selectors.employer_search(query=query)) if query else []
-    stash = _stashed_licence(request)
-
+    chosen = ""
     if request.method == "POST":
-        form = EmployerAdminRequestForm(
-            request.POST, request.FILES, employer_choices=results, has_stashed_licence=bool(stash)
-        )
-        checked = None
+        chosen = request.POST.get("employer", "")
+        form = EmployerAdminRequestForm(request.POST, request.FILES, stashed_licence=_read_stash(request))
         valid = form.is_valid()
-        upload = request.FILES.get("business_licence")
-        if upload is not None and not form.has_error("business_licence"):
+        if form.uploaded_name:
+            _stash_licence(request, form.checked_licence.content, form.uploaded_name)
+        if valid:
             try:
-                checked = check_jpeg(upload)
+                right = services.employer_admin_request_create(user=request.user, **form.service_arguments())
             except ValidationError as error:
-                form.add_error("business_licence", error)
-                valid = False
-            else:
-                _stash_licence(request, checked.content, upload.name)
-                stash = _stashed_licence(request)
-        elif upload is None and stash:
-            with storages["private"].open(stash["name"], "rb") as handle:
-                checked = check_jpeg(ContentFile(handle.read()))
-        if valid and checked is not None:
-            new_employer = None
-            if not form.cleaned_data.get("employer_obj"):
-                new_employer = services.NewEmployerData(
-                    name=form.cleaned_data["new_employer_name"],
-                    credit_code=form.cleaned_data["new_employer_credit_code"],
-                    district=form.cleaned_data["new_employer_district"],
-                    address=form.cleaned_data["new_employer_address"],
-                )
-            try:
-                right = services.employer_admin_request_create(
-                    user=request.user,
-                    employer=form.cleaned_data.get("employer_obj"),
-                    new_employer=new_employer,
-                    licence=checked,
-                    note=form.cleaned_data["applicant_note"],
-                )
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errs in error.error_dict.items():
-                        target = f"new_employer_{field}" if field in ("name", "credit_code") else "employer"
-                        form.add_error(target, errs)
-                else:
-                    form.add_error("employer", error)
+                form.add_service_error(error)
             else:
                 _drop_stash(request)
                 messages.success(
@@ -472,16 +443,18 @@ def employer_admin_request(request):
                     f"已提交“{right.employer.name}”的单位系统管理员权限申请，市人社局审核后将以短信和邮件通知您。",
                 )
                 return redirect("accounts:employer_admin_requests")
-        stash = _stashed_licence(request)
-        form.has_stashed_licence = bool(stash)
-        chosen = request.POST.get("employer", "")
     else:
-        form = EmployerAdminRequestForm(employer_choices=results, has_stashed_licence=bool(stash))
-        chosen = ""
+        form = EmployerAdminRequestForm()
     return render(
         request,
         "accounts/employer_admin_request.html",
-        {"form": form, "query": query, "results": results, "chosen": chosen, "stash": stash},
+        {
+            "form": form,
+            "query": query,
+            "results": results,
+            "chosen": chosen,
+            "stash": _stashed_licence(request),
+        },
     )
 
 
