@@ -33,6 +33,11 @@ def assert_fits(page):
     assert scroll_width <= width, f"{page.url} is {scroll_width}px wide on a {width}px screen"
 
 
+def wait_for_images(page):
+    """Every thumbnail is served (by the owner-only preview views) and decodes."""
+    page.wait_for_function("Array.from(document.images).every((img) => img.complete && img.naturalWidth > 0)")
+
+
 @pytest.fixture
 def quota_application():
     user = UserFactory(full_name="林海", username="linhai_phone")
@@ -61,6 +66,9 @@ def test_every_wizard_step_fits_a_phone(phone_page, live_server, quota_applicati
             expect(phone_page.locator(".wizard-steps .is-current")).to_contain_text("附件上传")
             continue
         expect(phone_page.locator(".wizard-steps .is-current")).to_be_visible()
+        if step == "attachments":
+            phone_page.locator(".attachment-thumb img").last.scroll_into_view_if_needed()
+            wait_for_images(phone_page)
         assert_fits(phone_page)
         screenshot(phone_page, f"application-step-{number}-{step}-phone")
 
@@ -105,3 +113,27 @@ def test_status_page_fits_a_phone_and_shows_the_returned_items(phone_page, page,
     phone_page.goto(f"/talent/apply/{application.public_id}/personal/")
     expect(phone_page.get_by_test_id("correction-items")).to_contain_text("本人学位鉴定报告不清晰")
     assert_fits(phone_page)
+
+
+def test_start_library_and_withdraw_pages_fit_a_phone(phone_page, live_server):
+    user = UserFactory(full_name="王小丽", username="wang_pages")
+    LibraryDocumentFactory(owner=user, kind=AttachmentKind.ID_CARD)
+    LibraryDocumentFactory(owner=user, kind=AttachmentKind.HOUSEHOLD_REGISTER)
+    login(phone_page, user.username, PASSWORD)
+    phone_page.goto("/talent/apply/")
+    expect(phone_page.get_by_role("button", name="开始登记")).to_be_visible()
+    assert_fits(phone_page)
+    screenshot(phone_page, "application-start-phone")
+
+    phone_page.goto("/talent/library/")
+    expect(phone_page.locator(".library-item")).to_have_count(2)
+    wait_for_images(phone_page)
+    assert_fits(phone_page)
+    screenshot(phone_page, "application-library-phone")
+
+    application = ApplicationFactory(applicant=user, submitted=True)
+    phone_page.goto(f"/talent/apply/{application.public_id}/withdraw/")
+    phone_page.get_by_role("button", name="确认撤回").click()
+    expect(phone_page.get_by_text("请勾选确认后再撤回。")).to_be_visible()
+    assert_fits(phone_page)
+    screenshot(phone_page, "application-withdraw-phone")
