@@ -76,6 +76,7 @@ def test_applicant_downloads_the_signed_card_then_gives_up(page):
         "请勾选确认后再提交注销申请。"
     )
     expect(page.get_by_label("放弃原因（选填）")).to_have_value("已在外地落户")
+    screenshot(page, "card-cancel-desktop")
     page.get_by_label("本人确认放弃入户", exact=False).check()
     page.get_by_role("button", name="确认注销入户卡").click()
     expect(page.locator(".messages")).to_contain_text("已注销入户信息卡")
