@@ -122,7 +122,19 @@ def run(cards: int = 200) -> dict[str, float]:
         )
     sign_only = time.perf_counter() - started
 
+    # For comparison: the same signatures with pyHanko assembling the CMS itself (asn1crypto).
     started = time.perf_counter()
+    for sample, rendered in zip(samples, rendered_cards, strict=True):
+        sign_card_pdf(
+            rendered.pdf,
+            seal_box=rendered.seal_box,
+            signer_name=sample.issuing_bureau,
+            reason="bench",
+            fast_cms=False,
+        )
+    sign_pyhanko_cms = time.perf_counter() - started
+
+    started, cpu_started = time.perf_counter(), time.process_time()
     sizes = []
     for sample in samples:
         rendered = render_card(sample)
@@ -131,6 +143,7 @@ def run(cards: int = 200) -> dict[str, float]:
         )
         sizes.append(len(signed))
     both = time.perf_counter() - started
+    both_cpu = time.process_time() - cpu_started
 
     print(f"入户信息卡 benchmark — {cards} cards, one process, pid {os.getpid()}")
     print(f"  signing key: {signer.subject}{' (development CA)' if signer.is_development else ''}")
@@ -139,16 +152,30 @@ def run(cards: int = 200) -> dict[str, float]:
     )
     print(f"  bare one-page reportlab render : {_rate(cards, bare)}")
     print(f"  card render only               : {_rate(cards, render_only)}")
-    print(f"  card sign only (pyHanko)       : {_rate(cards, sign_only)}")
+    print(f"  card sign only                 : {_rate(cards, sign_only)}   (pyHanko PDF + cryptography CMS)")
+    print(f"  card sign only, pyHanko's CMS  : {_rate(cards, sign_pyhanko_cms)}   (not used: for comparison)")
     print(
         f"  card render + sign             : {_rate(cards, both)}   avg PDF {sum(sizes) / len(sizes) / 1024:.0f} KiB"
     )
-    print(f"  target ≥ 40 cards/s per process: {'met' if cards / both >= 40 else 'NOT met'}")
+    print(f"  card render + sign, CPU time   : {_rate(cards, both_cpu)}   (this process's own CPU)")
+    print(
+        f"  a card costs {both / bare:.0f}× a bare page; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    verdict = (
+        "met"
+        if cards / both >= 40
+        else "NOT met (other processes share the cores?)"
+        if cards / both_cpu >= 40
+        else "NOT met"
+    )
+    print(f"  target ≥ 40 cards/s per process: {verdict}")
     return {
         "bare_per_second": cards / bare,
         "render_per_second": cards / render_only,
         "sign_per_second": cards / sign_only,
+        "sign_pyhanko_cms_per_second": cards / sign_pyhanko_cms,
         "cards_per_second": cards / both,
+        "cards_per_cpu_second": cards / both_cpu,
     }
 
 

@@ -188,3 +188,102 @@ def test_check_card_command_reports_valid_and_tampered_files(signed_pdf, tmp_pat
     bad.write_bytes(signed_pdf[:position] + b"X" + signed_pdf[position + 1 :])
     with pytest.raises(CommandError, match="1 个文件的电子签章无效"):
         call_command("check_card", str(good), str(bad), stdout=io.StringIO())
+
+
+def test_pyhanko_cms_fallback_validates_too():
+    rendered = render_card(_sample())
+    pdf = signing.sign_card_pdf(
+        rendered.pdf, seal_box=rendered.seal_box, signer_name="x", reason="y", fast_cms=False
+    )
+    status = _validate(pdf, [_root_ca()])
+    assert status.intact and status.trusted and status.bottom_line
+
+
+def test_fast_cms_carries_signing_time_and_the_chain(signed_pdf):
+    from asn1crypto import cms
+
+    reader = PdfFileReader(io.BytesIO(signed_pdf))
+    signature = reader.embedded_signatures[0]
+    signed_data = signature.signed_data
+    attributes = {attr["type"].native for attr in signed_data["signer_infos"][0]["signed_attrs"]}
+    assert {"content_type", "message_digest", "signing_time"} <= attributes
+    certificates = [c.chosen for c in signed_data["certificates"]]
+    assert _root_ca().subject in [c.subject for c in certificates]
+    assert isinstance(signature.signed_data, cms.SignedData)
+    assert signature.self_reported_timestamp is not None
+
+
+def _rsa_bureau_credentials(directory, passphrase: bytes):
+    """A CA and an RSA-3072 bureau certificate with an encrypted key, as a production setup has."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    directory.mkdir(parents=True)
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "测试电子认证服务机构根CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(signing._key_usage(key_cert_sign=True, crl_sign=True), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "广州市黄埔区人力资源和社会保障局")])
+        )
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(signing._key_usage(digital_signature=True, content_commitment=True), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = {
+        "key": directory / "bureau.key",
+        "cert": directory / "bureau.pem",
+        "ca": directory / "ca.pem",
+    }
+    paths["key"].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase),
+        )
+    )
+    paths["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return paths
+
+
+@pytest.mark.parametrize("fast_cms", [True, False])
+def test_a_production_rsa_key_with_a_passphrase_signs_valid_cards(tmp_path, settings, fast_cms):
+    paths = _rsa_bureau_credentials(tmp_path / "bureau", b"s3cret-passphrase")
+    settings.CARD_SIGNING_KEY = str(paths["key"])
+    settings.CARD_SIGNING_CERT = str(paths["cert"])
+    settings.CARD_SIGNING_CA_CERT = str(paths["ca"])
+    settings.CARD_SIGNING_KEY_PASSPHRASE = "s3cret-passphrase"
+    signing.reset_card_signer()
+    try:
+        rendered = render_card(_sample())
+        pdf = signing.sign_card_pdf(
+            rendered.pdf, seal_box=rendered.seal_box, signer_name="x", reason="y", fast_cms=fast_cms
+        )
+        check = signing.check_card_signature(pdf)
+        assert check.ok, check.message
+        assert "广州市黄埔区人力资源和社会保障局" in check.signer
+    finally:
+        signing.reset_card_signer()

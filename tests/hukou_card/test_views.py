@@ -399,3 +399,39 @@ def test_panel_after_cancellation_has_no_download_or_button(issued_cards, publis
     assert "您已放弃入户" in html
     assert ">(入户卡)电子印章PDF</a>" not in html
     assert reverse("hukou_card:cancel", args=[issued_cards[0].public_id]) not in html
+
+
+def test_police_detail_reads_a_bounded_number_of_queries(
+    login_client, police_officer, main_card, django_assert_max_num_queries
+):
+    client = login_client(police_officer)
+    url = reverse("hukou_card:police_detail", args=[main_card.public_id])
+    # Session and user, the card with its application, the persons, the family cards: not one per row.
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+
+
+# --- admin ----------------------------------------------------------------------------------------------
+
+
+def test_admin_lists_cards_read_only_and_re_signs_valid_ones(
+    login_client, city_admin, issued_cards, django_assert_max_num_queries
+):
+    client = login_client(city_admin)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:hukou_card_hukoucard_changelist"))
+    assert response.status_code == 200
+    assert issued_cards[0].number in response.content.decode()
+    assert client.get(reverse("admin:hukou_card_hukoucard_add")).status_code == 403
+
+    HukouCard.objects.filter(pk=issued_cards[2].pk).update(status=S.CANCELLED)
+    before = {c.pk: c.pdf_sha256 for c in issued_cards}
+    response = client.post(
+        reverse("admin:hukou_card_hukoucard_changelist"),
+        {"action": "rerender_and_sign", "_selected_action": [c.pk for c in issued_cards]},
+        follow=True,
+    )
+    assert "已重新生成并签章 2 张有效入户卡" in response.content.decode()
+    after = {c.pk: c.pdf_sha256 for c in HukouCard.objects.all()}
+    assert after[issued_cards[0].pk] != before[issued_cards[0].pk]
+    assert after[issued_cards[2].pk] == before[issued_cards[2].pk]
