@@ -108,6 +108,7 @@ def _cards_create(*, application_id: int) -> list[HukouCard]:
                 **common,
             )
         )
+    logger.info("Issued %d cards (%s) for application %s", len(cards), approval_number, application.pk)
     audit(
         action=CardAction.ISSUE,
         application=application,

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -186,7 +185,7 @@ def police_required(view: Callable) -> Callable:
                 request.get_full_path(), _reverse_first("review:login", "accounts:login")
             )
         if request.user.role != Role.POLICE:
-            raise PermissionDenied("仅限公安窗口工作人员使用。")
+            return render(request, "hukou_card/police_forbidden.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -174,3 +174,21 @@ def test_card_data_of_a_talent_without_title_prints_none():
     assert data.shortage_occupation == "无"
     assert data.position == "无"
     assert data.companions == ()
+
+
+def test_issue_task_is_redelivered_after_a_lost_worker_and_retries_a_bounded_number_of_times():
+    from hukou_card.tasks import issue_cards_for_application
+
+    task = issue_cards_for_application
+    assert task.acks_late and task.reject_on_worker_lost
+    assert task.max_retries == 5
+    assert Exception in task.autoretry_for
+    assert services.CardIssueRefused in task.dont_autoretry_for
+
+
+def test_issue_task_returns_the_card_numbers(published_application):
+    from hukou_card.tasks import issue_cards_for_application
+
+    numbers = issue_cards_for_application.delay(published_application.pk).get()
+    assert sorted(numbers) == sorted(HukouCard.objects.values_list("number", flat=True))
+    assert len(numbers) == 3

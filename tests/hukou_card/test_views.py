@@ -248,7 +248,8 @@ def test_police_pages_need_a_police_login(client, main_card, applicant, reviewer
     for user in (applicant, reviewer):
         other = login_client(user)
         for url in urls:
-            assert other.get(url).status_code == 403
+            response = other.get(url)
+            assert response.status_code == 403 and "仅限公安窗口工作人员使用" in response.content.decode()
         assert (
             other.post(reverse("hukou_card:police_record_used", args=[main_card.public_id])).status_code
             == 403
