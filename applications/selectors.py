@@ -24,6 +24,8 @@ from applications.models import (
     TalentSubcategory,
 )
 from applications.workflow import Action
+from hukou_card.models import CardAction
+from review.audit import ReviewAction
 
 _APPLICATION_RELATED = ("category", "subcategory__category", "district", "employer__district")
 
@@ -141,19 +143,22 @@ _TITLES = {
     Action.PUBLISH: "公示期满，公布并核发电子入户信息卡",
     Action.UPHOLD_OBJECTION: "公示异议成立，审核不通过",
 }
-# Decisions recorded without a status change (review.services, hukou_card.services) that the
-# applicant should see too.
+# Decisions recorded without a status change (review.services, hukou_card.services): each app's
+# own action labels, so a new action shows under its real name rather than a generic one.
 _EXTRA_TITLES = {
-    "reapplication_grant": "开通再次申报权限",
-    "applicant_bar": "因提供虚假材料被取消申请资格",
-    "objection_dismiss": "公示异议不成立",
-    "objection_dismissed": "公示异议不成立",
-    "extend_decision": "审核期限延长",
-    "decision_extended": "审核期限延长",
+    **{action.value: action.label for action in ReviewAction},
+    **{action.value: action.label for action in CardAction},
+    ReviewAction.OBJECTION_DISMISSED: "公示异议经核查不成立",
 }
-_PROBLEM_ACTIONS = {Action.RETURN, Action.REJECT, Action.UPHOLD_OBJECTION, "applicant_bar"}
-# Staff-only notes never shown to the applicant.
-_HIDDEN_ACTIONS = {"employer_confirmation", "employer_confirm", "employer_dispute"}
+_PROBLEM_ACTIONS = {
+    Action.RETURN, Action.REJECT, Action.UPHOLD_OBJECTION, ReviewAction.APPLICANT_BAR, CardAction.CANCEL,
+    CardAction.EXPIRE,
+}  # fmt: skip
+# Staff-only notes, and entries the timeline already shows from the card itself (issued, used).
+_HIDDEN_ACTIONS = {
+    ReviewAction.EMPLOYER_CONFIRMED, ReviewAction.EMPLOYER_DISPUTED, ReviewAction.NOTICE_CLOSED,
+    CardAction.ISSUE, CardAction.USED,
+}  # fmt: skip
 
 
 def _split_items(reason: str) -> list[str]:
@@ -182,7 +187,8 @@ def timeline_for(application: Application) -> list[TimelineItem]:
             detail = "请按以下事项修改后重新提交：" if listed else ""
         elif entry.action == Action.APPROVE and notice is not None:
             detail = f"公示期：{notice.start_date:%Y年%m月%d日} 至 {notice.end_date:%Y年%m月%d日}"
-        elif entry.reason and entry.action not in (Action.WITHDRAW,):
+        elif entry.reason and entry.action != Action.WITHDRAW and title != "办理记录":
+            # An action this page does not know may carry a staff-only note: show its date only.
             detail = entry.reason
         items.append(
             TimelineItem(

@@ -44,10 +44,16 @@ def make_resident_id(
     region: str = "440106",
     serial: int | None = None,
 ) -> str:
-    """A valid 居民身份证 number: region + birth date + serial (odd male, even female) + check char."""
-    serial = next(_sequence) % 500 if serial is None else serial
-    sequence = serial * 2 + (1 if male else 0)
-    sequence = sequence % 1000 or (1 if male else 2)
+    """A valid 居民身份证 number: region + birth date + serial (odd male, even female) + check char.
+
+    Without an explicit serial, numbers stay unique for 44,000 calls per birth date and gender: the
+    three-digit sequence holds 499 per sex, and each further 499 moves the county code on.
+    """
+    if serial is None:
+        serial = next(_sequence)
+        if serial >= 499:
+            region = f"{region[:4]}{(int(region[4:]) + serial // 499) % 89 + 1:02d}"
+    sequence = (serial % 499 + 1) * 2 + (1 if male else 0)  # 002..999; 000 is never issued
     first17 = f"{region}{birth_date:%Y%m%d}{sequence:03d}"
     return first17 + id_check_char(first17)
 
