@@ -140,7 +140,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # Whoever proves control of the mailbox is no longer held back by earlier failed logins.
         from axes.utils import reset
 
-        reset(username=form.user.get_username())
+        from accounts.lockout import normalize_username
+
+        reset(username=normalize_username(form.user.get_username()))
         return response
 
 
