@@ -38,8 +38,15 @@ def sms_backend() -> BaseSmsBackend:
     return import_string(settings.SMS_BACKEND)()
 
 
+def _deliverable(email: str) -> bool:
+    # RFC 6761: .invalid never resolves. The demo accounts use it, so a demo loaded next to a real
+    # SMTP server (docker compose) queues no mail that can only bounce.
+    domain = email.rpartition("@")[2].lower()
+    return bool(domain) and domain != "invalid" and not domain.endswith(".invalid")
+
+
 def notify_user(*, user, subject: str, body: str) -> None:
-    if user.email:
+    if user.email and _deliverable(user.email):
         send_mail(f"【广州市人事电子政务系统】{subject}", body, None, [user.email], fail_silently=False)
     if user.mobile:
         sms_backend().send(mobile=user.mobile, text=f"【广州人社】{subject}。{body[:60]}")

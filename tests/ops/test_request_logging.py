@@ -56,3 +56,13 @@ def test_healthz_reports_database_and_eager_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "broker": "eager"}
+
+
+@pytest.mark.django_db
+def test_mail_to_an_invalid_domain_is_not_sent(mailoutbox):
+    from portal.notifications import notify_user
+    from tests.factories import UserFactory
+
+    notify_user(user=UserFactory(email="zhangsan@demo.invalid", mobile=""), subject="测试", body="正文")
+    notify_user(user=UserFactory(email="real@example.com", mobile=""), subject="测试", body="正文")
+    assert [m.to for m in mailoutbox] == [["real@example.com"]]

@@ -24,9 +24,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="do nothing when users already exist")
+        parser.add_argument(
+            "--skip-applications", action="store_true", help="accounts, employers and quota only (benchmarks)"
+        )
 
     @transaction.atomic
-    def handle(self, *args, if_empty=False, **options):
+    def handle(self, *args, if_empty=False, skip_applications=False, **options):
         if if_empty and User.objects.exists():
             self.stdout.write("Users exist; demo data not loaded.")
             return
@@ -46,14 +49,18 @@ class Command(BaseCommand):
                 },
             )
 
-        self._user(
-            "zhangsan", "张三", Role.APPLICANT, id_number="440106199001011236", email="zhangsan@example.com"
-        )
-        self._user("lisi", "李四", Role.APPLICANT, id_number="44010619880808122X", email="lisi@example.com")
-        self._user("cityadmin", "市人社局管理员", Role.CITY_ADMIN, staff=True)
-        self._user("police", "天河公安窗口", Role.POLICE)
+        users = {
+            "zhangsan": self._user("zhangsan", "张三", Role.APPLICANT, id_number="440106199001011236"),
+            "lisi": self._user("lisi", "李四", Role.APPLICANT, id_number="44010619880808122X"),
+            "wangwu": self._user("wangwu", "王五", Role.APPLICANT, id_number="430104198203150031"),
+            "zhaoliu": self._user("zhaoliu", "赵六", Role.APPLICANT, id_number="360102199412060042"),
+            "sunqi": self._user("sunqi", "孙七", Role.APPLICANT, id_number="450103199807250053"),
+            "cityadmin": self._user("cityadmin", "市人社局管理员", Role.CITY_ADMIN, staff=True),
+            "police": self._user("police", "天河公安窗口", Role.POLICE),
+        }
         for code, district in districts.items():
-            self._user(f"reviewer{code[-2:]}", f"{district.name}审核员", Role.REVIEWER, district=district)
+            name = f"reviewer{code[-2:]}"
+            users[name] = self._user(name, f"{district.name}审核员", Role.REVIEWER, district=district)
 
         from review.models import Quota
 
@@ -66,11 +73,16 @@ class Command(BaseCommand):
             Quota.objects.get_or_create(
                 year=year, district=employer.district, employer=employer, defaults={"total_places": 5}
             )
+        if not skip_applications:
+            from portal.demo_applications import load_demo_applications
+
+            for line in load_demo_applications(users=users):
+                self.stdout.write(f"  {line}")
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded. Password for every demo account: {DEMO_PASSWORD}")
         )
 
-    def _user(self, username, full_name, role, *, id_number="", email="", staff=False, district=None):
+    def _user(self, username, full_name, role, *, id_number="", staff=False, district=None):
         from accounts.validators import id_check_char
         from portal.models import Subsystem, UserSubsystem
 
@@ -83,8 +95,8 @@ class Command(BaseCommand):
                 "role": role,
                 "id_type": IdType.RESIDENT_ID,
                 "id_number": id_number,
-                "email": email or f"{username}@example.com",
-                "mobile": "13800138000",
+                "email": f"{username}@demo.invalid",
+                "mobile": "",  # demo accounts get no SMS
                 "is_staff": staff,
                 "is_superuser": staff,
                 "district": district,
