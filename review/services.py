@@ -683,6 +683,9 @@ def employer_confirmation_record(
     app = _locked_application(application_id)
     if not employer_admin_holds(user=by, employer_id=app.employer_id):
         raise DecisionRefused("您不是该申报所填迁入单位的单位系统管理员。")
+    # Nobody vouches for their own employment: the reviewer would read it as the employer's word.
+    if app.applicant_id == by.pk:
+        raise DecisionRefused("不能确认本人的申报，须由本单位其他单位系统管理员确认。")
     if app.status not in EMPLOYER_ANSWERABLE_STATUSES:
         raise DecisionRefused(f"申报当前状态为“{app.status_label}”，已不需要单位确认。")
     note = (note or "").strip()

@@ -434,7 +434,8 @@ def _render_employer_page(request, employer, *, forms: dict | None = None, statu
     applications = list(selectors.employer_applications(employer=employer))
     forms = forms or {}
     for app in applications:
-        app.answerable = app.status in services.EMPLOYER_ANSWERABLE_STATUSES
+        app.is_own = app.applicant_id == request.user.pk
+        app.answerable = app.status in services.EMPLOYER_ANSWERABLE_STATUSES and not app.is_own
         app.confirmation_form = forms.get(app.pk) or EmployerConfirmationForm(prefix=f"a{app.pk}")
     try:
         home_url = reverse("accounts:employer_home")

@@ -53,7 +53,9 @@ def test_made_up_forwarded_for_headers_do_not_escape_the_address_lock(path, make
     victims = [make_user() for _ in range(settings.AXES_FAILURE_LIMIT + 1)]
     for n, victim in enumerate(victims[:-1]):
         login(path, victim.username, "Wrong12345", ip="198.51.100.7", forwarded=f"203.0.113.{n + 1}")
-    response = login(path, victims[-1].username, factories.PASSWORD, ip="198.51.100.7", forwarded="192.0.2.99")
+    response = login(
+        path, victims[-1].username, factories.PASSWORD, ip="198.51.100.7", forwarded="192.0.2.99"
+    )
     assert response.status_code == 429
 
 
@@ -66,9 +68,13 @@ def test_behind_nginx_the_lock_is_per_client_not_per_proxy(settings):
     for n in range(settings.AXES_FAILURE_LIMIT):
         # The attacker forges a different first entry each time; nginx appends the real address.
         login("/accounts/login/", f"nobody{n}", "Wrong12345", ip=nginx, forwarded=f"192.0.2.{n}, 203.0.113.9")
-    spraying_on = login("/accounts/login/", careless.username, factories.PASSWORD, ip=nginx, forwarded="203.0.113.9")
+    spraying_on = login(
+        "/accounts/login/", careless.username, factories.PASSWORD, ip=nginx, forwarded="203.0.113.9"
+    )
     assert spraying_on.status_code == 429
-    elsewhere = login("/accounts/login/", bystander.username, factories.PASSWORD, ip=nginx, forwarded="198.51.100.23")
+    elsewhere = login(
+        "/accounts/login/", bystander.username, factories.PASSWORD, ip=nginx, forwarded="198.51.100.23"
+    )
     assert elsewhere.status_code == 302
 
 
