@@ -124,6 +124,8 @@ def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
             code="not_jpeg",
         )
 
+    _check_frame(data)
+
     try:
         with warnings.catch_warnings():
             # Pillow only warns between 1x and 2x MAX_IMAGE_PIXELS (PITFALLS.md): make it an error.
@@ -167,6 +169,41 @@ def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
         size=len(cleaned),
         sha256=hashlib.sha256(cleaned).hexdigest(),
     )
+
+
+# Huffman-coded baseline, extended and progressive frames: what scanners and phones write and every
+# browser shows. Lossless, hierarchical and arithmetic-coded JPEGs do not display in a reviewer's
+# browser, and libjpeg "decodes" a mislabelled frame into noise with nothing but a warning.
+_DISPLAYABLE_FRAMES = {0xC0, 0xC1, 0xC2}
+_OTHER_FRAMES = {0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+_DHT, _DQT = 0xC4, 0xDB
+
+
+def _check_frame(data: bytes) -> None:
+    """The segments before the first scan: a displayable frame type, and the quantisation and
+    Huffman tables the interchange format must carry (ITU T.81 B.2.1). Without them libjpeg
+    substitutes default tables and an optimised file decodes into garbage without an error."""
+    seen: set[int] = set()
+    i = 2
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker == 0xFF:
+            i += 1
+            continue
+        if marker == _SOS:
+            break
+        seen.add(marker)
+        i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+    if seen & _OTHER_FRAMES:
+        raise ValidationError(
+            "图片采用了浏览器无法显示的JPEG编码方式（无损、分层或算术编码），"
+            "请用手机或扫描仪重新保存为普通JPG后上传。",
+            code="corrupt",
+        )
+    if seen & _DISPLAYABLE_FRAMES and not {_DHT, _DQT} <= seen:
+        raise ValidationError(
+            "图片文件缺少解码所需的数据表，无法正确显示，请重新扫描或拍照后上传。", code="corrupt"
+        )
 
 
 def _exif_orientation(image: Image.Image) -> int | None:
