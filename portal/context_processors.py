@@ -1,6 +1,15 @@
 from django.conf import settings
 from django.utils import timezone
 
+from portal.middleware import session_seconds_left
+
+
+def _seconds_left(request) -> int:
+    session = getattr(request, "session", None)
+    if session is None or not session.session_key:
+        return settings.SESSION_COOKIE_AGE
+    return session_seconds_left(session)
+
 
 def portal(request):
     return {
@@ -8,4 +17,5 @@ def portal(request):
         "SUPPORT_EMAIL": "hrssgz@gz.gov.cn",
         "today": timezone.localdate(),
         "SESSION_COOKIE_AGE": settings.SESSION_COOKIE_AGE,
+        "session_seconds_left": _seconds_left(request),
     }

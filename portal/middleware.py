@@ -1,5 +1,8 @@
 import re
+import time
 import uuid
+
+from django.conf import settings
 
 from portal.logging import reset_request_id, set_request_id
 
@@ -23,3 +26,39 @@ class RequestIdMiddleware:
             reset_request_id(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+SESSION_REFRESHED_KEY = "_refreshed_at"
+
+
+def session_seconds_left(session) -> int:
+    """Seconds until the server forgets this session: the page's timeout warning counts these."""
+    refreshed = session.get(SESSION_REFRESHED_KEY)
+    if refreshed is None:
+        return settings.SESSION_COOKIE_AGE
+    return max(0, int(settings.SESSION_COOKIE_AGE - (time.time() - refreshed)))
+
+
+class SessionRefreshMiddleware:
+    """Sliding session expiry with at most one session write per SESSION_REFRESH_INTERVAL.
+
+    Saving the session moves its expiry to now + SESSION_COOKIE_AGE; doing it on every request
+    (SESSION_SAVE_EVERY_REQUEST) costs a database write per page view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        # Renewed before the view runs, so the page's countdown starts from the new expiry. Only an
+        # existing session is renewed: an anonymous visitor without one is not given one.
+        if session is not None and session.session_key:
+            refreshed = session.get(SESSION_REFRESHED_KEY, 0)
+            if time.time() - refreshed >= settings.SESSION_REFRESH_INTERVAL:
+                session_refresh(session)
+        return self.get_response(request)
+
+
+def session_refresh(session) -> None:
+    session[SESSION_REFRESHED_KEY] = time.time()

@@ -36,6 +36,8 @@ if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEV_SECRET_KEY):
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# bench/http_pages.py serves a bare page on the base layout as the throughput ceiling; off otherwise.
+BENCH_CEILING = env_bool("BENCH_CEILING", False)
 # The address printed into cards' QR codes and e-mails (the public verification page lives there).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,10 +141,13 @@ AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_VERBOSE = False
 
-# Sessions: a quiet half hour logs the user out; every request renews it. Pages warn two
-# minutes before (static/portal/session.js), and wizard drafts are saved per step.
+# Sessions: a quiet half hour logs the user out; activity renews it. Pages warn two minutes before
+# (static/portal/portal.js), and wizard drafts are saved per step. Renewal is a write, so
+# portal.middleware.SessionRefreshMiddleware does it at most once per SESSION_REFRESH_INTERVAL
+# instead of on every request (SESSION_SAVE_EVERY_REQUEST would write the row on each page).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_INTERVAL = int(os.environ.get("SESSION_REFRESH_INTERVAL", "60"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -202,6 +208,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With a shared cache, sessions are read from Redis and written through to the database. A
+# per-process memory cache must not hold sessions: another worker's logout would not reach it.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)

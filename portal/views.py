@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from portal import selectors, services
+from portal.middleware import session_refresh, session_seconds_left
 from portal.models import ContentPage, Subsystem
 
 PORTAL_CONTEXT = {"system_name": "", "system_home_url": "/"}
@@ -114,8 +115,9 @@ def gov_service(request):
 
 @login_required
 def keepalive(request):
-    # Any authenticated request renews the session (SESSION_SAVE_EVERY_REQUEST).
-    return JsonResponse({"ok": True})
+    """继续办理 in the timeout warning: renew the session now, and say how long it lasts."""
+    session_refresh(request.session)
+    return JsonResponse({"ok": True, "seconds_left": session_seconds_left(request.session)})
 
 
 def healthz(request):
@@ -134,3 +136,7 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "portal/csrf_failure.html", status=403)
+
+
+def bench_ceiling(request):
+    return render(request, "portal/bench_ceiling.html")

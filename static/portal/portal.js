@@ -35,7 +35,8 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   });
 
-  // Session warning two minutes before the server logs the user out (SESSION_COOKIE_AGE).
+  // Session warning two minutes before the server logs the user out (the page is given the
+  // seconds left; 继续办理 renews the session and answers with the new figure).
   var modalEl = document.getElementById("session-warning");
   if (modalEl && window.bootstrap) {
     var ageMs = parseInt(modalEl.dataset.sessionAge, 10) * 1000;
@@ -56,7 +57,9 @@
       }, Math.max(0, ageMs - warnBeforeMs));
     };
     modalEl.querySelector("[data-session-keepalive]").addEventListener("click", function () {
-      fetch(modalEl.dataset.keepaliveUrl, { credentials: "same-origin" }).then(function () { modal.hide(); schedule(); });
+      fetch(modalEl.dataset.keepaliveUrl, { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) { ageMs = data.seconds_left * 1000; modal.hide(); schedule(); });
     });
     schedule();
   }
