@@ -1,0 +1,250 @@
+"""Page benchmarks: gunicorn as docker-compose runs it, wrk on loopback, 1M applications in PostgreSQL.
+
+Prints, for each page, requests per second, p50 and p99 at 16 concurrent connections, the ratio to
+the ceiling (a bare template page on the same base layout), and the SQL queries the page runs.
+Then times the 申报 submit step over real drafts. Figures only; nothing here asserts a time.
+
+    make bench                       # everything (creates/reuses the `portal_bench` database)
+    .venv/bin/python bench/http_pages.py --applications 100000   # a smaller city
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from http.client import HTTPConnection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = os.environ.get("BENCH_DB_NAME", "portal_bench")
+PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://postgres@127.0.0.1:5432")
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+BENCH_BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/9")
+CONNECTIONS = 16
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",  # testserver: the in-process query count
+            "DATABASE_URL": database_url,
+            "SECURE_SSL_REDIRECT": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "BENCH_CEILING": "1",
+            "LOG_LEVEL": "WARNING",
+            "GUNICORN_ACCESSLOG": "",
+            # As in production: Redis for the cache and the broker. No worker runs, so a submit's
+            # notification is queued and left there (the queue is flushed afterwards).
+            "REDIS_URL": os.environ.get("BENCH_REDIS_CACHE", "redis://127.0.0.1:6379/8"),
+            "CELERY_BROKER_URL": BENCH_BROKER,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+        }
+    )
+    return env
+
+
+def django_setup(database_url: str) -> None:
+    os.environ.update(server_env(database_url))
+    import django
+
+    django.setup()
+
+
+def ensure_database(applications: int) -> str:
+    """Create and fill the benchmark database once; later runs reuse it."""
+    import psycopg2
+
+    url = f"{PG_BASE}/{BENCH_DB}"
+    admin = psycopg2.connect(f"{PG_BASE}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+        exists = cursor.fetchone() is not None
+    populated = False
+    if exists:
+        conn = psycopg2.connect(url)
+        with conn.cursor() as cursor:
+            try:
+                cursor.execute("SELECT count(*) FROM applications_application")
+                populated = cursor.fetchone()[0] >= applications
+            except psycopg2.Error:
+                populated = False
+        conn.close()
+    if not populated:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        env = server_env(url)
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        print(
+            f"Creating {BENCH_DB} with {applications:,} applications (once; later runs reuse it)…", flush=True
+        )
+        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+        subprocess.run([*manage, "load_demo", "--skip-applications"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*manage, "generate_bulk_data", f"--applications={applications}", f"--employers={max(100, applications // 50)}"],
+            env=env, check=True, cwd=ROOT,
+        )  # fmt: skip
+    admin.close()
+    return url
+
+
+def start_gunicorn(database_url: str) -> subprocess.Popen:
+    env = server_env(database_url)
+    env.update(
+        {"GUNICORN_BIND": f"127.0.0.1:{PORT}", "GUNICORN_WORKERS": os.environ.get("BENCH_WORKERS", "4")}
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
+    )
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    proc = subprocess.Popen(
+        [gunicorn, "portal.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", PORT), timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("gunicorn did not start: " + proc.stderr.read().decode(errors="replace"))
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def session_cookie(user) -> str:
+    """A logged-in session for `user`, made the way django.contrib.auth.login makes one."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+_WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_WRK_PCT = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+
+
+def wrk(path: str, cookie: str | None) -> dict:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "--timeout", "5s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(
+        [*command, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    pct = {int(p): float(v) * scale[u] for p, v, u in _WRK_PCT.findall(out)}
+    non2xx = _WRK_NON2XX.search(out)
+    return {
+        "rps": float(_WRK_RPS.search(out).group(1)),
+        "p50": pct.get(50, float("nan")),
+        "p99": pct.get(99, float("nan")),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
+
+
+def check_status(path: str, cookie: str | None) -> int:
+    conn = HTTPConnection("127.0.0.1", PORT, timeout=10)
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status
+
+
+def count_queries(path: str, user) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.get(path)  # warm caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    # Session and auth lookups are part of every logged-in page; count everything.
+    return len(ctx.captured_queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--applications", type=int, default=int(os.environ.get("BENCH_APPLICATIONS", "1000000"))
+    )
+    parser.add_argument("--submits", type=int, default=200)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+
+    url = ensure_database(args.applications)
+    django_setup(url)
+    from bench import scenarios
+
+    pages, users = scenarios.pages_and_users()
+    cookies = {role: session_cookie(user) if user else None for role, user in users.items()}
+    proc = start_gunicorn(url)
+    try:
+        rows = []
+        for label, role, path in pages:
+            status = check_status(path, cookies[role])
+            if status != 200:
+                raise SystemExit(f"{label}: {path} answered {status}")
+            wrk(path, cookies[role])  # warm-up
+            figures = wrk(path, cookies[role])
+            figures["queries"] = count_queries(path, users[role])
+            rows.append((label, path, figures))
+        submit = scenarios.time_submits(port=PORT, cookie_for=session_cookie, count=args.submits)
+    finally:
+        stop(proc)
+        import redis
+
+        redis.Redis.from_url(BENCH_BROKER, socket_timeout=5).flushdb()
+
+    ceiling = rows[0][2]["rps"]
+    print()
+    print(f"Pages at {CONNECTIONS} connections, {DURATION} each, {args.applications:,} applications, "
+          f"{os.cpu_count()} cores (gunicorn {os.environ.get('BENCH_WORKERS', '4')} sync workers):")  # fmt: skip
+    print(f"{'page':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'× ceiling':>11}{'queries':>9}{'non-2xx':>9}")
+    for label, _path, f in rows:
+        print(f"{label:<34}{f['rps']:>9.0f}{f['p50']:>9.1f}{f['p99']:>9.1f}{f['rps'] / ceiling:>11.2f}"
+              f"{f['queries']:>9}{f['errors']:>9}")  # fmt: skip
+    print()
+    print(f"Submit step (POST, sequential, {submit['count']} drafts): "
+          f"p50 {submit['p50']:.1f} ms, p99 {submit['p99']:.1f} ms, mean {statistics.mean(submit['times']):.1f} ms")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
