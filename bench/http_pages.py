@@ -94,7 +94,13 @@ def ensure_database(applications: int) -> str:
             f"Creating {BENCH_DB} with {applications:,} applications (once; later runs reuse it)…", flush=True
         )
         subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-        subprocess.run([*manage, "load_demo", "--skip-applications"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*manage, "load_demo", "--skip-applications"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
         subprocess.run(
             [*manage, "generate_bulk_data", f"--applications={applications}", f"--employers={max(100, applications // 50)}"],
             env=env, check=True, cwd=ROOT,
@@ -206,10 +212,15 @@ def main() -> None:
     )
     parser.add_argument("--submits", type=int, default=200)
     args = parser.parse_args()
+    run(applications=args.applications, submits=args.submits)
+
+
+def run(*, applications: int | None = None, submits: int = 200) -> None:
+    applications = applications or int(os.environ.get("BENCH_APPLICATIONS", "1000000"))
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
 
-    url = ensure_database(args.applications)
+    url = ensure_database(applications)
     django_setup(url)
     from bench import scenarios
 
@@ -226,7 +237,7 @@ def main() -> None:
             figures = wrk(path, cookies[role])
             figures["queries"] = count_queries(path, users[role])
             rows.append((label, path, figures))
-        submit = scenarios.time_submits(port=PORT, cookie_for=session_cookie, count=args.submits)
+        submit = scenarios.time_submits(port=PORT, cookie_for=session_cookie, count=submits)
     finally:
         stop(proc)
         import redis
@@ -235,7 +246,7 @@ def main() -> None:
 
     ceiling = rows[0][2]["rps"]
     print()
-    print(f"Pages at {CONNECTIONS} connections, {DURATION} each, {args.applications:,} applications, "
+    print(f"Pages at {CONNECTIONS} connections, {DURATION} each, {applications:,} applications, "
           f"{os.cpu_count()} cores (gunicorn {os.environ.get('BENCH_WORKERS', '4')} sync workers):")  # fmt: skip
     print(f"{'page':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'× ceiling':>11}{'queries':>9}{'non-2xx':>9}")
     for label, _path, f in rows:

@@ -7,10 +7,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import cards  # noqa: E402
+import http_pages  # noqa: E402
+import uploads  # noqa: E402
 
-# name → callable; add new benchmarks here.
+# name → callable; add new benchmarks here. `make bench` runs them all in this order; the page
+# benchmark builds its 1M-application database once (several minutes) and reuses it afterwards.
 BENCHMARKS = {
     "cards": cards.run,
+    "uploads": uploads.run,
+    "pages": http_pages.run,
 }
 
 

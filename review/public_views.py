@@ -3,15 +3,18 @@
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from portal.cache import cached_anonymous_page
 from review import selectors, services
 from review.forms import NoticeSearchForm, ObjectionRaiseForm
 from review.models import Objection, PublicNotice
 from review.services import DecisionRefused
+from review.signals import PUBLIC_NOTICE
 from review.views import client_ip, paginate
 
 PAGE_SIZE = 20
 
 
+@cached_anonymous_page(version_name=PUBLIC_NOTICE)
 def notice_list(request):
     """Current and past notices: masked name, employer, 审批单位, category, dates; never an ID number."""
     current = request.GET.get("tab") != "past"

@@ -1,0 +1,88 @@
+"""Versioned caching: cached reads are keyed by a version that writers bump when the data changes.
+
+A page or figure is cached under `<name>:<version>:...`; the services that change what it shows
+call `bump_on_commit(name)`, so the next request after the commit misses and recomputes. Nothing
+is ever served stale by design; the timeouts only bound memory. With the per-process memory cache
+(no REDIS_URL) each process keeps its own versions, which is still correct within that process and
+is why production runs with Redis.
+"""
+
+import functools
+import hashlib
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+VERSION_TIMEOUT = 7 * 24 * 3600
+
+
+def version(name: str) -> int:
+    key = f"v:{name}"
+    value = cache.get(key)
+    if value is None:
+        # A missing version (evicted, cold cache) starts over from a fresh random-ish point, so it
+        # can never coincide with a value cached under an older incarnation of the same number.
+        value = int(timezone.now().timestamp() * 1000)
+        cache.add(key, value, VERSION_TIMEOUT)
+        value = cache.get(key, value)
+    return value
+
+
+def bump(name: str) -> None:
+    key = f"v:{name}"
+    try:
+        cache.incr(key)
+    except ValueError:  # not there yet: any fresh value differs from what readers used
+        version(name)
+        cache.incr(key)
+
+
+def bump_on_commit(*names: str) -> None:
+    """Bump now and again after the commit.
+
+    The first bump makes the writer's own transaction (and a test, which never commits) read fresh;
+    the second throws away anything another request cached between the two from the data as it was
+    before the commit.
+    """
+
+    def _bump():
+        for name in names:
+            bump(name)
+
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def cached_anonymous_page(*, version_name: str, timeout: int = 600):
+    """Cache a GET page for anonymous visitors (the same HTML for all of them).
+
+    A logged-in visitor's page carries their name in the header, so it is never cached. The key
+    holds the full path (with the query) and today's date (the header shows it).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method != "GET" or request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+            key = f"page:{version_name}:{version(version_name)}:{timezone.localdate():%Y%m%d}:{path}"
+            cached = cache.get(key)
+            if cached is not None:
+                from django.http import HttpResponse
+
+                status, content_type, content = cached
+                return HttpResponse(content, status=status, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code == 200
+                and not response.cookies
+                and not getattr(response, "streaming", False)
+            ):
+                cache.set(key, (response.status_code, response["Content-Type"], response.content), timeout)
+            return response
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,57 @@
+"""Cache versions (portal.cache) bumped when what the public notice or a queue shows changes.
+
+Signals rather than calls in each service: the Django admin edits notices and employers too, and
+every status change writes an AuditEntry with its from/to, whichever code path made it.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from accounts.models import Employer
+from applications.choices import Status
+from applications.models import Application, AuditEntry
+from portal.cache import bump_on_commit
+from portal.models import District
+from review.models import NoticeEntry, Objection, PublicNotice
+
+PUBLIC_NOTICE = "public-notice"
+
+
+def queue_version_name(district_id: int | None) -> str:
+    return f"queue:{district_id or 'all'}"
+
+
+@receiver(post_save, sender=AuditEntry)
+def _status_changed(sender, instance: AuditEntry, created: bool, **kwargs):
+    if not created or instance.application_id is None:
+        return
+    if instance.from_status != instance.to_status:
+        if AuditEntry.application.is_cached(instance):  # transition() passes the locked row
+            district_id = instance.application.district_id
+        else:
+            district_id = (
+                Application.objects.filter(pk=instance.application_id)
+                .values_list("district_id", flat=True)
+                .first()
+            )
+        bump_on_commit(queue_version_name(district_id), queue_version_name(None))
+        if Status.IN_NOTICE in (instance.from_status, instance.to_status):
+            bump_on_commit(PUBLIC_NOTICE)
+
+
+@receiver([post_save, post_delete], sender=Objection)
+def _objection_changed(sender, instance: Objection, **kwargs):
+    district_id = (
+        NoticeEntry.objects.filter(pk=instance.entry_id)
+        .values_list("application__district_id", flat=True)
+        .first()
+    )
+    bump_on_commit(queue_version_name(district_id), queue_version_name(None))
+
+
+@receiver([post_save, post_delete], sender=PublicNotice)
+@receiver([post_save, post_delete], sender=NoticeEntry)
+@receiver([post_save, post_delete], sender=Employer)
+@receiver([post_save, post_delete], sender=District)
+def _notice_content_changed(sender, **kwargs):
+    bump_on_commit(PUBLIC_NOTICE)
