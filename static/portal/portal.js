@@ -41,19 +41,25 @@
   if (modalEl && window.bootstrap) {
     var ageMs = parseInt(modalEl.dataset.sessionAge, 10) * 1000;
     var warnBeforeMs = 120 * 1000;
+    // Leave for the login page only once the server has surely forgotten the session: a request
+    // a moment before its end would renew it, and the "已自动退出" page would hide a live session.
+    var graceMs = 5 * 1000;
     var modal = new bootstrap.Modal(modalEl, { backdrop: "static", keyboard: false });
     var countdownEl = modalEl.querySelector("[data-session-countdown]");
     var warnTimer, tick, deadline;
     var schedule = function () {
       clearTimeout(warnTimer); clearInterval(tick);
       deadline = Date.now() + ageMs;
+      var update = function () {
+        var msLeft = deadline - Date.now();
+        var left = Math.max(0, Math.ceil(msLeft / 1000));
+        countdownEl.textContent = Math.floor(left / 60) + "分" + String(left % 60).padStart(2, "0") + "秒";
+        if (msLeft <= -graceMs) { clearInterval(tick); window.location = modalEl.dataset.loginUrl + "?timeout=1&next=" + encodeURIComponent(location.pathname); }
+      };
       warnTimer = setTimeout(function () {
+        update();
         modal.show();
-        tick = setInterval(function () {
-          var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-          countdownEl.textContent = Math.floor(left / 60) + "分" + String(left % 60).padStart(2, "0") + "秒";
-          if (left <= 0) { clearInterval(tick); window.location = modalEl.dataset.loginUrl + "?timeout=1&next=" + encodeURIComponent(location.pathname); }
-        }, 1000);
+        tick = setInterval(update, 1000);
       }, Math.max(0, ageMs - warnBeforeMs));
     };
     modalEl.querySelector("[data-session-keepalive]").addEventListener("click", function () {
