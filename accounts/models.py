@@ -36,6 +36,11 @@ STAFF_ROLES = (Role.REVIEWER, Role.CITY_ADMIN, Role.POLICE)
 
 
 class PortalUserManager(UserManager):
+    def get_queryset(self):
+        # Every page shows the user's district (console header, scoping): fetch it with the user.
+        # Locking users therefore needs select_for_update(of=("self",)): the district is a LEFT JOIN.
+        return super().get_queryset().select_related("district")
+
     def get_by_natural_key(self, username):
         # Usernames are unique regardless of case, and people type them either way.
         return self.get(username__iexact=username)

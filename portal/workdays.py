@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import holidays
 
-from portal.models import CalendarOverride
+from portal.reference import calendar_overrides
 
 
 @lru_cache(maxsize=16)
@@ -18,8 +18,8 @@ def _china_calendar(year: int) -> holidays.HolidayBase:
 
 
 def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
-    rows = CalendarOverride.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
-    return dict(rows)
+    # All overrides are few; they come from the versioned cache (portal.reference), not a query.
+    return {day: working for day, working in calendar_overrides().items() if start <= day <= end}
 
 
 def _is_working_day(day: datetime.date, overrides: dict[datetime.date, bool]) -> bool:

@@ -7,8 +7,7 @@ from accounts.forms import CaptchaLoginForm, captcha_field
 from accounts.models import STAFF_ROLES
 from accounts.validators import LANDLINE_RE, MOBILE_RE
 from applications.choices import Status
-from applications.models import TalentCategory, TalentSubcategory
-from portal.models import District
+from portal.reference import reference_lists
 from review.selectors import QueueFilters
 
 
@@ -30,10 +29,9 @@ class ConsoleLoginForm(CaptchaLoginForm):
             raise ValidationError(self.error_messages["not_staff"], code="not_staff")
 
 
-class SubcategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: TalentSubcategory) -> str:
-        name = obj.name if len(obj.name) <= 24 else obj.name[:24] + "…"
-        return f"{obj.category.numeral}{obj.numeral}{name}"
+def _subcategory_label(category_numeral: str, numeral: str, name: str) -> str:
+    name = name if len(name) <= 24 else name[:24] + "…"
+    return f"{category_numeral}{numeral}{name}"
 
 
 STATUS_FILTER_CHOICES = [
@@ -49,18 +47,10 @@ class QueueFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "申报编号、姓名或证件号码", "type": "search"}),
     )  # fmt: skip
     status = forms.ChoiceField(label="办理状态", choices=STATUS_FILTER_CHOICES, required=False)
-    category = forms.ModelChoiceField(
-        label="引进人才类别", queryset=TalentCategory.objects.order_by("code"), required=False, empty_label="全部类别"
-    )
-    subcategory = SubcategoryChoiceField(
-        label="具体类别",
-        queryset=TalentSubcategory.objects.select_related("category").order_by("category__code", "sort_order"),
-        required=False,
-        empty_label="全部具体类别",
-    )
-    district = forms.ModelChoiceField(
-        label="入户所属区", queryset=District.objects.order_by("sort_order"), required=False, empty_label="全部区"
-    )
+    # Plain choices from the cached reference lists: the filter bar costs no query per page view.
+    category = forms.TypedChoiceField(label="引进人才类别", coerce=int, required=False, empty_value=None)
+    subcategory = forms.TypedChoiceField(label="具体类别", coerce=int, required=False, empty_value=None)
+    district = forms.TypedChoiceField(label="入户所属区", coerce=int, required=False, empty_value=None)
     employer = forms.CharField(label="迁入单位", required=False, max_length=60)
     submitted_from = forms.DateField(
         label="提交日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}),
@@ -74,6 +64,13 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, show_district: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        lists = reference_lists()
+        self.fields["category"].choices = [("", "全部类别"), *lists["categories"]]
+        self.fields["subcategory"].choices = [
+            ("", "全部具体类别"),
+            *[(pk, _subcategory_label(cat, num, name)) for pk, cat, num, name, _ in lists["subcategories"]],
+        ]
+        self.fields["district"].choices = [("", "全部区"), *lists["districts"]]
         if not show_district:
             del self.fields["district"]
 
@@ -91,12 +88,11 @@ class QueueFilterForm(forms.Form):
         def value(name):
             return None if name in self.errors else data.get(name)
 
-        category, subcategory, district = value("category"), value("subcategory"), value("district")
         return QueueFilters(
             status=value("status") or "todo",
-            category_id=category.pk if category else None,
-            subcategory_id=subcategory.pk if subcategory else None,
-            district_id=district.pk if district else None,
+            category_id=value("category"),
+            subcategory_id=value("subcategory"),
+            district_id=value("district"),
             employer=value("employer") or "",
             submitted_from=value("submitted_from"),
             submitted_to=value("submitted_to"),
@@ -108,7 +104,9 @@ class QueueFilterForm(forms.Form):
 class ReturnForm(forms.Form):
     items = forms.CharField(
         label="需补正事项（每行一项，请一次列全）",
-        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "例如：身份证附件不清晰，请重新上传彩色扫描件"}),
+        widget=forms.Textarea(
+            attrs={"rows": 5, "placeholder": "例如：身份证附件不清晰，请重新上传彩色扫描件"}
+        ),
         max_length=3000,
         error_messages={"required": "请列出需要申请人补正的全部事项（至少一项）。"},
     )

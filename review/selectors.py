@@ -5,6 +5,7 @@ reviewer to their own district: an object outside it is simply not found (404 in
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -76,6 +77,21 @@ class QueueFilters:
     query: str = ""
 
 
+_EXACT_ID = re.compile(r"^(\d{17}[\dX]|[HM]\d{8}(\d{2})?)$")
+_APPLICATION_NUMBER = re.compile(r"^GZRC\d{12}$")
+
+
+def _search(query: str) -> Q:
+    """A whole identity or application number is looked up exactly (an index hit, even among a
+    million rows); anything else searches names and number fragments (and other documents exactly)."""
+    normalized = query.replace(" ", "").upper()
+    if _APPLICATION_NUMBER.match(normalized):
+        return Q(number=normalized)
+    if _EXACT_ID.match(normalized):
+        return Q(id_number=normalized)
+    return Q(number__icontains=normalized) | Q(full_name__icontains=query) | Q(id_number=normalized)
+
+
 def review_queue(*, user: User, filters: QueueFilters, today: datetime.date) -> QuerySet[Application]:
     """The queue: one query for the rows, whatever their number (joins, annotations, no per-row reads)."""
     queryset = (
@@ -103,15 +119,27 @@ def review_queue(*, user: User, filters: QueueFilters, today: datetime.date) -> 
         queryset = queryset.filter(due_on__lt=today)
     query = filters.query.strip()
     if query:
-        queryset = queryset.filter(
-            Q(number__icontains=query) | Q(full_name__icontains=query) | Q(id_number__iexact=query.upper())
-        )
+        queryset = queryset.filter(_search(query))
     return queryset.order_by(F("due_on").asc(nulls_last=True), "last_submitted_at", "pk")
 
 
 def queue_counts(*, user: User, today: datetime.date) -> dict[str, int]:
-    """The numbers over the queue: to accept, to decide, overdue, objections open. One query each."""
-    scoped = console_applications(user=user)
+    """The numbers over the queue: to accept, to decide, overdue, in notice, objections open.
+
+    Counted over the open states only (an index range, not the district's whole history), and
+    kept in the versioned cache until a status change or an objection in the district bumps it.
+    """
+    from django.core.cache import cache
+
+    from portal.cache import version
+    from review.signals import queue_version_name
+
+    name = queue_version_name(user.district_id if user.role == Role.REVIEWER else None)
+    key = f"queue-counts:{user.role}:{user.district_id}:{version(name)}:{today:%Y%m%d}"
+    counts = cache.get(key)
+    if counts is not None:
+        return counts
+    scoped = console_applications(user=user).filter(status__in=(*TODO_STATUSES, Status.IN_NOTICE))
     counts = scoped.aggregate(
         to_accept=Count("pk", filter=Q(status=Status.SUBMITTED)),
         to_decide=Count("pk", filter=Q(status=Status.UNDER_REVIEW)),
@@ -123,6 +151,7 @@ def queue_counts(*, user: User, today: datetime.date) -> dict[str, int]:
         in_notice=Count("pk", filter=Q(status=Status.IN_NOTICE)),
     )
     counts["open_objections"] = console_objections(user=user).filter(status=Objection.Status.OPEN).count()
+    cache.set(key, counts, 3600)
     return counts
 
 
@@ -144,7 +173,11 @@ def application_attachments(*, application: Application) -> QuerySet[Attachment]
 
 
 def application_audit_trail(*, application: Application) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(application=application).select_related("actor").order_by("created_at", "id")
+    return (
+        AuditEntry.objects.filter(application=application)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
 
 
 def application_objections(*, application: Application) -> QuerySet[Objection]:
@@ -348,9 +381,7 @@ def public_notice_entry(*, application_public_id) -> QuerySet[NoticeEntry]:
 
 
 def employers_administered(*, user: User) -> QuerySet[Employer]:
-    return Employer.objects.filter(
-        admins__user=user, admins__status=EmployerAdmin.Status.APPROVED
-    ).distinct()
+    return Employer.objects.filter(admins__user=user, admins__status=EmployerAdmin.Status.APPROVED).distinct()
 
 
 def employer_applications(*, employer: Employer) -> QuerySet[Application]:

@@ -480,9 +480,9 @@ def objection_raise(
 
 
 def _locked_objection_with_application(objection_id: int) -> tuple[Objection, Application]:
-    application_id = Objection.objects.filter(pk=objection_id).values_list(
-        "entry__application_id", flat=True
-    ).get()
+    application_id = (
+        Objection.objects.filter(pk=objection_id).values_list("entry__application_id", flat=True).get()
+    )
     app = _locked_application(application_id)  # application first, like every other decision
     objection = Objection.objects.select_for_update().select_related("entry__notice").get(pk=objection_id)
     return objection, app
@@ -566,7 +566,7 @@ def objection_dismiss(
 @transaction.atomic
 def reapplication_grant(*, applicant: User, year: int, by: User, reason: str) -> ReapplicationGrant:
     """再次申报权限: a rejected applicant may submit one new application in the same year."""
-    User.objects.select_for_update().filter(pk=applicant.pk).get()  # one grant decision at a time
+    User.objects.select_for_update(of=("self",)).filter(pk=applicant.pk).get()  # one grant decision at a time
     rejected = (
         Application.objects.filter(applicant=applicant, year=year, status=Status.REJECTED)
         .order_by("-decided_at", "-pk")
@@ -577,7 +577,9 @@ def reapplication_grant(*, applicant: User, year: int, by: User, reason: str) ->
     _ensure_may_decide(by, district_id=rejected.district_id)
     reason = _clean_text(reason, message="请填写开通再次申报权限的理由。")
     today = timezone.localdate()
-    bar = ApplicantBar.objects.filter(applicant=applicant, barred_from__lte=today, barred_until__gte=today).first()
+    bar = ApplicantBar.objects.filter(
+        applicant=applicant, barred_from__lte=today, barred_until__gte=today
+    ).first()
     if bar is not None:
         raise DecisionRefused(
             f"该申请人因提供虚假材料被取消申请资格至{cn_date(bar.barred_until)}，不能开通再次申报权限。"
