@@ -168,3 +168,27 @@ def login_client():
         return _logged_in_client(Client(), user)
 
     return make
+
+
+# --- `--reverse`: the suite once more, back to front (make test runs it) ------------------------------
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--reverse",
+        action="store_true",
+        default=False,
+        help="run the collected tests in reverse order, after pytest-django's own ordering, to find "
+        "tests that depend on what an earlier test left behind",
+    )
+
+
+class _ReverseOrder:
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        items.reverse()
+
+
+def pytest_configure(config):
+    if config.getoption("--reverse"):
+        config.pluginmanager.register(_ReverseOrder(), "portal-reverse-order")
