@@ -160,7 +160,10 @@ class Application(models.Model):
         ordering = ["-created_at"]
         verbose_name = verbose_name_plural = "人才引进申报"
         indexes = [
-            models.Index(fields=["district", "status", "last_submitted_at"], name="app_queue_idx"),
+            # The queue filters by district and state, often by category too (review.selectors).
+            models.Index(
+                fields=["district", "status", "category", "last_submitted_at"], name="app_queue_idx"
+            ),
             models.Index(fields=["applicant", "status"], name="app_applicant_status_idx"),
             models.Index(fields=["status", "accept_due_on"], name="app_status_accept_due_idx"),
         ]

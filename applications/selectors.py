@@ -25,23 +25,31 @@ from applications.models import (
 )
 from applications.workflow import Action
 from hukou_card.models import CardAction
+from portal.reference import attach_reference
 from review.audit import ReviewAction
 
-_APPLICATION_RELATED = ("category", "subcategory__category", "district", "employer__district")
+# Category, sub-category and districts come from portal.reference (memory), not from joins.
+_REFERENCE_FIELDS = ("category", "subcategory", "district", "employer__district")
 
 
 def _applicant_applications(user: User) -> QuerySet[Application]:
-    return Application.objects.filter(applicant=user).select_related(*_APPLICATION_RELATED)
+    return Application.objects.filter(applicant=user).select_related("employer")
+
+
+def _with_reference(application: Application | None) -> Application | None:
+    if application is not None:
+        attach_reference([application], *_REFERENCE_FIELDS)
+    return application
 
 
 def application_for_applicant(*, user: User, public_id) -> Application:
     """The user's own application with what every wizard page shows (category, persons)."""
     queryset = _applicant_applications(user).prefetch_related("accompanying_persons")
-    return get_object_or_404(queryset, public_id=public_id)
+    return _with_reference(get_object_or_404(queryset, public_id=public_id))
 
 
 def open_application_for(*, user: User) -> Application | None:
-    return _applicant_applications(user).filter(status__in=OPEN_STATUSES).first()
+    return _with_reference(_applicant_applications(user).filter(status__in=OPEN_STATUSES).first())
 
 
 def attachments_of(application: Application) -> list[Attachment]:
@@ -118,9 +126,11 @@ def categories_with_subcategories() -> list[TalentCategory]:
 
 def applications_for_status(*, user: User) -> list[Application]:
     """All the user's applications, newest first, with notice dates (one query)."""
-    return list(
+    applications = list(
         _applicant_applications(user).select_related("notice_entry__notice").order_by("-created_at", "-id")
     )
+    attach_reference(applications, *_REFERENCE_FIELDS)
+    return applications
 
 
 @dataclass(frozen=True)

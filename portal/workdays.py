@@ -51,13 +51,41 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
 
 
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
-    """Working days after `start` up to and including `end` (0 when end <= start)."""
+    """Working days after `start` up to and including `end` (0 when end <= start).
+
+    Read from per-year running totals, so a deadline years away (or long overdue) costs a few
+    look-ups rather than a walk over every day.
+    """
     if end <= start:
         return 0
-    overrides = _overrides(start, end)
-    count, current = 0, start
-    while current < end:
-        current += datetime.timedelta(days=1)
-        if _is_working_day(current, overrides):
+    overrides = calendar_overrides()
+    return _working_days_through(end, overrides) - _working_days_through(start, overrides)
+
+
+def _working_days_through(day: datetime.date, overrides: dict[datetime.date, bool]) -> int:
+    """Working days from 1 January of `day.year` up to and including `day`, plus whole years since
+    a fixed origin: only differences of this number mean anything."""
+    total = sum(
+        _year_running_totals(year, _year_overrides(year, overrides))[-1] for year in range(2000, day.year)
+    )
+    return (
+        total
+        + _year_running_totals(day.year, _year_overrides(day.year, overrides))[day.timetuple().tm_yday - 1]
+    )
+
+
+def _year_overrides(year: int, overrides: dict[datetime.date, bool]) -> tuple:
+    return tuple(sorted((day, working) for day, working in overrides.items() if day.year == year))
+
+
+@lru_cache(maxsize=128)
+def _year_running_totals(year: int, overrides: tuple) -> tuple[int, ...]:
+    """Running count of working days through each day of `year` (index 0 = 1 January)."""
+    corrections = dict(overrides)
+    day, totals, count = datetime.date(year, 1, 1), [], 0
+    while day.year == year:
+        if _is_working_day(day, corrections):
             count += 1
-    return count
+        totals.append(count)
+        day += datetime.timedelta(days=1)
+    return tuple(totals)

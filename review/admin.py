@@ -20,7 +20,9 @@ class QuotaAdminForm(forms.ModelForm):
         employer, district = cleaned.get("employer"), cleaned.get("district")
         if employer is not None:
             if not employer.is_key_employer:
-                self.add_error("employer", "只有重点扶持用人单位可以设置五(四)专项指标，请先在用人单位中标记。")
+                self.add_error(
+                    "employer", "只有重点扶持用人单位可以设置五(四)专项指标，请先在用人单位中标记。"
+                )
             elif district is not None and employer.district_id != district.pk:
                 self.add_error("district", f"该单位所在区为{employer.district.name}，请选择相同的区。")
         total = cleaned.get("total_places")
@@ -136,7 +138,16 @@ class ObjectionAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit trail, readable by the city administrator and by nobody editable."""
 
-    list_display = ["created_at", "application", "action_name", "from_status", "to_status", "actor", "role", "ip_address"]
+    list_display = [
+        "created_at",
+        "application",
+        "action_name",
+        "from_status",
+        "to_status",
+        "actor",
+        "role",
+        "ip_address",
+    ]
     list_filter = ["action", "actor_role"]
     search_fields = ["application__number", "reason"]
     list_select_related = ["application", "actor"]

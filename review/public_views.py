@@ -66,5 +66,7 @@ def objection_raise(request, public_id):
 
 def objection_done(request, public_id):
     # Only the reference and the deadline: the objector's details are not shown back to anyone.
-    objection = get_object_or_404(Objection.objects.select_related("entry__notice__district"), public_id=public_id)
+    objection = get_object_or_404(
+        Objection.objects.select_related("entry__notice__district"), public_id=public_id
+    )
     return render(request, "notices/objection_done.html", {"objection": objection})

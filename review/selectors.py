@@ -27,6 +27,7 @@ from applications import eligibility
 from applications.choices import Status
 from applications.models import Application, Attachment, AuditEntry, ReapplicationGrant
 from portal.models import District
+from portal.reference import attach_reference
 from review.models import NoticeEntry, Objection, PublicNotice, Quota
 
 # The states a reviewer has work to do in: accept or return, then decide.
@@ -93,12 +94,13 @@ def _search(query: str) -> Q:
 
 
 def review_queue(*, user: User, filters: QueueFilters, today: datetime.date) -> QuerySet[Application]:
-    """The queue: one query for the rows, whatever their number (joins, annotations, no per-row reads)."""
-    queryset = (
-        console_applications(user=user)
-        .select_related("category", "subcategory", "employer", "district", "notice_entry__notice")
-        .annotate(due_on=_due_on(), has_open_objection=_open_objection_exists())
-    )
+    """The queue in order, narrow: filters, the working deadline and the sort keys, no joins.
+
+    Paginate this, then fetch the page's rows with `queue_rows()`: joining employers, notices and
+    objections for every matching application before sorting costs tens of milliseconds in a
+    district of 90,000; joining 50 costs nothing.
+    """
+    queryset = console_applications(user=user).annotate(due_on=_due_on())
     if filters.status == "todo":
         queryset = queryset.filter(status__in=TODO_STATUSES)
     elif filters.status and filters.status != "all":
@@ -121,6 +123,18 @@ def review_queue(*, user: User, filters: QueueFilters, today: datetime.date) -> 
     if query:
         queryset = queryset.filter(_search(query))
     return queryset.order_by(F("due_on").asc(nulls_last=True), "last_submitted_at", "pk")
+
+
+def queue_rows(*, ids: list[int]) -> list[Application]:
+    """The rows of one queue page, in the given order, with everything the table shows (one query)."""
+    rows = list(
+        Application.objects.filter(pk__in=ids)
+        .select_related("employer", "notice_entry__notice")
+        .annotate(due_on=_due_on(), has_open_objection=_open_objection_exists())
+    )
+    attach_reference(rows)  # category, sub-category, district from memory: fewer joins to plan
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def queue_counts(*, user: User, today: datetime.date) -> dict[str, int]:

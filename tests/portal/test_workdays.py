@@ -31,3 +31,20 @@ def test_administrator_override_wins_over_the_package():
     CalendarOverride.objects.create(date=day, is_working_day=False, note="临时调整")
     assert not is_working_day(day)
     assert add_working_days(datetime.date(2025, 6, 6), 1) == datetime.date(2025, 6, 10)
+
+
+def test_running_totals_agree_with_counting_day_by_day():
+    start = datetime.date(2024, 12, 20)
+    for offset in (0, 1, 5, 12, 40, 400, 800):
+        end = start + datetime.timedelta(days=offset)
+        expected, day = 0, start
+        while day < end:
+            day += datetime.timedelta(days=1)
+            expected += is_working_day(day)
+        assert working_days_between(start, end) == expected, offset
+
+
+def test_running_totals_follow_an_override_added_later():
+    before = working_days_between(datetime.date(2025, 6, 1), datetime.date(2025, 6, 30))
+    CalendarOverride.objects.create(date=datetime.date(2025, 6, 16), is_working_day=False, note="临时休息")
+    assert working_days_between(datetime.date(2025, 6, 1), datetime.date(2025, 6, 30)) == before - 1

@@ -113,25 +113,25 @@ class Command(BaseCommand):
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 cursor.execute(_SQL_HELPERS)
             steps = [
-                ("employers", lambda: self._employers(employers)),
-                ("applicants", lambda: self._users(applications)),
-                ("applications", lambda: self._applications(applications, employers)),
-                ("accompanying persons", self._persons),
-                ("notice batches", self._notices),
-                ("notice entries", self._notice_entries),
-                ("quota", self._quota),
-                ("quota reservations", self._reservations),
-                ("audit rows", self._audit),
-                ("cards", self._cards),
+                ("employers", lambda: self._employers(employers), Employer),
+                ("applicants", lambda: self._users(applications), User),
+                ("applications", lambda: self._applications(applications, employers), Application),
+                ("accompanying persons", self._persons, AccompanyingPerson),
+                ("notice batches", self._notices, PublicNotice),
+                ("notice entries", self._notice_entries, NoticeEntry),
+                ("quota", self._quota, Quota),
+                ("quota reservations", self._reservations, QuotaReservation),
+                ("audit rows", self._audit, AuditEntry),
+                ("cards", self._cards, HukouCard),
             ]
-            for label, step in steps:
+            for label, step, model in steps:
                 t0 = time.perf_counter()
                 rows = step()
+                # Statistics now, inside the transaction: the next step's joins need real row counts
+                # or the planner picks nested loops over a million rows.
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
                 self.stdout.write(f"  {label:<22} {rows:>10,} rows  {time.perf_counter() - t0:6.1f} s")
-        with connection.cursor() as cursor:
-            for model in (User, Employer, Application, AccompanyingPerson, AuditEntry, PublicNotice, NoticeEntry,
-                          HukouCard, Quota, QuotaReservation):  # fmt: skip
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         self.stdout.write(self.style.SUCCESS(f"Bulk data ready in {time.perf_counter() - started:.0f} s."))
 
     # --- steps ------------------------------------------------------------------------------
