@@ -200,7 +200,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.redis_cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             # redis-py 8 defaults to 5 s socket timeouts; a cache must fail fast, not hang a request.
             "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},

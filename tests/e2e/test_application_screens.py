@@ -35,7 +35,13 @@ def assert_fits(page):
 
 def wait_for_images(page):
     """Every thumbnail is served (by the owner-only preview views) and decodes."""
-    page.wait_for_function("Array.from(document.images).every((img) => img.complete && img.naturalWidth > 0)")
+    # Polled with evaluate: wait_for_function evaluates its string with eval, which the CSP forbids.
+    loaded = "Array.from(document.images).every((img) => img.complete && img.naturalWidth > 0)"
+    for _ in range(150):
+        if page.evaluate(loaded):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"images on {page.url} did not load")
 
 
 @pytest.fixture

@@ -87,9 +87,8 @@ def test_return_resubmit_approve_notice_objection_and_publication(browser, live_
     staff.locator(".attachment-link").first.click()
     viewer = staff.locator("#attachment-viewer [data-viewer-image]")
     expect(viewer).to_be_visible()
-    staff.wait_for_function(
-        "() => { const i = document.querySelector('#attachment-viewer [data-viewer-image]'); return i.complete && i.naturalWidth > 0; }"
-    )
+    # Waits until the image has loaded (no wait_for_function: the pages' CSP forbids eval).
+    expect(viewer).to_have_js_property("naturalWidth", 800)
     assert viewer.evaluate("img => img.naturalWidth") == 800
     assert viewer.evaluate("img => img.getBoundingClientRect().width") == pytest.approx(800, abs=1)
     staff.locator("#attachment-viewer").get_by_role("button", name="关闭").click()

@@ -367,6 +367,10 @@ def test_password_reset_link_cannot_be_forged(client):
 
 @pytest.fixture
 def world(db):
+    return make_world()
+
+
+def make_world() -> World:
     employer = factories.EmployerFactory()
     users = {
         "owner": factories.UserFactory(),
