@@ -7,6 +7,7 @@ is ever served stale by design; the timeouts only bound memory. With the per-pro
 is why production runs with Redis.
 """
 
+import contextvars
 import functools
 import hashlib
 
@@ -17,7 +18,29 @@ from django.utils import timezone
 VERSION_TIMEOUT = 7 * 24 * 3600
 
 
+# Versions read during one request (or task): a page asks for the same version several times.
+_request_versions: contextvars.ContextVar[dict | None] = contextvars.ContextVar("versions", default=None)
+
+
+def start_request_memo() -> contextvars.Token:
+    return _request_versions.set({})
+
+
+def end_request_memo(token: contextvars.Token) -> None:
+    _request_versions.reset(token)
+
+
 def version(name: str) -> int:
+    memo = _request_versions.get()
+    if memo is not None and name in memo:
+        return memo[name]
+    value = _read_version(name)
+    if memo is not None:
+        memo[name] = value
+    return value
+
+
+def _read_version(name: str) -> int:
     key = f"v:{name}"
     value = cache.get(key)
     if value is None:
@@ -32,10 +55,13 @@ def version(name: str) -> int:
 def bump(name: str) -> None:
     key = f"v:{name}"
     try:
-        cache.incr(key)
+        value = cache.incr(key)
     except ValueError:  # not there yet: any fresh value differs from what readers used
-        version(name)
-        cache.incr(key)
+        _read_version(name)
+        value = cache.incr(key)
+    memo = _request_versions.get()
+    if memo is not None:
+        memo[name] = value
 
 
 def bump_on_commit(*names: str) -> None:

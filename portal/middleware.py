@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 
+from portal.cache import end_request_memo, start_request_memo
 from portal.logging import reset_request_id, set_request_id
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -20,9 +21,11 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = set_request_id(request_id)
+        versions = start_request_memo()  # portal.cache: each cache version read once per request
         try:
             response = self.get_response(request)
         finally:
+            end_request_memo(versions)
             reset_request_id(token)
         response["X-Request-ID"] = request_id
         return response

@@ -4,21 +4,25 @@ edits them."""
 
 import datetime
 
-from django.core.cache import cache
-
 from portal.cache import version
 
 REFERENCE = "reference"
 CALENDAR = "calendar"
-TIMEOUT = 24 * 3600
+
+
+# Per process, per version: reference rows are tiny and read on every console page; keeping them
+# in memory spares a cache round trip and an unpickle each time. The version (one shared cache
+# read per request) says when an administrator changed them.
+_memo: dict[str, tuple[int, object]] = {}
 
 
 def _cached(name: str, build):
-    key = f"{name}:{version(name)}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, TIMEOUT)
+    current = version(name)
+    held = _memo.get(name)
+    if held is not None and held[0] == current:
+        return held[1]
+    value = build()
+    _memo[name] = (current, value)
     return value
 
 

@@ -148,7 +148,7 @@ def test_queue_runs_a_fixed_number_of_queries_whatever_the_number_of_rows(
     add(45)
     reviewer_client.get(QUEUE, {"status": "all"})  # the new objections changed the counters
     many = _queries_for(reviewer_client, 50)
-    assert few == many == 5
+    assert few == many <= 5  # 4 when sessions are read from Redis (cached_db)
     add(30)  # more than a page: still the same
     with django_assert_max_num_queries(QUEUE_QUERIES):
         response = reviewer_client.get(QUEUE, {"status": "all"})
