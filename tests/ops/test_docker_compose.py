@@ -68,3 +68,12 @@ def test_environment_points_at_compose_services(compose):
     assert "@postgres:5432/" in env["DATABASE_URL"]
     assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
     assert env["PRIVATE_MEDIA_X_ACCEL_PREFIX"] == "/_private"
+
+
+def test_nginx_keeps_the_scheme_reported_by_the_tls_terminator():
+    conf = (ROOT / "deploy" / "nginx" / "portal.conf").read_text(encoding="utf-8")
+    # Overwriting X-Forwarded-Proto with nginx's own (plain HTTP) scheme would make Django redirect
+    # every HTTPS request to HTTPS again.
+    assert "proxy_set_header X-Forwarded-Proto $forwarded_proto;" in conf
+    mapping = conf.split("map $http_x_forwarded_proto $forwarded_proto {", 1)[1].split("}", 1)[0]
+    assert "default $http_x_forwarded_proto;" in mapping and '""      $scheme;' in mapping
