@@ -109,18 +109,22 @@ def ensure_database(applications: int) -> str:
     return url
 
 
+# Serve another checkout (e.g. a `git worktree` of an older commit) to measure "before" figures.
+SERVER_ROOT = Path(os.environ.get("BENCH_SERVER_ROOT", ROOT))
+
+
 def start_gunicorn(database_url: str) -> subprocess.Popen:
     env = server_env(database_url)
     env.update(
         {"GUNICORN_BIND": f"127.0.0.1:{PORT}", "GUNICORN_WORKERS": os.environ.get("BENCH_WORKERS", "4")}
     )
     subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=SERVER_ROOT, check=True
     )
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     proc = subprocess.Popen(
         [gunicorn, "portal.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        env=env, cwd=SERVER_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
     deadline = time.time() + 30
     while time.time() < deadline:
