@@ -17,6 +17,7 @@ from applications.choices import (
     SkillLevel,
 )
 from applications.models import Application, TalentCategory, TalentSubcategory
+from applications.wizard import PERSONAL_FIELDS
 from portal.models import District
 
 COMMITMENT_TEXT = (
@@ -167,30 +168,8 @@ class PersonalForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
-            "gender",
-            "birth_date",
-            "ethnicity",
-            "marital_status",
-            "education",
-            "degree",
-            "graduate_school",
-            "major",
-            "professional_title",
-            "professional_title_name",
-            "professional_qualification",
-            "skill_qualification",
-            "skill_occupation",
-            "shortage_occupation",
-            "position",
-            "high_level_title",
-            "original_registry_office",
-            "original_hukou_address",
-            "district",
-            "intended_address",
-            "social_insurance_months",
-            "contact_mobile",
-        ]
+        # The step's answers as the service saves them; the 迁入单位 is chosen by search (below).
+        fields = [name for name in PERSONAL_FIELDS if name != "employer"]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, identity_from_number: bool = True, **kwargs):

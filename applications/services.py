@@ -36,7 +36,7 @@ from applications.models import (
     TalentSubcategory,
 )
 from applications.selectors import active_bar
-from applications.wizard import RECORDED_STEPS, STEPS, done_steps
+from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_steps
 from applications.workflow import Action, Actor, check_transition, transition
 from portal.notifications import notify_user_on_commit
 from portal.text import cn_date
@@ -47,32 +47,6 @@ logger = logging.getLogger(__name__)
 
 # 实施细则: the district accepts or returns a submission within 5 working days (DESIGN.md §4).
 ACCEPT_WORKING_DAYS = 5
-
-PERSONAL_FIELDS = (
-    "gender",
-    "birth_date",
-    "ethnicity",
-    "marital_status",
-    "education",
-    "degree",
-    "graduate_school",
-    "major",
-    "professional_title",
-    "professional_title_name",
-    "professional_qualification",
-    "skill_qualification",
-    "skill_occupation",
-    "shortage_occupation",
-    "position",
-    "high_level_title",
-    "employer",
-    "original_registry_office",
-    "original_hukou_address",
-    "district",
-    "intended_address",
-    "social_insurance_months",
-    "contact_mobile",
-)
 
 
 class ApplicationError(Exception):

@@ -80,3 +80,31 @@ def next_step(slug: str) -> str:
 def previous_step(slug: str) -> str:
     number = STEP_BY_SLUG[slug].number
     return STEPS[max(number - 2, 0)].slug
+
+
+# The 个人信息 answers (step 4), as application_personal_save stores them.
+PERSONAL_FIELDS = (
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "marital_status",
+    "education",
+    "degree",
+    "graduate_school",
+    "major",
+    "professional_title",
+    "professional_title_name",
+    "professional_qualification",
+    "skill_qualification",
+    "skill_occupation",
+    "shortage_occupation",
+    "position",
+    "high_level_title",
+    "employer",
+    "original_registry_office",
+    "original_hukou_address",
+    "district",
+    "intended_address",
+    "social_insurance_months",
+    "contact_mobile",
+)

@@ -61,6 +61,14 @@ def _ensure_may_decide(by: User, *, district_id: int | None) -> None:
         raise DecisionRefused("该申报不属于您所在的区，不能处理。")
 
 
+def _locked_for_decision(application_id: int, *, by: User, action: str) -> Application:
+    """Lock the application, check the reviewer's district, and that `action` is allowed now."""
+    app = _locked_application(application_id)
+    _ensure_may_decide(by, district_id=app.district_id)
+    check_transition(app, action=action, actor=Actor.REVIEWER)
+    return app
+
+
 def _clean_text(value: str | None, *, message: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -171,9 +179,7 @@ def application_return_for_correction(
     *, application_id: int, by: User, items: list[str], ip_address: str | None = None
 ) -> Application:
     """退回补正 with one complete list of what to fix; the applicant sees the list as it is."""
-    app = _locked_application(application_id)
-    _ensure_may_decide(by, district_id=app.district_id)
-    check_transition(app, action=Action.RETURN, actor=Actor.REVIEWER)
+    app = _locked_for_decision(application_id, by=by, action=Action.RETURN)
     cleaned: list[str] = []
     for item in items:
         item = (item or "").strip()
@@ -207,9 +213,7 @@ def application_return_for_correction(
 def application_reject(
     *, application_id: int, by: User, reason: str, ip_address: str | None = None
 ) -> Application:
-    app = _locked_application(application_id)
-    _ensure_may_decide(by, district_id=app.district_id)
-    check_transition(app, action=Action.REJECT, actor=Actor.REVIEWER)
+    app = _locked_for_decision(application_id, by=by, action=Action.REJECT)
     reason = _clean_text(reason, message="请填写审核不通过的理由。")
     app.decision_reason = reason
     app.decided_at = timezone.now()
@@ -262,9 +266,7 @@ def application_approve(*, application_id: int, by: User, ip_address: str | None
     With no place left, quota.QuotaUnavailable is raised, the transaction rolls back and the
     application stays in the queue under review.
     """
-    app = _locked_application(application_id)
-    _ensure_may_decide(by, district_id=app.district_id)
-    check_transition(app, action=Action.APPROVE, actor=Actor.REVIEWER)
+    app = _locked_for_decision(application_id, by=by, action=Action.APPROVE)
     if quota.needs_quota(app):
         quota.quota_reserve(application=app, year=app.year)
     notice = _notice_batch_for(district_id=app.district_id, day=timezone.localdate())
