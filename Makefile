@@ -42,6 +42,7 @@ beat: install
 	$(VENV)/bin/celery -A portal beat -l info --schedule var/celerybeat-schedule
 
 bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) bench/run.py
 
 clean:
