@@ -215,24 +215,35 @@ def application_reject(
 ) -> Application:
     app = _locked_for_decision(application_id, by=by, action=Action.REJECT)
     reason = _clean_text(reason, message="请填写审核不通过的理由。")
-    app.decision_reason = reason
+    _close_rejected(
+        app, action=Action.REJECT, by=by, reason=reason, decision_reason=reason, ip_address=ip_address,
+        subject="申报审核不通过", body=f"您的人才引进申报（编号{_number(app)}）审核不通过。理由：{reason}",
+    )  # fmt: skip
+    return app
+
+
+def _close_rejected(
+    app: Application,
+    *,
+    action: str,
+    by: User,
+    reason: str,
+    decision_reason: str,
+    ip_address,
+    subject: str | None,
+    body: str,
+) -> None:
+    """Every way to 不予通过: record the decision, move the status, give back a reserved quota
+    place (DESIGN.md §4: rejection after reservation releases it) and tell the applicant."""
+    app.decision_reason = decision_reason
     app.decided_at = timezone.now()
     transition(
-        app,
-        action=Action.REJECT,
-        actor=Actor.REVIEWER,
-        by=by,
-        reason=reason,
-        ip_address=ip_address,
+        app, action=action, actor=Actor.REVIEWER, by=by, reason=reason, ip_address=ip_address,
         extra_fields=("decision_reason", "decided_at"),
-    )
+    )  # fmt: skip
     quota.quota_release(application=app)
-    _tell_applicant(
-        app,
-        subject="申报审核不通过",
-        body=f"您的人才引进申报（编号{_number(app)}）审核不通过。理由：{reason}",
-    )
-    return app
+    if subject is not None:
+        _tell_applicant(app, subject=subject, body=body)
 
 
 def _notice_batch_for(*, district_id: int, day: datetime.date) -> PublicNotice:
@@ -501,29 +512,17 @@ def objection_uphold(
         raise DecisionRefused(f"该异议已处理（{objection.get_status_display()}），不能再次处理。")
     check_transition(app, action=Action.UPHOLD_OBJECTION, actor=Actor.REVIEWER)
     resolution = _clean_text(resolution, message="请填写异议处理意见。")
-    now = timezone.now()
-    app.decision_reason = f"公示异议经核实成立：{resolution}"
-    app.decided_at = now
-    transition(
-        app,
-        action=Action.UPHOLD_OBJECTION,
-        actor=Actor.REVIEWER,
-        by=by,
-        reason=resolution,
-        ip_address=ip_address,
-        extra_fields=("decision_reason", "decided_at"),
-    )
-    quota.quota_release(application=app)
-    # The application is rejected: every objection still open on it is settled by this decision.
-    Objection.objects.filter(entry=objection.entry, status=Objection.Status.OPEN).update(
-        status=Objection.Status.UPHELD, resolution=resolution, decided_by=by, decided_at=now
-    )
-    objection.refresh_from_db()
-    _tell_applicant(
-        app,
+    _close_rejected(
+        app, action=Action.UPHOLD_OBJECTION, by=by, reason=resolution,
+        decision_reason=f"公示异议经核实成立：{resolution}", ip_address=ip_address,
         subject="公示异议成立，申报不予通过",
         body=f"您的人才引进申报（编号{_number(app)}）在公示期间收到的异议经核实成立，申报不予通过。意见：{resolution}",
+    )  # fmt: skip
+    # The application is rejected: every objection still open on it is settled by this decision.
+    Objection.objects.filter(entry=objection.entry, status=Objection.Status.OPEN).update(
+        status=Objection.Status.UPHELD, resolution=resolution, decided_by=by, decided_at=app.decided_at
     )
+    objection.refresh_from_db()
     return objection
 
 
@@ -645,17 +644,12 @@ def applicant_bar(
         ip_address=ip_address,
     )
     if app is not None and app.status == Status.UNDER_REVIEW:
-        app.decision_reason = f"提供虚假材料（办法第十一条），不予办理：{reason}"
-        app.decided_at = timezone.now()
-        transition(
-            app,
-            action=Action.REJECT,
-            actor=Actor.REVIEWER,
-            by=by,
-            reason=app.decision_reason,
-            ip_address=ip_address,
-            extra_fields=("decision_reason", "decided_at"),
-        )
+        decision = f"提供虚假材料（办法第十一条），不予办理：{reason}"
+        # The bar's own notice below tells the applicant; no second message for the rejection.
+        _close_rejected(
+            app, action=Action.REJECT, by=by, reason=decision, decision_reason=decision, ip_address=ip_address,
+            subject=None, body="",
+        )  # fmt: skip
     notify_user_on_commit(
         user_id=applicant.pk,
         subject="申请资格被取消",
