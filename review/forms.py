@@ -8,7 +8,7 @@ from accounts.models import STAFF_ROLES
 from accounts.validators import LANDLINE_RE, MOBILE_RE
 from applications.choices import Status
 from portal.reference import reference_lists
-from review.selectors import QueueFilters
+from review.selectors import APPLICATION_NUMBER_RE, QueueFilters
 
 
 class ConsoleLoginForm(CaptchaLoginForm):
@@ -197,9 +197,29 @@ class ObjectionRaiseForm(forms.Form):
         return phone
 
 
+NUMBER_FORMAT_ERROR = "申报编号格式不正确，应为GZRC加12位数字，如GZRC202500000001。"
+
+
 class NoticeSearchForm(forms.Form):
-    name = forms.CharField(label="姓名", required=False, max_length=30)
+    """Search the notice only by what cannot unmask a name.
+
+    The list prints 张*三; a name search would confirm a guessed full name (one row or none), alone
+    or with anything else. The employer is printed anyway and the 申报编号 is the applicant's own.
+    """
+
     employer = forms.CharField(label="单位名称", required=False, max_length=60)
+    number = forms.CharField(
+        label="申报编号",
+        required=False,
+        max_length=24,
+        error_messages={"max_length": NUMBER_FORMAT_ERROR},
+    )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].replace(" ", "").upper()
+        if number and not APPLICATION_NUMBER_RE.fullmatch(number):
+            raise ValidationError(NUMBER_FORMAT_ERROR)
+        return number
 
 
 class EmployerConfirmationForm(forms.Form):

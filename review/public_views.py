@@ -19,10 +19,13 @@ def notice_list(request):
     """Current and past notices: masked name, employer, 审批单位, category, dates; never an ID number."""
     current = request.GET.get("tab") != "past"
     form = NoticeSearchForm(request.GET or None)
-    terms = form.cleaned_data if form.is_valid() else {}
-    entries = selectors.public_notice_entries(
-        current=current, employer=terms.get("employer", ""), name=terms.get("name", "")
-    )
+    if form.is_bound and not form.is_valid():
+        entries = selectors.public_notice_entries(current=current).none()  # the error says why
+    else:
+        terms = form.cleaned_data if form.is_bound else {}
+        entries = selectors.public_notice_entries(
+            current=current, employer=terms.get("employer", ""), number=terms.get("number", "")
+        )
     return render(
         request,
         "notices/list.html",

@@ -79,14 +79,14 @@ class QueueFilters:
 
 
 _EXACT_ID = re.compile(r"^(\d{17}[\dX]|[HM]\d{8}(\d{2})?)$")
-_APPLICATION_NUMBER = re.compile(r"^GZRC\d{12}$")
+APPLICATION_NUMBER_RE = re.compile(r"^GZRC\d{12}$")
 
 
 def _search(query: str) -> Q:
     """A whole identity or application number is looked up exactly (an index hit, even among a
     million rows); anything else searches names and number fragments (and other documents exactly)."""
     normalized = query.replace(" ", "").upper()
-    if _APPLICATION_NUMBER.match(normalized):
+    if APPLICATION_NUMBER_RE.match(normalized):
         return Q(number=normalized)
     if _EXACT_ID.match(normalized):
         return Q(id_number=normalized)
@@ -366,11 +366,12 @@ def quota_years() -> list[int]:
 PUBLIC_STATUSES = (Status.IN_NOTICE, Status.PUBLISHED)
 
 
-def public_notice_entries(*, current: bool, employer: str = "", name: str = "") -> QuerySet[NoticeEntry]:
+def public_notice_entries(*, current: bool, employer: str = "", number: str = "") -> QuerySet[NoticeEntry]:
     """Entries of current (open) or past (closed) notices, without anything but what may be public.
 
     An application rejected after an upheld objection leaves the list: the notice must not show
-    someone as about to be admitted who will not be.
+    someone as about to be admitted who will not be. There is no name filter: it would confirm the
+    full name behind the printed mask.
     """
     status = PublicNotice.Status.OPEN if current else PublicNotice.Status.CLOSED
     queryset = NoticeEntry.objects.filter(
@@ -380,8 +381,8 @@ def public_notice_entries(*, current: bool, employer: str = "", name: str = "") 
     )
     if employer.strip():
         queryset = queryset.filter(application__employer__name__icontains=employer.strip())
-    if name.strip():
-        queryset = queryset.filter(application__full_name__icontains=name.strip())
+    if number:
+        queryset = queryset.filter(application__number=number)
     return queryset.order_by("-notice__start_date", "notice__district__sort_order", "added_at", "pk")
 
 

@@ -52,14 +52,21 @@ def test_current_notice_shows_masked_name_employer_bureau_category_and_dates_but
     assert reverse("notices:objection", args=[in_notice.public_id]) in page
 
 
-def test_notice_can_be_searched_by_name_and_employer(client, in_notice, reviewer):
+def test_notice_can_be_searched_by_number_and_employer(client, in_notice, reviewer):
     other = make_application(Status.UNDER_REVIEW, full_name="李四", employer=factories.EmployerFactory(name="广州白云机场股份有限公司"))
     services.application_approve(application_id=other.pk, by=reviewer)
-    by_name = client.get(LIST, {"name": "小三"}).content.decode()
-    assert "张*三" in by_name and "李*" not in by_name
+    by_number = client.get(LIST, {"number": " " + in_notice.number.lower()}).content.decode()
+    assert "张*三" in by_number and "李*" not in by_number
     by_employer = client.get(LIST, {"employer": "白云机场"}).content.decode()
     assert "李*" in by_employer and "张*三" not in by_employer
-    assert "没有找到符合条件的公示人员" in client.get(LIST, {"name": "不存在"}).content.decode()
+    assert "没有找到符合条件的公示人员" in client.get(LIST, {"employer": "不存在"}).content.decode()
+    assert "没有找到符合条件的公示人员" in client.get(LIST, {"number": "GZRC209900000001"}).content.decode()
+
+
+def test_malformed_number_is_explained_next_to_the_field(client, in_notice):
+    page = client.get(LIST, {"number": "12345"}).content.decode()
+    assert "申报编号格式不正确，应为GZRC加12位数字" in page and 'id="id_number_error"' in page
+    assert "张*三" not in page and 'value="12345"' in page
 
 
 def test_past_notices_and_rejected_entries(client, in_notice, reviewer, freeze_today, monkeypatch):
