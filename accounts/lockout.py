@@ -14,6 +14,8 @@ Both are security decisions, so they are made here rather than left to defaults:
 
 import ipaddress
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from django.conf import settings
 
 
@@ -49,3 +51,20 @@ def lockout_username(request, credentials: dict | None = None) -> str | None:
         return normalize_username(credentials[field])
     data = getattr(request, "POST", None) or {}
     return normalize_username(data.get(field))
+
+
+class AccountResetHandler(AxesDatabaseHandler):
+    """AXES_HANDLER: django-axes' database handler, except what a successful login resets.
+
+    Axes resets every failure row matching any lockout parameter, the address included, so logging
+    into one's own account between guesses would wipe the victim's failures from that address and
+    give unlimited guesses (PITFALLS.md). A success proves the password of that account only, so only
+    that account's count starts again; the address keeps the failures it made at other accounts.
+    """
+
+    def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
+        username = lockout_username(request, credentials)
+        if not username:
+            return 0
+        count, _ = AccessAttempt.objects.filter(username=username).delete()
+        return count

@@ -132,7 +132,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # the account that logged in only (accounts.lockout.AccountResetHandler)
+AXES_HANDLER = "accounts.lockout.AccountResetHandler"
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 # Proxies in front of gunicorn that append to X-Forwarded-For (nginx: 1; add one for a TLS
