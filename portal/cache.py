@@ -11,8 +11,10 @@ import contextvars
 import functools
 import hashlib
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 
 VERSION_TIMEOUT = 7 * 24 * 3600
@@ -80,35 +82,70 @@ def bump_on_commit(*names: str) -> None:
     transaction.on_commit(_bump)
 
 
+# Where cached_anonymous_page leaves the key for AnonymousPageCacheMiddleware to store under.
+_PENDING = "_anonymous_page_cache"
+
+
+def _personal(request) -> bool:
+    """The visitor carries something of their own a page may show: a session or a flash message.
+
+    Such a request is neither served from nor stored in the shared cache: the logout message
+    ("您已安全退出系统") or a registration draft must never reach the next visitor.
+    """
+    session = getattr(request, "session", None)
+    if session is not None and not session.is_empty():
+        return True
+    return len(get_messages(request)) > 0
+
+
 def cached_anonymous_page(*, version_name: str, timeout: int = 600):
     """Cache a GET page for anonymous visitors (the same HTML for all of them).
 
     A logged-in visitor's page carries their name in the header, so it is never cached. The key
-    holds the full path (with the query) and today's date (the header shows it).
+    holds the full path (with the query) and today's date (the header shows it). The page is
+    stored by AnonymousPageCacheMiddleware, which sees the response as it leaves: only there are
+    the cookies the session, CSRF and messages middleware set known.
     """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method != "GET" or request.user.is_authenticated:
+            if request.method != "GET" or request.user.is_authenticated or _personal(request):
                 return view(request, *args, **kwargs)
             path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
             key = f"page:{version_name}:{version(version_name)}:{timezone.localdate():%Y%m%d}:{path}"
             cached = cache.get(key)
             if cached is not None:
-                from django.http import HttpResponse
-
                 status, content_type, content = cached
                 return HttpResponse(content, status=status, content_type=content_type)
-            response = view(request, *args, **kwargs)
-            if (
-                response.status_code == 200
-                and not response.cookies
-                and not getattr(response, "streaming", False)
-            ):
-                cache.set(key, (response.status_code, response["Content-Type"], response.content), timeout)
-            return response
+            setattr(request, _PENDING, (key, timeout))
+            return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+class AnonymousPageCacheMiddleware:
+    """Stores a page cached_anonymous_page rendered, once the response is final.
+
+    Listed outside the session, CSRF and messages middleware. A response that sets any cookie, or a
+    request that ended up with a session or a message, is not stored: it belongs to one visitor.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        pending = getattr(request, _PENDING, None)
+        if (
+            pending is not None
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not _personal(request)
+        ):
+            key, timeout = pending
+            cache.set(key, (response.status_code, response["Content-Type"], response.content), timeout)
+        return response

@@ -4,7 +4,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from portal.cache import bump, bump_on_commit, cached_anonymous_page, version
+from portal.cache import AnonymousPageCacheMiddleware, bump, bump_on_commit, cached_anonymous_page, version
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,8 @@ def _counting_view():
         calls.append(request)
         return HttpResponse(f"render {len(calls)}")
 
-    return view, calls
+    # The middleware stores what the decorator rendered, as in the project's MIDDLEWARE.
+    return AnonymousPageCacheMiddleware(view), calls
 
 
 def test_anonymous_page_is_served_from_cache_until_bumped():
