@@ -1,43 +1,13 @@
-"""Who is trying to log in, as django-axes counts it: the client's address and the account.
+"""Who is trying to log in, as django-axes counts it: the account (the client's address comes
+from portal.client_ip, AXES_CLIENT_IP_CALLABLE).
 
-Both are security decisions, so they are made here rather than left to defaults:
-
-- Behind nginx every request arrives from nginx's address. Counting failures by that address
-  would lock the whole portal after five wrong passwords from anyone, and the audit trail would
-  record nginx for every decision. X-Forwarded-For is read from the right: each trusted proxy
-  appends the address it saw, so the entry TRUSTED_PROXY_COUNT places from the end is the one the
-  outermost trusted proxy received. Entries further left are whatever the client sent and are
-  never believed.
-- Usernames are case-insensitive at login (PortalUserManager), so the lock must be too; otherwise
-  "zhangsan", "ZhangSan", "ZHANGSAN"... would each get their own five guesses.
+Usernames are case-insensitive at login (PortalUserManager), so the lock must be too; otherwise
+"zhangsan", "ZhangSan", "ZHANGSAN"... would each get their own five guesses.
 """
-
-import ipaddress
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
-
-
-def _valid_ip(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return None
-
-
-def client_ip_address(request) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE; also what the audit trail and the verification throttle record."""
-    remote = request.META.get("REMOTE_ADDR")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    if len(forwarded) < proxies:
-        # Fewer hops than configured: the request did not come through all the proxies.
-        return remote
-    return _valid_ip(forwarded[-proxies]) or remote
 
 
 def normalize_username(username: str | None) -> str | None:

@@ -6,7 +6,6 @@ Every object URL carries a public_id and is looked up within the user's own obje
 
 from functools import wraps
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,6 +42,7 @@ from applications.wizard import (
     step_states,
 )
 from applications.workflow import TRANSITIONS, Action, TransitionNotAllowed
+from portal.client_ip import client_ip
 from portal.models import ContentPage
 from portal.private_files import private_file_response
 
@@ -79,10 +79,6 @@ def _attachments_url(request, application, kind: str) -> str:
         + ("?from=confirm" if came_from_confirm else "")
         + f"#kind-{kind}"
     )
-
-
-def _ip(request) -> str | None:
-    return get_client_ip_address(request)
 
 
 @login_required
@@ -564,7 +560,7 @@ def submit(request, public_id):
     application = selectors.application_for_applicant(user=request.user, public_id=public_id)
     try:
         application = services.application_submit(
-            application_id=application.pk, by=request.user, ip_address=_ip(request)
+            application_id=application.pk, by=request.user, ip_address=client_ip(request)
         )
     except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
@@ -630,7 +626,7 @@ def withdraw(request, public_id):
             services.application_withdraw(
                 application_id=application.pk,
                 by=request.user,
-                ip_address=_ip(request),
+                ip_address=client_ip(request),
                 reason=form.cleaned_data["reason"],
             )
         except TransitionNotAllowed as exc:

@@ -14,4 +14,8 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty: no access log (benchmarks)
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}i)s'
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+# X-Forwarded-Proto and friends only from the proxies Django trusts with X-Forwarded-For
+# (TRUSTED_PROXIES, portal.client_ip); "*" would let anyone reaching this port directly claim them.
+forwarded_allow_ips = ",".join(
+    part.strip() for part in os.environ.get("TRUSTED_PROXIES", "").split(",") if part.strip()
+)

@@ -24,18 +24,10 @@ from hukou_card import selectors, services, throttle
 from hukou_card.forms import CancelForm, PoliceLookupForm, VerifyForm
 from hukou_card.models import HukouCard
 from hukou_card.signing import check_card_signature
+from portal.client_ip import client_ip
 from portal.private_files import private_file_response
 
 SYSTEM_NAME = "人才引进申办系统"
-
-
-def client_ip(request) -> str | None:
-    ip = getattr(request, "axes_ip_address", None)
-    if ip:
-        return ip
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request)
 
 
 def _reverse_first(*names: str) -> str:

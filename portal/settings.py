@@ -6,6 +6,7 @@ Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DATABASE_URL, CELERY_BROKER_U
 and ALLOWED_HOSTS; see README.md and docs/operations.md.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -138,10 +139,16 @@ AXES_RESET_ON_SUCCESS = True  # the account that logged in only (accounts.lockou
 AXES_HANDLER = "accounts.lockout.AccountResetHandler"
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
-# Proxies in front of gunicorn that append to X-Forwarded-For (nginx: 1; add one for a TLS
-# terminator that appends too). 0: REMOTE_ADDR is the client. See accounts.lockout.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
+# Networks of the proxies in front of gunicorn (nginx, a TLS terminator), as CIDRs. X-Forwarded-For
+# is believed only from a peer inside them (portal.client_ip); empty: the peer is the client.
+# deploy/gunicorn.conf.py reads the same variable for forwarded_allow_ips.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _cidr in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_cidr)  # strict, as gunicorn checks it: 172.18.0.0/16, not 172.18.0.5/16
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_cidr!r} is not a network ({_error}).") from None
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_VERBOSE = False
 

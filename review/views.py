@@ -30,6 +30,7 @@ from applications.choices import Status
 from applications.models import ApplicantBar, Application
 from applications.workflow import Actor, TransitionNotAllowed, allowed_actions
 from portal.cache import version
+from portal.client_ip import client_ip
 from portal.private_files import private_file_response
 from portal.reference import REFERENCE
 from review import selectors, services
@@ -52,16 +53,6 @@ from review.services import DecisionRefused
 
 QUEUE_PAGE_SIZE = 50
 REFUSALS = (TransitionNotAllowed, QuotaUnavailable, DecisionRefused)
-
-
-def client_ip(request) -> str | None:
-    # django-axes' middleware has already worked out the client address (proxy-aware settings).
-    ip = getattr(request, "axes_ip_address", None)
-    if ip:
-        return ip
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request)
 
 
 def paginate(request, queryset, size: int) -> dict:

@@ -77,3 +77,23 @@ def test_nginx_keeps_the_scheme_reported_by_the_tls_terminator():
     assert "proxy_set_header X-Forwarded-Proto $forwarded_proto;" in conf
     mapping = conf.split("map $http_x_forwarded_proto $forwarded_proto {", 1)[1].split("}", 1)[0]
     assert "default $http_x_forwarded_proto;" in mapping and '""      $scheme;' in mapping
+
+
+def _networks(service: dict) -> set[str]:
+    return set(service.get("networks") or ["default"])
+
+
+def test_forwarded_for_is_believed_only_from_the_network_nginx_alone_shares_with_web(compose):
+    import re
+
+    subnet = compose["networks"]["edge"]["ipam"]["config"][0]["subnet"]
+    trusted = re.fullmatch(r"\$\{TRUSTED_PROXIES:-(.+)\}", compose["x-app"]["environment"]["TRUSTED_PROXIES"])
+    assert trusted and trusted.group(1) == subnet
+    assert {name for name, service in compose["services"].items() if "edge" in _networks(service)} == {
+        "nginx",
+        "web",
+    }
+    assert _networks(compose["services"]["nginx"]) == {"edge"}
+    example = (ROOT / "deploy" / "production.env.example").read_text(encoding="utf-8")
+    assert f"TRUSTED_PROXIES={subnet}\n" in example
+    assert "TRUSTED_PROXY_COUNT" not in example + (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
