@@ -25,6 +25,7 @@ from accounts.validators import (
     MOBILE_HELP,
     PASSWORD_HELP,
     USERNAME_HELP,
+    USERNAME_RE,
     normalize_id_number,
     validate_credit_code,
     validate_full_name,
@@ -37,6 +38,7 @@ from portal.models import District, Subsystem
 from portal.uploads import CheckedJpeg, check_jpeg
 
 CONSOLE_LOGIN_PATH = "/console/login/"
+LOGIN_USERNAME_RULE = "用户名只能由英文字母、数字和下划线组成，以英文字母开头，长度为2~20位，请检查输入。"
 
 
 class PortalCaptchaInput(CaptchaTextInput):
@@ -112,6 +114,16 @@ class CaptchaLoginForm(BootstrapMixin, AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocapitalize": "none", "spellcheck": "false"})
         self.fields["password"].label = "密码"
         self.fields["password"].error_messages["required"] = "请输入密码。"
+
+    def clean_username(self) -> str:
+        # Only what the account rule allows reaches the database: PostgreSQL's UPPER() folds
+        # look-alikes onto ASCII ('sunqı' matched sunqi under username__iexact), and such a
+        # spelling would have had a lockout count of its own. UsernameField has applied NFKC
+        # already, so full-width letters arrive as the ASCII they stand for.
+        username = self.cleaned_data["username"].strip()
+        if not USERNAME_RE.match(username):
+            raise ValidationError(LOGIN_USERNAME_RULE, code="username")
+        return username
 
     def clean(self):
         # A wrong captcha stops here: the password is not even tried, so scripted guessing without

@@ -5,13 +5,16 @@ Usernames are case-insensitive at login (PortalUserManager), so the lock must be
 "zhangsan", "ZhangSan", "ZHANGSAN"... would each get their own five guesses.
 """
 
+import unicodedata
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
 
 
 def normalize_username(username: str | None) -> str | None:
-    return username.strip().lower() if isinstance(username, str) else username
+    # NFKC as the login form's UsernameField does, so full-width "ｓｕｎｑｉ" counts against sunqi.
+    return unicodedata.normalize("NFKC", username).strip().lower() if isinstance(username, str) else username
 
 
 def lockout_username(request, credentials: dict | None = None) -> str | None:
