@@ -76,6 +76,15 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     return path
 
 
+def scripts_ready(page) -> None:
+    """Wait until the page's scripts have attached their listeners (static/portal/ready.js marks
+    <html> once every script before it has run). Call it after something that only the new page
+    shows is visible, so the mark read is the new document's, not the one being left."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("html[data-scripts-ready]")).to_be_attached()
+
+
 def login(page, username: str, password: str, *, user_type: str = "个人") -> None:
     """Log in through the real login page; the captcha answer is PASSED in test settings."""
     page.goto("/accounts/login/")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from applications.choices import Status
 from applications.models import Application, AuditEntry
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot, scripts_ready
 from tests.factories import PASSWORD, EmployerFactory, UserFactory, jpeg_bytes, make_resident_id, years_ago
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,6 +96,9 @@ def commitment_and_declaration(page, shots: str | None = None):
 
 
 def choose_category(page, category: str, subcategory: str):
+    expect_step(page, "人才类别")
+    # applications.js shows the chosen category's 具体类别: the radios answer only once it has run.
+    scripts_ready(page)
     page.get_by_label(category).check()
     page.get_by_label(re.compile(re.escape(subcategory))).check()
     expect(page.locator("[data-conditions-summary]")).to_be_visible()
@@ -134,9 +137,15 @@ def fill_personal(page, *, employer_query: str, employer_name: str, married: boo
 
 def upload(page, kind: str, path: Path, *, expect_success: bool = True):
     row = page.locator(f"#kind-{kind}")
+    expect(row).to_be_visible()
+    # The file's name beside 浏览... is written by applications.js: its listener must be attached first.
+    scripts_ready(page)
     row.locator("input[type=file]").set_input_files(str(path))
     expect(row.locator("[data-file-name]")).to_have_text(path.name)
-    row.get_by_role("button", name=re.compile("^(上传|替换)$")).click()
+    # The post answers with a new page (the redirect, or the refusal): wait for it to load, so the
+    # next step never acts on the page being left.
+    with page.expect_navigation():
+        row.get_by_role("button", name=re.compile("^(上传|替换)$")).click()
     if expect_success:
         expect(page.locator(f"#kind-{kind} .attachment-thumb img").first).to_be_visible()
 

@@ -10,7 +10,7 @@ from portal.models import Subsystem, UserSubsystem
 from portal.reference_data import TALENT_SUBSYSTEM_SLUG
 from portal.text import cn_date_with_weekday
 from tests import factories
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot, scripts_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,6 +67,8 @@ def test_employer_admin_request_approval_and_cancel(page, applicant, city_admin,
 
     # The holder cancels the right (after confirming).
     page.get_by_role("link", name="管理我的单位系统管理员权限").click()
+    expect(page.get_by_role("button", name="取消权限")).to_be_visible()
+    scripts_ready(page)  # portal.js asks for the confirmation
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="取消权限").click()
     expect(page.get_by_test_id("employer-right")).to_contain_text("已取消")

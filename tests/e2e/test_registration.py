@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from accounts.validators import id_check_char
 from portal.text import cn_date_with_weekday
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, scripts_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,6 +53,7 @@ def test_register_log_in_add_the_talent_system_and_open_it(page):
 
     # Step 2: check the account name with its own captcha, without leaving the page.
     page.locator("#id_username").fill("journey_user")
+    scripts_ready(page)  # register.js answers 检测登录帐号 in place
     page.locator("#id_check_captcha_1").fill("PASSED")
     page.get_by_role("button", name="检测登录帐号").click()
     expect(page.get_by_test_id("username-check-result")).to_have_text("该登录帐号可以使用。")
