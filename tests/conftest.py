@@ -99,6 +99,22 @@ def _clear_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_guard():
+    """Leave Celery's "inside a task" flag as the test found it.
+
+    An eager task runs inside celery.result.denied_join_result(), which saves, sets and restores
+    one process-wide flag, not a per-thread one. When threads run eager tasks at once (the quota
+    and submit concurrency tests), one thread can restore the value another has just set, and the
+    flag stays True after every task has ended: from then on each `.get()` on an eager result
+    raises "Never call result.get() within a task!" in whatever test runs next."""
+    from celery import _state
+
+    before = _state.task_join_will_block()
+    yield
+    _state._set_task_join_will_block(before)
+
+
 @pytest.fixture
 def district(db):
     from portal.models import District
