@@ -9,6 +9,7 @@ appended after the image (a ZIP or HTML file glued behind a JPEG, a phone's seco
 import hashlib
 import io
 import logging
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -158,7 +159,8 @@ def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
         cleaned = strip_jpeg_metadata(data)  # lossless: the scan's pixels stay exactly as uploaded
     else:
         try:
-            cleaned = _reencode_upright(data, max_bytes=max_bytes)
+            # Re-encoded by Pillow, which copies the ICC profile over: the same whitelist applies.
+            cleaned = strip_jpeg_metadata(_reencode_upright(data, max_bytes=max_bytes))
             width, height = Image.open(io.BytesIO(cleaned)).size
         except Exception:  # noqa: BLE001 - a rotation tag we cannot apply: keep the pixels as scanned
             cleaned = strip_jpeg_metadata(data)
@@ -213,49 +215,154 @@ def _exif_orientation(image: Image.Image) -> int | None:
         return None
 
 
-# Segments kept: APP0 (JFIF), APP2 only when it is an ICC colour profile, APP14 (Adobe: needed to
-# read CMYK scans right), and every non-APP segment (tables, frame header). Dropped: APP1 (EXIF,
-# XMP), APP3–APP13, APP15 and COM, where cameras and editors put GPS, serials and thumbnails.
-_DROP_MARKERS = {0xE1, *range(0xE3, 0xEE), 0xEF, 0xFE}
+# What a baseline or progressive JPEG needs to be decoded, and nothing else (ITU T.81 B.2): the
+# frame header, quantisation and Huffman tables, restart interval and the scans. Of the application
+# segments only three carry anything a viewer uses, and each is kept in a form that can hold no
+# payload: JFIF APP0 rebuilt from its numeric fields (no thumbnail, nothing after them), an ICC
+# colour profile (APP2) only when it is exactly a well-formed profile, and Adobe APP14 (needed to
+# read CMYK scans right) rebuilt around its colour-transform byte. Everything else goes: APP1
+# (EXIF, XMP), other APP0/APP2/APP14 shapes, APP3-APP15, COM, where cameras and editors put GPS,
+# serials and thumbnails and where a probe hid HTML. The orientation is applied to the pixels
+# before (check_jpeg), so no EXIF is needed for it.
 _SOS, _EOI = 0xDA, b"\xff\xd9"
+_DRI = 0xDD
+_KEPT_MARKERS = {*_DISPLAYABLE_FRAMES, _DHT, _DQT, _DRI}
+_BETWEEN_SCANS = {_DHT, _DQT, _DRI}  # T.81 B.2.4: tables may be redefined before each scan
+_APP0, _APP2, _APP14 = 0xE0, 0xE2, 0xEE
+# Inside entropy-coded data an 0xFF is followed by a stuffed 0x00 or a restart marker (or by fill
+# bytes before a marker); any other byte after 0xFF starts a marker.
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_ICC_CHUNK = b"ICC_PROFILE\x00"
+# Markup that a browser (or an old one's sniffer) would read as a page: a profile is binary, so
+# any of these is not colour data but something hidden in it. Short tags need a terminator, as in
+# the WHATWG sniffing table, so numeric data does not trip them by chance.
+_MARKUP = re.compile(
+    rb"(?i)<(?:!--|!doctype|\?xml|\?php|(?:script|html|head|body|iframe|frame|object|embed|svg|math|img|"
+    rb"style|title|table|div|font|meta|link|base|form|a|b|p|br|h1)[\t\n\x0c\r />])"
+)
+
+
+def _corrupt(message: str = "图片文件结构异常，无法打开。") -> ValidationError:
+    return ValidationError(message, code="corrupt")
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def _jfif(payload: bytes) -> bytes:
+    """APP0 rebuilt from the JFIF fields (version, density unit, densities), without a thumbnail."""
+    if len(payload) < 14 or payload[:5] != b"JFIF\x00":
+        return b""
+    major, minor, units = payload[5:8]
+    x_density, y_density = int.from_bytes(payload[8:10], "big"), int.from_bytes(payload[10:12], "big")
+    if major != 1 or minor > 2 or units > 2 or not (1 <= x_density <= 10_000 and 1 <= y_density <= 10_000):
+        major, minor, units, x_density, y_density = 1, 1, 0, 1, 1  # no density information: aspect 1:1
+    fields = bytes((major, minor, units)) + x_density.to_bytes(2, "big") + y_density.to_bytes(2, "big")
+    return _segment(_APP0, b"JFIF\x00" + fields + b"\x00\x00")
+
+
+def _adobe(payload: bytes) -> bytes:
+    """APP14 rebuilt: libjpeg and Pillow read only the transform byte (0 none, 1 YCbCr, 2 YCCK)."""
+    if len(payload) < 12 or payload[:5] != b"Adobe" or payload[11] > 2:
+        return b""
+    return _segment(_APP14, b"Adobe\x00\x64\x00\x00\x00\x00" + payload[11:12])
+
+
+def _icc_profile_is_clean(chunks: list[bytes]) -> bool:
+    """The APP2 chunks (after their ICC_PROFILE tag) are one whole profile and nothing else: every
+    chunk numbered once, the header's size equal to the bytes, every tag inside, no markup."""
+    count = chunks[0][1] if len(chunks[0]) >= 2 else 0
+    if sorted(chunk[0] for chunk in chunks if len(chunk) >= 2) != list(range(1, count + 1)):
+        return False
+    if any(chunk[1] != count for chunk in chunks):
+        return False
+    profile = b"".join(chunk[2:] for chunk in sorted(chunks, key=lambda chunk: chunk[0]))
+    if len(profile) < 132 or int.from_bytes(profile[:4], "big") != len(profile) or profile[36:40] != b"acsp":
+        return False
+    tags = int.from_bytes(profile[128:132], "big")
+    if 132 + 12 * tags > len(profile):
+        return False
+    for n in range(tags):
+        entry = 132 + 12 * n
+        offset = int.from_bytes(profile[entry + 4 : entry + 8], "big")
+        size = int.from_bytes(profile[entry + 8 : entry + 12], "big")
+        if offset < 132 or offset + size > len(profile):
+            return False
+    return _MARKUP.search(profile) is None
 
 
 def strip_jpeg_metadata(data: bytes) -> bytes:
-    """The JPEG without metadata segments, ending at its own EOI marker.
+    """The JPEG with only the segments it needs to be decoded, ending at its own EOI marker.
 
-    Inside entropy-coded data every 0xFF byte is followed by 0x00 or a restart marker, so the first
-    FFD9 after the first start-of-scan is the image's end; anything behind it (a second MPO frame
-    with its own EXIF, an appended archive or script) is cut off.
+    Lossless: the tables, frame header and entropy-coded scan data are copied byte for byte, so the
+    pixels are exactly those uploaded. Every segment between the scans of a progressive JPEG is
+    looked at too; anything behind the EOI (a second MPO frame with its own EXIF, an appended
+    archive or script) is cut off.
     """
     out = bytearray(data[:2])
+    icc_at, icc_segments, icc_chunks = -1, [], []
+    has_jfif = has_adobe = False
     i = 2
-    length_total = len(data)
-    while i + 4 <= length_total:
+    total = len(data)
+    while i + 4 <= total:
         if data[i] != 0xFF:
-            raise ValidationError("图片文件结构异常，无法打开。", code="corrupt")
+            raise _corrupt()
         marker = data[i + 1]
         if marker == 0xFF:  # fill byte
             i += 1
             continue
-        if marker == _SOS:
-            end = data.find(_EOI, i + 2)
-            if end < 0:
-                raise ValidationError("图片文件不完整（缺少结束标记），请重新上传。", code="corrupt")
-            out += data[i : end + 2]
-            return bytes(out)
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
-            out += data[i : i + 2]
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # stray standalone markers mean nothing here
             i += 2
             continue
-        segment_length = int.from_bytes(data[i + 2 : i + 4], "big")
-        if segment_length < 2:
-            raise ValidationError("图片文件结构异常，无法打开。", code="corrupt")
-        segment = data[i : i + 2 + segment_length]
-        keep = marker not in _DROP_MARKERS and not (marker == 0xE2 and segment[4:15] != b"ICC_PROFILE")
-        if keep:
-            out += segment
-        i += 2 + segment_length
-    raise ValidationError("图片文件已损坏或不完整，无法打开。", code="corrupt")
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if length < 2 or i + 2 + length > total:
+            raise _corrupt()
+        end = i + 2 + length
+        if marker == _SOS:
+            if icc_segments and _icc_profile_is_clean(icc_chunks):
+                out[icc_at:icc_at] = b"".join(icc_segments)
+            return _copy_scans(data, i, out)
+        payload = data[i + 4 : end]
+        if marker in _KEPT_MARKERS:
+            out += data[i:end]
+        elif marker == _APP0 and not has_jfif:
+            rebuilt = _jfif(payload)
+            out += rebuilt
+            has_jfif = bool(rebuilt)
+        elif marker == _APP14 and not has_adobe:
+            rebuilt = _adobe(payload)
+            out += rebuilt
+            has_adobe = bool(rebuilt)
+        elif marker == _APP2 and payload.startswith(_ICC_CHUNK):
+            icc_at = len(out) if icc_at < 0 else icc_at
+            icc_segments.append(data[i:end])
+            icc_chunks.append(payload[len(_ICC_CHUNK) :])
+        i = end
+    raise _corrupt("图片文件已损坏或不完整，无法打开。")
+
+
+def _copy_scans(data: bytes, i: int, out: bytearray) -> bytes:
+    """From the first SOS: each scan's header and entropy-coded data as they are, the tables between
+    scans, and nothing else (no APPn or COM, no stray bytes libjpeg would skip), up to EOI."""
+    total = len(data)
+    while True:
+        marker = data[i + 1]
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        end = i + 2 + length
+        if length < 2 or end > total:
+            raise _corrupt()
+        if marker == _SOS or marker in _BETWEEN_SCANS:
+            out += data[i:end]
+        found = _NEXT_MARKER.search(data, end)
+        if found is None:
+            raise _corrupt("图片文件不完整（缺少结束标记），请重新上传。")
+        if marker == _SOS:
+            out += data[end : found.start()]  # entropy-coded data, stuffed bytes and restart markers
+        i = found.start()
+        if data[i + 1] == _EOI[1]:
+            out += _EOI
+            return bytes(out)
 
 
 def _reencode_upright(data: bytes, *, max_bytes: int) -> bytes:
