@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from accounts.models import STAFF_ROLES, EmployerAdmin, IdType, User
+from accounts.services import ID_NUMBER_TAKEN, USERNAME_TAKEN
 from accounts.validators import (
     FULL_NAME_HELP,
     LANDLINE_HELP,
@@ -367,8 +368,6 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
         explain_username(username)
-        if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError("该登录帐号已被注册，请换一个。", code="username_taken")
         return username
 
     def clean_full_name(self) -> str:
@@ -388,17 +387,24 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
                 validate_id_number(id_type, id_number)
             except ValidationError as error:
                 self.add_error("id_number", error)
-            else:
-                if User.objects.filter(id_number=id_number).exists():
-                    self.add_error(
-                        "id_number",
-                        ValidationError(
-                            "该证件号码已注册帐号，每个证件号码只能注册一个帐户。如忘记帐号或密码，请使用登录页的“忘记密码”。",
-                            code="id_number_taken",
-                        ),
-                    )
         self._clean_passwords(cleaned)
+        # Whether an account or an ID number is taken is said only to someone who solved the captcha:
+        # region, birth date and gender leave a few hundred 身份证 numbers, and without this the
+        # step answered "registered" for the right one without a single captcha solved.
+        if not self.has_error("captcha"):
+            self._clean_taken(cleaned)
         return cleaned
+
+    def _clean_taken(self, cleaned) -> None:
+        username, id_number = cleaned.get("username"), cleaned.get("id_number")
+        if username and User.objects.filter(username__iexact=username).exists():
+            self.add_error("username", ValidationError(USERNAME_TAKEN, code="username_taken"))
+        if (
+            id_number
+            and not self.has_error("id_number")
+            and User.objects.filter(id_number=id_number).exists()
+        ):
+            self.add_error("id_number", ValidationError(ID_NUMBER_TAKEN, code="id_number_taken"))
 
     def _clean_passwords(self, cleaned) -> None:
         password, password2 = cleaned.get("password") or "", cleaned.get("password2") or ""

@@ -36,8 +36,10 @@ from accounts.forms import (
     UserType,
 )
 from accounts.models import Role, User
+from portal.client_ip import client_ip
 from portal.models import Subsystem
 from portal.private_files import private_file_response
+from portal.throttle import throttle_hit, wait_minutes
 
 USER_TYPE_SESSION_KEY = "portal_user_type"  # read by templates/partials/system_bar.html
 REGISTRATION_SESSION_KEY = "registration"
@@ -238,6 +240,42 @@ def _check_username(data) -> dict:
     return {"ok": False, "message": first[0], "errors": {name: list(errs) for name, errs in errors.items()}}
 
 
+REGISTRATION_THROTTLED = "提交过于频繁，为保护帐号安全，请{minutes}分钟后再试。已填写的内容已为您保留。"
+USERNAME_CHECK_THROTTLED = "检测过于频繁，为保护帐号安全，请{minutes}分钟后再试。"
+
+
+def _registration_wait(request) -> int | None:
+    """Count this check of step 2; the seconds to wait if the session or the address is over its limit.
+
+    Both the step and 检测登录帐号 tell whether an account exists, so both count, per session (one
+    person) and per address (many sessions from one machine).
+    """
+    window = settings.REGISTRATION_THROTTLE_WINDOW
+    counted = [(f"address:{client_ip(request)}", settings.REGISTRATION_THROTTLE_PER_ADDRESS)]
+    if request.session.session_key:
+        counted.append((f"session:{request.session.session_key}", settings.REGISTRATION_THROTTLE_PER_SESSION))
+    waits = [
+        throttle_hit(scope="registration", who=who, limit=limit, window=window) for who, limit in counted
+    ]
+    return max((wait for wait in waits if wait), default=None)
+
+
+def _registration_throttled(request, wizard: dict, *, action: str, wait: int):
+    """Refused for now: say how long to wait, with everything typed still in the boxes (429)."""
+    message = (USERNAME_CHECK_THROTTLED if action == "check_username" else REGISTRATION_THROTTLED).format(
+        minutes=wait_minutes(wait)
+    )
+    if action == "check_username" and request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return JsonResponse({"ok": False, "message": message, "retry_after": wait}, status=429)
+    form = AccountInfoForm(initial=wizard["account"], has_stored_password=bool(wizard.get("password_hash")))
+    context = _registration_context(2, form=form, check_form=UsernameCheckForm(), throttled=message)
+    if action == "check_username":
+        context["check_result"] = {"ok": False, "message": message}
+    response = render(request, "accounts/register_account.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def register_account(request):
     """Step 2 填写帐号信息, with 检测登录帐号 (its own captcha)."""
     if (response := _redirect_if_logged_in(request)) is not None:
@@ -251,13 +289,16 @@ def register_account(request):
 
     if request.method == "POST":
         action = request.POST.get("action", "next")
-        if action in ("back", "check_username"):
+        wait = _registration_wait(request) if action != "back" else None
+        if action == "back" or action == "check_username" or wait:
             wizard["account"] = _raw_account_draft(request.POST)
             wizard["account_valid"] = False
             _hash_if_acceptable(request.POST, wizard)
             _save_wizard(request, wizard)
         if action == "back":
             return redirect("accounts:register")
+        if wait:
+            return _registration_throttled(request, wizard, action=action, wait=wait)
         if action == "check_username":
             check_result = _check_username(request.POST)
             if request.headers.get("X-Requested-With") == "XMLHttpRequest":

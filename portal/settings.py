@@ -275,6 +275,12 @@ CAPTCHA_FONT_SIZE = 26
 CAPTCHA_TIMEOUT = 5  # minutes
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 # CAPTCHA_TEST_MODE is set only in portal/test_settings.py; never here.
+# Registration step 2 and 检测登录帐号 say whether an account or ID number is taken: attempts are
+# counted per session and per address over a window (portal.throttle); an office behind one address
+# has room for several people.
+REGISTRATION_THROTTLE_WINDOW = int(os.environ.get("REGISTRATION_THROTTLE_WINDOW", str(15 * 60)))  # seconds
+REGISTRATION_THROTTLE_PER_SESSION = int(os.environ.get("REGISTRATION_THROTTLE_PER_SESSION", "20"))
+REGISTRATION_THROTTLE_PER_ADDRESS = int(os.environ.get("REGISTRATION_THROTTLE_PER_ADDRESS", "60"))
 
 # --- Card signing (pyHanko) ---------------------------------------------------------------
 # The bureau's signing key and certificate chain. Left empty, a development CA and key are
