@@ -4,6 +4,7 @@ Every rule comes from the seed's screens or DESIGN.md §5; the messages are what
 the field, so they say what is wrong and how to put it right.
 """
 
+from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from accounts.models import STAFF_ROLES, EmployerAdmin, IdType, User
-from accounts.services import ID_NUMBER_TAKEN, USERNAME_TAKEN
+from accounts.services import ID_NUMBER_TAKEN, USERNAME_TAKEN, captcha_consume
 from accounts.validators import (
     FULL_NAME_HELP,
     LANDLINE_HELP,
@@ -56,8 +57,29 @@ class PortalCaptchaInput(CaptchaTextInput):
         return context
 
 
-def captcha_field(*, label: str = "验证码", help_text: str = "") -> CaptchaField:
-    return CaptchaField(
+class PortalCaptchaField(CaptchaField):
+    """simple-captcha's field with a check that uses the captcha up atomically (services.captcha_consume).
+
+    Every captcha in the project is one of these (tests/security/test_captcha_single_use.py). The
+    library's purge of expired rows on every check is left to the beat task (accounts.tasks).
+    """
+
+    def clean(self, value):
+        forms.MultiValueField.clean(self, value)  # required, incomplete
+        key, answer = value[0] or "", (value[1] or "").strip().lower()
+        value[1] = ""  # the answer is never drawn back into the box
+        if captcha_settings.CAPTCHA_TEST_MODE and answer == "passed":
+            captcha_consume(key=key, answer=answer)  # test settings only (portal/test_settings.py)
+            return value
+        if not self.required and not answer:
+            return value
+        if not captcha_consume(key=key, answer=answer):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+def captcha_field(*, label: str = "验证码", help_text: str = "") -> PortalCaptchaField:
+    return PortalCaptchaField(
         label=label,
         help_text=help_text,
         widget=PortalCaptchaInput(attrs={"inputmode": "latin", "maxlength": 8}),

@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from captcha.models import CaptchaStore
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -275,3 +276,21 @@ def employer_admin_cancel(*, request_id: int, by: User, note: str = "") -> Emplo
             body=f"您的“{right.employer.name}”单位系统管理员权限已由市人社局取消。理由：{right.cancel_note}",
         )
     return right
+
+
+# --- Captchas -------------------------------------------------------------------------------------
+
+
+def captcha_consume(*, key: str, answer: str) -> bool:
+    """Use up the captcha `key` (right or wrong, one try each); True if `answer` solves it.
+
+    Only the request whose DELETE removes the row may count the captcha as solved. simple-captcha
+    reads the row and deletes it afterwards, so concurrent requests with one solution all read it
+    before any delete landed (2-3 of 6 passed); a DELETE removes a row once, whatever the timing.
+    """
+    found = CaptchaStore.objects.filter(hashkey=key).values_list("pk", "response", "expiration").first()
+    if found is None:
+        return False
+    pk, response, expiration = found
+    deleted, _ = CaptchaStore.objects.filter(pk=pk).delete()
+    return deleted == 1 and expiration > timezone.now() and response == answer

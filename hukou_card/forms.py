@@ -1,8 +1,8 @@
 """Forms of the card pages: parse and explain, nothing else."""
 
-from captcha.fields import CaptchaField
 from django import forms
 
+from accounts.forms import PortalCaptchaField
 from hukou_card import numbers
 
 NUMBER_HELP = "入户卡左上方的17位数字。"
@@ -35,7 +35,7 @@ class VerifyForm(forms.Form):
         help_text=CODE_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
-    captcha = CaptchaField(label="验证码", error_messages={"invalid": "验证码不正确，请重新输入。"})
+    captcha = PortalCaptchaField(label="验证码", error_messages={"invalid": "验证码不正确，请重新输入。"})
 
     def clean_number(self):
         return clean_card_number(self.cleaned_data["number"])
