@@ -1,8 +1,13 @@
+import io
 import re
 import time
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import LimitedStream
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.cache import end_request_memo, start_request_memo
 from portal.logging import reset_request_id, set_request_id
@@ -65,3 +70,56 @@ class SessionRefreshMiddleware:
 
 def session_refresh(session) -> None:
     session[SESSION_REFRESHED_KEY] = time.time()
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses a body over REQUEST_BODY_MAX_SIZE with 413 before anything reads it.
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out, so a 10 MB multipart upload was parsed to
+    disk; nginx refuses it, but gunicorn's port may be reached directly. A declared Content-Length is
+    judged unread. A chunked body (no Content-Length) is one Django would ignore altogether; where
+    the server marks its end (gunicorn: wsgi.input_terminated) at most the limit plus one byte is
+    read, and a body within the limit is handed on as if its length had been declared.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.REQUEST_BODY_MAX_SIZE
+        declared = request.META.get("CONTENT_LENGTH")
+        if declared:
+            try:
+                too_large = int(declared) > limit
+            except ValueError:
+                too_large = False  # Django reads such a body as empty
+            if too_large:
+                return request_too_large(request)
+        elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and request.META.get(
+            "wsgi.input_terminated"
+        ):
+            body = request.META["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
+                return request_too_large(request)
+            request.META["CONTENT_LENGTH"] = str(len(body))
+            request._stream = LimitedStream(io.BytesIO(body), len(body))
+        return self.get_response(request)
+
+
+def request_too_large(request):
+    back = request.META.get("HTTP_REFERER", "")
+    try:
+        same_site = url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    except DisallowedHost:
+        same_site = False
+    response = render(
+        request,
+        "portal/request_too_large.html",
+        {"limit_mb": settings.REQUEST_BODY_MAX_SIZE // (1024 * 1024), "back_url": back if same_site else ""},
+        status=413,
+    )
+    # The page is answered without the inner middleware; a length lets the client read it whole.
+    response["Content-Length"] = str(len(response.content))
+    return response

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "portal.cache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.security.ContentSecurityPolicyMiddleware",
+    # Before anything reads the body (CSRF, forms): an oversized one is refused unread.
+    "portal.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.SessionRefreshMiddleware",
@@ -203,6 +205,9 @@ STORAGES = {
 }
 # Attachments are ≤500 KB (seed); leave room for the multipart envelope, refuse bigger bodies early.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The whole body, files included (DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out): above it the
+# request is answered 413 unread (portal.middleware.RequestBodyLimitMiddleware).
+REQUEST_BODY_MAX_SIZE = 2 * 1024 * 1024  # nginx: client_max_body_size 2m
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
