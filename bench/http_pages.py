@@ -251,7 +251,7 @@ def run(*, applications: int | None = None, submits: int = 200) -> None:
     ceiling = rows[0][2]["rps"]
     print()
     print(f"Pages at {CONNECTIONS} connections, {DURATION} each, {applications:,} applications, "
-          f"{os.cpu_count()} cores (gunicorn {os.environ.get('BENCH_WORKERS', '4')} sync workers):")  # fmt: skip
+          f"{os.cpu_count()} cores (gunicorn {os.environ.get('BENCH_WORKERS', '4')} workers × {os.environ.get('GUNICORN_THREADS', '4')} threads):")  # fmt: skip
     print(f"{'page':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'× ceiling':>11}{'queries':>9}{'non-2xx':>9}")
     for label, _path, f in rows:
         print(f"{label:<34}{f['rps']:>9.0f}{f['p50']:>9.1f}{f['p99']:>9.1f}{f['rps'] / ceiling:>11.2f}"

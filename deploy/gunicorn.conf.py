@@ -3,13 +3,26 @@
 import multiprocessing
 import os
 
+from portal.gunicorn_worker import BufferingThreadWorker
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-worker_class = "sync" if threads == 1 else "gthread"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+
+# Threads that only ever get a request that has fully arrived: the event loop reads heads and bodies,
+# so slow clients cost a socket, not a worker (a sync worker is held by one client sending half a
+# header; stock gthread by `threads` of them). See portal/gunicorn_worker.py.
+class PortalWorker(BufferingThreadWorker):
+    header_timeout = float(os.environ.get("GUNICORN_HEADER_TIMEOUT", "10"))  # the whole head, not per read
+    body_timeout = float(os.environ.get("GUNICORN_BODY_TIMEOUT", "30"))
+    max_body = 2 * 1024 * 1024  # as nginx's client_max_body_size and DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+worker_class = PortalWorker
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # also: a thread's socket gives up after this silence
 graceful_timeout = 20
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty: no access log (benchmarks)
