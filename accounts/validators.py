@@ -53,9 +53,22 @@ def _birth_date(digits: str) -> datetime.date | None:
         born = datetime.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         return None
-    if born.year < 1900 or born > timezone.localdate():
+    try:
+        validate_birth_date(born)
+    except ValidationError:
         return None
     return born
+
+
+def validate_birth_date(value: datetime.date | None) -> None:
+    """A typed birth date (documents without one in the number) is held to the same bounds as a
+    birth date read from an identity number."""
+    if value is None:
+        return
+    if value.year < 1900:
+        raise ValidationError("出生日期不能早于1900年1月1日，请按证件填写。", code="birth_date")
+    if value > timezone.localdate():
+        raise ValidationError("出生日期不能晚于今天，请按证件填写。", code="birth_date")
 
 
 def _check_mod11_number(number: str, *, kind: str) -> IdFacts:

@@ -3,7 +3,12 @@
 from django import forms
 
 from accounts.models import Employer, IdType
-from accounts.validators import MOBILE_HELP, validate_mobile
+from accounts.validators import (
+    MOBILE_HELP,
+    validate_birth_date,
+    validate_full_name,
+    validate_mobile,
+)
 from applications.choices import (
     ETHNICITY_CHOICES,
     AttachmentKind,
@@ -194,6 +199,8 @@ class PersonalForm(forms.ModelForm):
             field.error_messages["required"] = f"请{verb}{field.label}。"
         self.fields["employer"].error_messages["required"] = "请搜索并选择迁入单位。"
         self.fields["contact_mobile"].validators.append(validate_mobile)
+        if "birth_date" in self.fields:
+            self.fields["birth_date"].validators.append(validate_birth_date)
         if self.instance.employer_id and not self.is_bound:
             self.initial["employer"] = self.instance.employer.public_id
 
@@ -216,25 +223,44 @@ class PersonalForm(forms.ModelForm):
 
 
 class AccompanyingPersonForm(forms.Form):
+    """A 随迁人 is held to the applicant's own rules (accounts.validators), the very same functions;
+    the service applies them again (applications.services.accompanying_person_add)."""
+
     full_name = forms.CharField(
-        label="姓名", max_length=50, error_messages={"required": "请填写随迁人姓名。"}
+        label="姓名",
+        max_length=50,
+        validators=[validate_full_name],
+        help_text="填写随迁人证件上的姓名。",
+        error_messages={"required": "请填写随迁人姓名。", "max_length": "姓名不能超过50个字符。"},
     )
     relation = forms.ChoiceField(
         label="与申请人关系",
         choices=_choices(Relation.choices),
-        error_messages={"required": "请选择与申请人的关系。"},
+        error_messages={"required": "请选择与申请人的关系。", "invalid_choice": "请选择与申请人的关系。"},
         help_text="配偶，或未满18周岁的子女。",
     )
-    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT_ID)
+    id_type = forms.ChoiceField(
+        label="证件类型",
+        choices=IdType.choices,
+        initial=IdType.RESIDENT_ID,
+        error_messages={"required": "请选择证件类型。", "invalid_choice": "请正确选择证件类型。"},
+    )
     id_number = forms.CharField(
-        label="证件号码", max_length=20, error_messages={"required": "请填写证件号码。"}
+        label="证件号码",
+        max_length=20,
+        error_messages={"required": "请填写证件号码。", "max_length": "证件号码不能超过20位。"},
     )
     birth_date = forms.DateField(
         label="出生日期",
         required=False,
+        validators=[validate_birth_date],
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="证件号码不含出生日期时填写（如护照）。",
+        error_messages={"invalid": "出生日期格式不正确，请按年-月-日填写，如2018-06-01。"},
     )
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
 
 
 class AttachmentUploadForm(forms.Form):

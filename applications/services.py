@@ -15,8 +15,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
-from accounts.validators import validate_id_number
+from accounts.models import IdType, Role, User
+from accounts.validators import (
+    normalize_id_number,
+    validate_birth_date,
+    validate_full_name,
+    validate_id_number,
+)
 from applications import eligibility
 from applications.choices import (
     EDITABLE_STATUSES,
@@ -253,22 +258,34 @@ def accompanying_person_add(
 ) -> AccompanyingPerson:
     """Add the spouse or a child under 18 (DESIGN.md §4); ValidationError({field: message}) otherwise."""
     app = _lock_editable(application, by)
-    id_number = (id_number or "").strip().replace(" ", "").upper()
-    full_name = (full_name or "").strip()
+    id_number = normalize_id_number(id_number)
+    full_name = " ".join((full_name or "").split())
     errors: dict[str, list[str]] = {}
 
     def refuse(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    def check(field: str, validator, *args):
+        # The applicant's own rules (accounts.validators), not copies: a name that could not be
+        # registered cannot be printed on a card as a 随迁人's either.
+        try:
+            return validator(*args)
+        except ValidationError as exc:
+            refuse(field, exc.messages[0])
+            return None
+
     if not full_name:
         refuse("full_name", "请填写随迁人姓名。")
+    else:
+        check("full_name", validate_full_name, full_name)
     if relation not in Relation.values:
         refuse("relation", "请选择与申请人的关系。")
     facts = None
-    try:
-        facts = validate_id_number(id_type, id_number)
-    except ValidationError as exc:
-        refuse("id_number", exc.messages[0])
+    if id_type not in IdType.values:
+        refuse("id_type", "请正确选择证件类型。")
+    else:
+        facts = check("id_number", validate_id_number, id_type, id_number)
+    check("birth_date", validate_birth_date, birth_date)
     if errors:
         raise ValidationError(errors)
 

@@ -104,7 +104,7 @@ def test_child_with_a_passport_needs_a_birth_date():
     application = ApplicationFactory()
     errors = errors_of(
         application,
-        full_name="张Amy",
+        full_name="Amy Zhang",
         id_type=IdType.PASSPORT,
         id_number="E98765432",
         relation=Relation.DAUGHTER,
@@ -112,7 +112,7 @@ def test_child_with_a_passport_needs_a_birth_date():
     assert "birth_date" in errors
     child = add(
         application,
-        full_name="张Amy",
+        full_name="Amy Zhang",
         id_type=IdType.PASSPORT,
         id_number="E98765432",
         relation=Relation.DAUGHTER,
