@@ -5,6 +5,7 @@ Views parse input, call one service and render; the rules live in accounts.forms
 
 import uuid
 
+from captcha import views as captcha_views
 from captcha.models import CaptchaStore
 from django.conf import settings
 from django.contrib import messages
@@ -115,6 +116,22 @@ class LogoutView(auth_views.LogoutView):
 def face_login(request):
     """微警认证（刷脸）登录: named on the seed's login page; the provider is not connected here."""
     return render(request, "accounts/face_login.html")
+
+
+def captcha_refresh(request):
+    """/captcha/refresh/ (点击获取): simple-captcha's view, at most CAPTCHA_REFRESH_LIMIT per address
+    per window, since each call stores a new challenge row and needs no login."""
+    wait = throttle_hit(
+        scope="captcha-refresh",
+        who=client_ip(request),
+        limit=settings.CAPTCHA_REFRESH_LIMIT,
+        window=settings.CAPTCHA_REFRESH_WINDOW,
+    )
+    if wait:
+        response = JsonResponse({"message": f"获取验证码过于频繁，请{wait}秒后再试。"}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    return captcha_views.captcha_refresh(request)
 
 
 # --- Password reset (Django's flow, by the registered e-mail) -----------------------------------------

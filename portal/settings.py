@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hukou_card.tasks.expire_unused_cards",
         "schedule": crontab(minute=15, hour=0),
     },
+    "purge-expired-captchas": {
+        "task": "accounts.tasks.purge_expired_captchas",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- E-mail and SMS -----------------------------------------------------------------------
@@ -286,6 +290,10 @@ CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 REGISTRATION_THROTTLE_WINDOW = int(os.environ.get("REGISTRATION_THROTTLE_WINDOW", str(15 * 60)))  # seconds
 REGISTRATION_THROTTLE_PER_SESSION = int(os.environ.get("REGISTRATION_THROTTLE_PER_SESSION", "20"))
 REGISTRATION_THROTTLE_PER_ADDRESS = int(os.environ.get("REGISTRATION_THROTTLE_PER_ADDRESS", "60"))
+# /captcha/refresh/ (点击获取) is anonymous and stores a row per call: at most this many per address
+# per window; expired rows are purged by the beat task below.
+CAPTCHA_REFRESH_LIMIT = int(os.environ.get("CAPTCHA_REFRESH_LIMIT", "20"))
+CAPTCHA_REFRESH_WINDOW = int(os.environ.get("CAPTCHA_REFRESH_WINDOW", "60"))  # seconds
 
 # --- Card signing (pyHanko) ---------------------------------------------------------------
 # The bureau's signing key and certificate chain. Left empty, a development CA and key are

@@ -1,5 +1,14 @@
+from captcha import urls as captcha_urls
 from django.contrib import admin
 from django.urls import include, path
+
+from accounts import views as accounts_views
+
+# simple-captcha's URLs, with 点击获取 (refresh) throttled per address: each call stores a row.
+CAPTCHA_URLS = [
+    *(pattern for pattern in captcha_urls.urlpatterns if pattern.name != "captcha-refresh"),
+    path("refresh/", accounts_views.captcha_refresh, name="captcha-refresh"),
+]
 
 urlpatterns = [
     path("", include("portal.portal_urls")),
@@ -8,7 +17,7 @@ urlpatterns = [
     path("console/", include("review.urls")),
     path("notice/", include("review.public_urls")),
     path("cards/", include("hukou_card.urls")),
-    path("captcha/", include("captcha.urls")),
+    path("captcha/", include(CAPTCHA_URLS)),
     path("admin/", admin.site.urls),
 ]
 

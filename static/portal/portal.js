@@ -12,6 +12,20 @@
     fetch(url, { headers: { "X-Requested-With": "XMLHttpRequest" }, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        // Refused (429, too many refreshes): the server's message says how long to wait.
+        var note = row.querySelector("[data-captcha-note]");
+        if (!data.key) {
+          if (!note) {
+            note = document.createElement("div");
+            note.setAttribute("data-captcha-note", "");
+            note.setAttribute("role", "alert");
+            note.className = "small text-danger w-100";
+            row.appendChild(note);
+          }
+          note.textContent = data.message || "获取验证码失败，请稍后再试。";
+          return;
+        }
+        if (note) note.remove();
         var img = row.querySelector("img.captcha");
         var key = row.querySelector("input[name$='_0']");
         if (img) img.src = data.image_url;
