@@ -343,3 +343,25 @@ def test_nginx_serves_private_files_only_through_the_authorising_view(nginx, pri
     )
     assert status == 200 and body == PDF and headers["content-type"] == "application/pdf"
     assert "attachment;" in headers["content-disposition"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_nginx_private_files_keep_the_views_sandbox_and_no_store(nginx, private, settings):
+    """nginx answers an X-Accel-Redirect with its internal location's headers, not the view's: the
+    location itself must send the sandboxing policy, nosniff and no-store, for every kind of file."""
+    for view, (url, rightful, _name) in authorising_views(private).items():
+        settings.PRIVATE_MEDIA_X_ACCEL_PREFIX = ""
+        direct = _login(rightful).get(url)  # the view streaming the file itself: the reference
+        settings.PRIVATE_MEDIA_X_ACCEL_PREFIX = "/_private"
+        session = _login(rightful).cookies[settings.SESSION_COOKIE_NAME].value
+        status, headers, body = _get(nginx, url, session=session)
+        assert status == 200 and body, view
+        assert headers.get("content-security-policy") == direct["Content-Security-Policy"], view
+        assert headers.get("x-content-type-options") == "nosniff", view
+        assert "no-store" in headers.get("cache-control", ""), view
+        assert headers.get("x-frame-options") == direct["X-Frame-Options"], view
+        assert headers.get("referrer-policy") == direct["Referrer-Policy"], view
+        assert headers["content-type"] == direct["Content-Type"], view
+        assert headers["content-disposition"] == direct["Content-Disposition"], view
+        if hasattr(direct, "file_to_stream"):
+            direct.close()
