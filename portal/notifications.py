@@ -3,14 +3,39 @@
 Services call `notify_user_on_commit(...)`; the message leaves only if the decision is committed.
 """
 
+import copy
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.core.mail.backends import console
+from django.core.mail.message import EmailAlternative
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from portal.logging import redact_secrets
+
 logger = logging.getLogger(__name__)
+
+
+class ConsoleEmailBackend(console.EmailBackend):
+    """Development: e-mail printed to stdout (that is, the log), without password-reset links.
+
+    A reset link in a log lets anyone who reads the log set that user's password, so the link is
+    replaced by a notice; the message itself is redacted before it is encoded, which no line
+    wrapping or transfer encoding can hide from the match. Settings map Django's own console
+    backend to this one.
+    """
+
+    def write_message(self, message):
+        clean = copy.copy(message)
+        clean.body = redact_secrets(message.body)
+        if getattr(message, "alternatives", None):
+            clean.alternatives = [
+                EmailAlternative(redact_secrets(content) if isinstance(content, str) else content, mimetype)
+                for content, mimetype in message.alternatives
+            ]
+        super().write_message(clean)
 
 
 class BaseSmsBackend:

@@ -266,7 +266,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- E-mail and SMS -----------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "portal.notifications.ConsoleEmailBackend")
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # Django's prints password-reset links into the log; ours is the same without them.
+    EMAIL_BACKEND = "portal.notifications.ConsoleEmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -332,7 +335,10 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "portal.logging.RequestIdFilter"},
+        "redact_secrets": {"()": "portal.logging.RedactSecretsFilter"},
+    },
     "formatters": {
         "json": {"()": "portal.logging.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
@@ -340,7 +346,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact_secrets"],  # no password-reset link ever reaches the log
             "formatter": os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json"),
         }
     },

@@ -1,0 +1,110 @@
+"""No log line ever carries a password-reset link or token.
+
+The reset is asked for through the real view with the production logging configuration and the
+console e-mail backend as the settings resolve it (the default, and Django's own named
+explicitly), and everything written to stdout, stderr and the log records is searched for the
+token the view really made and for the link."""
+
+import json
+import logging
+import logging.config
+import re
+from unittest import mock
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests import factories
+from tests.ops.test_deploy_check import run_manage
+
+pytestmark = pytest.mark.django_db
+
+RESET_LINK = re.compile(r"/accounts/password/reset/(?!sent/|complete/)[^/\s]+/[^/\s]+")
+DJANGO_CONSOLE = "django.core.mail.backends.console.EmailBackend"
+
+
+def settings_value(name: str, **env) -> object:
+    code = f"import json; from django.conf import settings as s; print(json.dumps(s.{name}))"
+    result = run_manage("shell", "-c", code, env_overrides=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def production_logging() -> dict:
+    # Production with a real mail server; the console backend is a development stand-in.
+    return settings_value("LOGGING", EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend")
+
+
+class Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage() + (self.format(record) if record.exc_info else ""))
+
+
+@pytest.fixture
+def production_log(production_logging, capsys):
+    """Call it when the test starts: the production handlers then write to the captured stdout and
+    stderr (a handler takes the stream at configuration), and every record is kept too. It returns
+    a function that reads all of it."""
+    records = Records()
+
+    def start():
+        logging.config.dictConfig(production_logging)
+        logging.getLogger().addHandler(records)  # after the configured handlers, as any extra one would be
+        return lambda: "\n".join([*capsys.readouterr(), *records.lines])
+
+    try:
+        yield start
+    finally:
+        logging.getLogger().removeHandler(records)
+        logging.config.dictConfig(django_settings.LOGGING)
+
+
+@pytest.mark.parametrize("configured", ["", DJANGO_CONSOLE], ids=["default backend", "Django's console"])
+def test_a_reset_e_mail_written_to_the_log_carries_no_link_or_token(configured, production_log, settings):
+    env = {"DJANGO_DEBUG": "1", **({"EMAIL_BACKEND": configured} if configured else {})}
+    settings.EMAIL_BACKEND = settings_value("EMAIL_BACKEND", **env)
+    assert "console" in settings.EMAIL_BACKEND.lower()  # the case in question: mail printed to the log
+    read_log = production_log()
+    user = factories.UserFactory()
+    tokens = []
+    real_make_token = default_token_generator.make_token
+
+    def make_token(u):  # the token the view really puts in the e-mail
+        tokens.append(real_make_token(u))
+        return tokens[-1]
+
+    with mock.patch.object(default_token_generator, "make_token", side_effect=make_token):
+        response = Client().post(
+            "/accounts/password/reset/", {"email": user.email, "captcha_0": "k", "captcha_1": "PASSED"}
+        )
+    assert response.status_code == 302
+    log = read_log()
+    assert f"To: {user.email}" in log and user.username in log  # the e-mail did go to the log
+    assert len(tokens) == 1
+    assert tokens[0] not in log
+    assert f"/accounts/password/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/" not in log
+    assert not RESET_LINK.search(log), RESET_LINK.search(log).group(0)
+    assert "链接已隐去" in log  # the reader of the log learns why there is no link
+
+
+def test_a_mangled_reset_link_logged_as_not_found_carries_no_token(production_log):
+    """A mail client that appends to the link makes a 404, and Django logs its path."""
+    read_log = production_log()
+    user = factories.UserFactory()
+    token = default_token_generator.make_token(user)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    response = Client().get(f"/accounts/password/reset/{uid}/{token}/%E3%80%82/")
+    assert response.status_code == 404
+    log = read_log()
+    assert "Not Found" in log  # Django did log the request
+    assert token not in log
+    assert not RESET_LINK.search(log), RESET_LINK.search(log).group(0)
