@@ -3,7 +3,10 @@
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
 from portal.gunicorn_worker import BufferingThreadWorker
+from portal.logging import RedactSecretsFilter
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
@@ -27,6 +30,19 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty: no access log (benchmarks)
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}i)s'
+
+
+# The request line of a click on an e-mailed password-reset link holds the token: neither the access
+# log nor the error log prints it (the same filter as Django's log handler).
+class PortalLogger(Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(f, RedactSecretsFilter) for f in log.filters):
+                log.addFilter(RedactSecretsFilter())
+
+
+logger_class = PortalLogger
 # X-Forwarded-Proto and friends only from the proxies Django trusts with X-Forwarded-For
 # (TRUSTED_PROXIES, portal.client_ip); "*" would let anyone reaching this port directly claim them.
 forwarded_allow_ips = ",".join(

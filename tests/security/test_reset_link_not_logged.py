@@ -5,10 +5,18 @@ console e-mail backend as the settings resolve it (the default, and Django's own
 explicitly), and everything written to stdout, stderr and the log records is searched for the
 token the view really made and for the link."""
 
+import http.client
 import json
 import logging
 import logging.config
+import os
 import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
 from unittest import mock
 
 import pytest
@@ -19,7 +27,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests import factories
-from tests.ops.test_deploy_check import run_manage
+from tests.ops.test_deploy_check import ROOT, run_manage
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +116,60 @@ def test_a_mangled_reset_link_logged_as_not_found_carries_no_token(production_lo
     assert "Not Found" in log  # Django did log the request
     assert token not in log
     assert not RESET_LINK.search(log), RESET_LINK.search(log).group(0)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_clicking_the_link_leaves_no_token_in_gunicorns_logs():
+    """The request line of the click on the e-mailed link holds the token; gunicorn's access log,
+    as deploy/gunicorn.conf.py configures it, prints request lines."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.test_settings",  # the page needs no database: the uid is no user
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="1",
+    )
+    token = "diy0f6-" + uuid.uuid4().hex  # the shape of Django's tokens
+    request_id = uuid.uuid4().hex
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None, "gunicorn did not start"
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, "gunicorn did not listen within 60 s"
+                    time.sleep(0.05)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request(
+                "GET", f"/accounts/password/reset/zz/{token}/", headers={"X-Request-ID": request_id}
+            )
+            assert connection.getresponse().status == 200
+            connection.close()
+            deadline = time.monotonic() + 30
+            while True:  # the access line is written once the response has gone
+                log.seek(0)
+                written = log.read().decode()
+                if f"rid={request_id}" in written:
+                    break
+                assert time.monotonic() < deadline, f"no access log line within 30 s: {written}"
+                time.sleep(0.05)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    assert token not in written
+    assert not RESET_LINK.search(written), RESET_LINK.search(written).group(0)
