@@ -188,11 +188,11 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" 
 PRIVATE_MEDIA_X_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_X_ACCEL_PREFIX", "")
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "portal.storage.PrivateFileStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "portal.storage.PrivateFileStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
     "staticfiles": {
@@ -209,7 +209,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # request is answered 413 unread (portal.middleware.RequestBodyLimitMiddleware).
 REQUEST_BODY_MAX_SIZE = 2 * 1024 * 1024  # nginx: client_max_body_size 2m
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Owner writes, the shared group reads (nginx's workers: PRIVATE_MEDIA_GROUP), nobody else.
 FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# The group that the web and worker users and nginx's workers share (docker-compose: portal-files);
+# private files and their directories are given it (portal.storage). Empty: the writer's own group.
+PRIVATE_MEDIA_GROUP = os.environ.get("PRIVATE_MEDIA_GROUP", "").strip()
+if PRIVATE_MEDIA_GROUP:
+    import grp
+
+    try:
+        _gid = (
+            int(PRIVATE_MEDIA_GROUP)
+            if PRIVATE_MEDIA_GROUP.isdigit()
+            else grp.getgrnam(PRIVATE_MEDIA_GROUP).gr_gid
+        )
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"PRIVATE_MEDIA_GROUP: there is no group {PRIVATE_MEDIA_GROUP!r}."
+        ) from None
+    if os.geteuid() != 0 and _gid not in (os.getegid(), *os.getgroups()):
+        raise ImproperlyConfigured(
+            f"PRIVATE_MEDIA_GROUP: this user is not a member of {PRIVATE_MEDIA_GROUP!r}, so it cannot give "
+            "private files to that group and nginx would answer 403."
+        )
 
 # --- Cache --------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -97,3 +97,24 @@ def test_forwarded_for_is_believed_only_from_the_network_nginx_alone_shares_with
     example = (ROOT / "deploy" / "production.env.example").read_text(encoding="utf-8")
     assert f"TRUSTED_PROXIES={subnet}\n" in example
     assert "TRUSTED_PROXY_COUNT" not in example + (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+
+
+def test_web_worker_and_nginx_share_the_group_of_the_private_files(compose):
+    """Files are 0640 (tests/security/test_private_file_permissions.py): nginx's workers, another
+    user in another image, read them only through a group both images create with one number."""
+    group = compose["x-app"]["environment"]["PRIVATE_MEDIA_GROUP"]
+    nginx = compose["services"]["nginx"]
+    assert (
+        compose["x-app"]["build"]["args"]
+        == nginx["build"]["args"]
+        == {"PRIVATE_MEDIA_GID": "${PRIVATE_MEDIA_GID:-1500}"}
+    )
+    web_image = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    nginx_image = (ROOT / nginx["build"]["context"] / "Dockerfile").read_text(encoding="utf-8")
+    for image in (web_image, nginx_image):
+        assert "ARG PRIVATE_MEDIA_GID=1500\n" in image
+    assert f'groupadd --gid "${{PRIVATE_MEDIA_GID}}" {group}' in web_image
+    assert f"useradd --create-home --uid 1000 --groups {group} portal" in web_image
+    assert f"chgrp {group} /app/var/private && chmod 2750 /app/var/private" in web_image
+    assert f'addgroup -g "${{PRIVATE_MEDIA_GID}}" {group} && addgroup nginx {group}' in nginx_image
+    assert "private_media:/app/var/private:ro" in nginx["volumes"]

@@ -3,6 +3,7 @@ them; only authorising views hand them out, and behind nginx they do so by X-Acc
 `internal` location with an empty body. The nginx test runs the real nginx with a config derived
 from deploy/nginx/portal.conf in front of the live server."""
 
+import contextlib
 import http.client
 import inspect
 import os
@@ -227,8 +228,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _nginx_config(workdir: Path, *, port: int, upstream: str, private_root: Path, static_root: Path) -> Path:
-    """deploy/nginx/portal.conf with the addresses and directories of this machine."""
+def _nginx_config(
+    workdir: Path, *, port: int, upstream: str, private_root: Path, static_root: Path, user: str = "root"
+) -> Path:
+    """deploy/nginx/portal.conf with the addresses and directories of this machine; the workers run
+    as `user` when the test runs as root."""
     server = (ROOT / "deploy" / "nginx" / "portal.conf").read_text(encoding="utf-8")
     replacements = {
         "server web:8000;": f"server {upstream};",
@@ -243,7 +247,7 @@ def _nginx_config(workdir: Path, *, port: int, upstream: str, private_root: Path
     temp.mkdir()
     config = workdir / "nginx.conf"
     config.write_text(
-        ("user root;\n" if os.geteuid() == 0 else "")
+        (f"user {user};\n" if os.geteuid() == 0 else "")
         + f"pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log warn;\nworker_processes 1;\n"
         + "events { worker_connections 64; }\n"
         + "http {\n"
@@ -257,8 +261,9 @@ def _nginx_config(workdir: Path, *, port: int, upstream: str, private_root: Path
     return config
 
 
-@pytest.fixture
-def nginx(live_server, settings):
+@contextlib.contextmanager
+def running_nginx(live_server, settings, *, user: str = "root"):
+    """The real nginx with deploy/nginx/portal.conf in front of the live server; yields its port."""
     binary = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
     if binary is None:
         reason = "needs nginx (apt-get install nginx) to prove X-Accel-Redirect end to end"
@@ -267,6 +272,7 @@ def nginx(live_server, settings):
         pytest.skip(reason)
     settings.PRIVATE_MEDIA_X_ACCEL_PREFIX = "/_private"
     workdir = Path(tempfile.mkdtemp(prefix="portal-nginx-"))
+    workdir.chmod(0o755)  # the workers (`user`) keep their temporary files below it
     port = _free_port()
     config = _nginx_config(
         workdir,
@@ -274,6 +280,7 @@ def nginx(live_server, settings):
         upstream=live_server.url.removeprefix("http://"),
         private_root=Path(settings.PRIVATE_MEDIA_ROOT),
         static_root=Path(settings.STATIC_ROOT),
+        user=user,
     )
     process = subprocess.Popen(
         [binary, "-p", str(workdir), "-c", str(config), "-g", "daemon off;"],
@@ -294,6 +301,12 @@ def nginx(live_server, settings):
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def nginx(live_server, settings):
+    with running_nginx(live_server, settings) as port:
+        yield port
 
 
 def _get(port: int, path: str, *, session: str | None = None) -> tuple[int, dict, bytes]:
