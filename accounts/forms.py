@@ -173,6 +173,21 @@ class CaptchaLoginForm(BootstrapMixin, AuthenticationForm):
         return f"{message}再连续输错{left}次，帐号将被锁定{minutes}分钟。"
 
 
+class AdminLoginForm(CaptchaLoginForm):
+    """The Django admin's login (admin.site.login_form): the console's captcha and lockout, staff only."""
+
+    error_messages = {
+        **CaptchaLoginForm.error_messages,
+        # The same words whether the password or the right was missing: nothing to learn here.
+        "not_staff": "用户名或密码错误，或该帐号无权使用管理后台。审核员和公安窗口请从审核工作台登录。",
+    }
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if not user.is_staff:
+            raise ValidationError(self.error_messages["not_staff"], code="not_staff")
+
+
 class UserType:
     PERSONAL = "personal"
     EMPLOYER = "employer"

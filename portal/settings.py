@@ -142,6 +142,10 @@ AXES_RESET_ON_SUCCESS = True  # the account that logged in only (accounts.lockou
 AXES_HANDLER = "accounts.lockout.AccountResetHandler"
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
+# The Django admin's URL prefix, so production can move it off the /admin/ every scanner tries.
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip().strip("/") + "/"
+if ADMIN_URL == "/":
+    raise ImproperlyConfigured("DJANGO_ADMIN_URL must not be empty: the portal's own pages live at /.")
 # Networks of the proxies in front of gunicorn (nginx, a TLS terminator), as CIDRs. X-Forwarded-For
 # is believed only from a peer inside them (portal.client_ip); empty: the peer is the client.
 # deploy/gunicorn.conf.py reads the same variable for forwarded_allow_ips.
@@ -317,7 +321,7 @@ REGISTRATION_THROTTLE_WINDOW = int(os.environ.get("REGISTRATION_THROTTLE_WINDOW"
 REGISTRATION_THROTTLE_PER_SESSION = int(os.environ.get("REGISTRATION_THROTTLE_PER_SESSION", "20"))
 REGISTRATION_THROTTLE_PER_ADDRESS = int(os.environ.get("REGISTRATION_THROTTLE_PER_ADDRESS", "60"))
 # /captcha/refresh/ (点击获取) is anonymous and stores a row per call: at most this many per address
-# per window; expired rows are purged by the beat task below.
+# per window; expired rows are purged by the beat task purge-expired-captchas.
 CAPTCHA_REFRESH_LIMIT = int(os.environ.get("CAPTCHA_REFRESH_LIMIT", "20"))
 CAPTCHA_REFRESH_WINDOW = int(os.environ.get("CAPTCHA_REFRESH_WINDOW", "60"))  # seconds
 

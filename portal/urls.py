@@ -1,8 +1,10 @@
 from captcha import urls as captcha_urls
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from accounts.forms import AdminLoginForm
 
 # simple-captcha's URLs, with 点击获取 (refresh) throttled per address: each call stores a row.
 CAPTCHA_URLS = [
@@ -18,9 +20,12 @@ urlpatterns = [
     path("notice/", include("review.public_urls")),
     path("cards/", include("hukou_card.urls")),
     path("captcha/", include(CAPTCHA_URLS)),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
 
 admin.site.site_header = "广州市人事电子政务系统 · 管理后台"
 admin.site.site_title = "管理后台"
 admin.site.index_title = "市人社局管理员"
+# Staff passwords are guessed at the admin's login as anywhere else: the same captcha and lockout.
+admin.site.login_form = AdminLoginForm
+admin.site.login_template = "admin/portal_login.html"

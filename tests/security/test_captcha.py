@@ -18,6 +18,7 @@ from captcha.fields import CaptchaField
 from django import forms as django_forms
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -84,6 +85,14 @@ def forms_table(user) -> dict[str, CaptchaForm]:
         "console login": CaptchaForm(
             "review.forms.ConsoleLoginForm",
             "/console/login/",
+            {"username": user.username, "password": factories.PASSWORD},
+            "captcha_1",
+            {"username": user.username},
+            secrets=(factories.PASSWORD,),
+        ),
+        "admin login": CaptchaForm(
+            "accounts.forms.AdminLoginForm",
+            reverse("admin:login"),
             {"username": user.username, "password": factories.PASSWORD},
             "captcha_1",
             {"username": user.username},
@@ -195,6 +204,7 @@ def message_beside(page: str, answer_box: str) -> str:
     [
         "portal login",
         "console login",
+        "admin login",
         "password reset",
         "registration (注册验证码)",
         "检测登录帐号",
@@ -203,7 +213,9 @@ def message_beside(page: str, answer_box: str) -> str:
     ],
 )
 def test_a_wrong_captcha_is_refused_beside_the_box_and_the_rest_kept(client, key):
-    applicant = factories.UserFactory() if key != "console login" else factories.ReviewerFactory()
+    applicant = {"console login": factories.ReviewerFactory, "admin login": factories.CityAdminFactory}.get(
+        key, factories.UserFactory
+    )()
     row = forms_table(applicant)[key]
     data = dict(row.data)
     if key == "objection":
