@@ -11,12 +11,14 @@ import logging
 import logging.config
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -171,5 +173,80 @@ def test_clicking_the_link_leaves_no_token_in_gunicorns_logs():
         finally:
             process.terminate()
             process.wait(timeout=20)
+    assert token not in written
+    assert not RESET_LINK.search(written), RESET_LINK.search(written).group(0)
+
+
+def test_clicking_the_link_leaves_no_token_in_nginxs_access_log(live_server, settings):
+    """deploy/nginx/portal.conf in front of the portal, its access log kept: the click on the
+    link, and a page it leads to that names the link as Referer, log neither token nor link."""
+    from tests.security.test_private_files import STRICT, _nginx_config
+
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if binary is None:
+        reason = "needs nginx (apt-get install nginx) to read its access log"
+        if STRICT:
+            pytest.fail(f"PORTAL_STRICT_SERVICES=1 but the service is missing: {reason}", pytrace=False)
+        pytest.skip(reason)
+    workdir = Path(tempfile.mkdtemp(prefix="portal-nginx-log-"))
+    port = _free_port()
+    config = _nginx_config(
+        workdir,
+        port=port,
+        upstream=live_server.url.removeprefix("http://"),
+        private_root=Path(settings.PRIVATE_MEDIA_ROOT),
+        static_root=Path(settings.STATIC_ROOT),
+    )
+    # The harness turns the access log off; a stock nginx.conf logs every request line (and Referer).
+    default_log = workdir / "default-access.log"
+    text = config.read_text(encoding="utf-8")
+    assert "  access_log off;\n" in text
+    config.write_text(
+        text.replace("  access_log off;\n", f"  access_log {default_log} combined;\n"), encoding="utf-8"
+    )
+    user = factories.UserFactory()
+    link = f"/accounts/password/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/"
+    token = default_token_generator.make_token(user)
+    log_path = workdir / "access.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [binary, "-p", str(workdir), "-c", str(config), "-g", "daemon off;"], stdout=log, stderr=log
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, f"nginx did not start: {log_path.read_text()}"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "nginx did not listen within 30 s"
+                time.sleep(0.05)
+        for path, headers in (
+            (f"{link}{token}/", {}),
+            ("/accounts/login/", {"Referer": f"http://127.0.0.1:{port}{link}{token}/"}),
+        ):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            assert response.status in (200, 302), (path, response.status)
+            connection.close()
+        deadline = time.monotonic() + 30
+        while True:  # nginx writes the line once the response has gone
+            written = "\n".join(
+                path.read_text(encoding="utf-8", errors="replace")
+                for path in (log_path, default_log)
+                if path.exists()
+            )
+            if written.count('"GET ') >= 2:
+                break
+            assert time.monotonic() < deadline, f"no access log lines within 30 s: {written}"
+            time.sleep(0.05)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+    assert "/accounts/login/" in written  # the log does keep request lines
     assert token not in written
     assert not RESET_LINK.search(written), RESET_LINK.search(written).group(0)
