@@ -448,7 +448,9 @@ def application_attachments_complete(*, application: Application, by: User) -> A
 def library_document_delete(*, document: LibraryDocument, by: User) -> None:
     if document.owner_id != by.pk:
         raise PermissionDenied("只能删除本人证件库中的图片。")
-    locked = LibraryDocument.objects.select_for_update().get(pk=document.pk)
+    locked = LibraryDocument.objects.select_for_update().filter(pk=document.pk).first()
+    if locked is None:
+        return  # deleted meanwhile (the same button pressed in two tabs): nothing is left to do
     if locked.attachments.exists():
         raise ApplicationError("该图片已用作申报附件，不能从证件库删除；请先在申报中删除该附件。")
     stored = locked.file.name

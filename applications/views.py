@@ -361,6 +361,9 @@ def _family(request, wizard: Wizard):
                     person = services.accompanying_person_add(
                         application=app, by=request.user, **form.cleaned_data
                     )
+                except services.ApplicationNotEditable as exc:  # submitted from another tab meanwhile
+                    messages.error(request, exc.message)
+                    return redirect("applications:status_detail", public_id=app.public_id)
                 except ValidationError as exc:
                     form.add_error(None, exc)
                 else:
@@ -369,6 +372,9 @@ def _family(request, wizard: Wizard):
         else:
             try:
                 app = services.application_family_complete(application=app, by=request.user)
+            except services.ApplicationNotEditable as exc:
+                messages.error(request, exc.message)
+                return redirect("applications:status_detail", public_id=app.public_id)
             except ValidationError as exc:
                 page_errors = exc.messages
             else:
@@ -479,6 +485,9 @@ def attachment_library(request, public_id, kind):
                 services.attachment_from_library(
                     application=application, kind=kind, document=document, by=request.user
                 )
+            except services.ApplicationNotEditable as exc:  # submitted from another tab meanwhile
+                messages.error(request, exc.message)
+                return redirect("applications:status_detail", public_id=public_id)
             except ValidationError as exc:
                 error = exc.messages[0]
             else:
