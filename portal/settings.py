@@ -2,8 +2,8 @@
 
 With nothing set the portal runs on a local SQLite file, executes Celery tasks in-process,
 prints e-mail to the console and serves with DEBUG on, so `make run` works on a bare machine.
-Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL (or REDIS_URL)
-and ALLOWED_HOSTS; see README.md and docs/operations.md.
+Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL (and REDIS_URL
+for the cache, another Redis) and ALLOWED_HOSTS; see README.md and docs/operations.md.
 """
 
 import ipaddress
@@ -239,6 +239,9 @@ if PRIVATE_MEDIA_GROUP:
         )
 
 # --- Cache --------------------------------------------------------------------------------
+# REDIS_URL is the cache only: a Redis allowed to forget (docker-compose's redis-cache: maxmemory,
+# allkeys-lru), since every unique URL of a cached anonymous page adds an entry. Nothing in it is
+# the only copy. The task queue is CELERY_BROKER_URL, a Redis that never evicts.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -259,7 +262,13 @@ SESSION_ENGINE = (
 )
 
 # --- Celery -------------------------------------------------------------------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+# A development machine may queue in its one Redis; production names the broker, so queued tasks
+# never sit in a cache that evicts.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL if DEBUG else "")
+if REDIS_URL and not CELERY_BROKER_URL and not DEBUG:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must be set: REDIS_URL is the cache, which may evict, and must not hold the task queue."
+    )
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 # No broker configured: run tasks in-process so the portal works on a bare machine.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)

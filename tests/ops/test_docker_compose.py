@@ -14,11 +14,14 @@ def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
+SERVICES = ["nginx", "web", "worker", "beat", "postgres", "redis-cache", "redis-broker"]
+
+
 def test_every_service_is_present(compose):
-    assert {"nginx", "web", "worker", "beat", "postgres", "redis"} <= set(compose["services"])
+    assert set(SERVICES) <= set(compose["services"])
 
 
-@pytest.mark.parametrize("name", ["nginx", "web", "worker", "beat", "postgres", "redis"])
+@pytest.mark.parametrize("name", SERVICES)
 def test_service_has_healthcheck_and_restart_policy(compose, name):
     service = compose["services"][name]
     assert service["healthcheck"]["test"], name
@@ -29,7 +32,8 @@ def test_app_services_wait_for_healthy_database_and_broker(compose):
     for name in ("web", "worker", "beat"):
         depends = compose["services"][name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
-        assert depends["redis"]["condition"] == "service_healthy"
+        assert depends["redis-cache"]["condition"] == "service_healthy"
+        assert depends["redis-broker"]["condition"] == "service_healthy"
 
 
 def test_named_volumes_are_declared_and_keep_state(compose):
@@ -66,7 +70,8 @@ def test_commands_point_at_real_code(compose):
 def test_environment_points_at_compose_services(compose):
     env = compose["x-app"]["environment"]
     assert "@postgres:5432/" in env["DATABASE_URL"]
-    assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+    assert env["REDIS_URL"].startswith("redis://redis-cache:6379/")
+    assert env["CELERY_BROKER_URL"].startswith("redis://redis-broker:6379/")
     assert env["PRIVATE_MEDIA_X_ACCEL_PREFIX"] == "/_private"
 
 
@@ -118,3 +123,15 @@ def test_web_worker_and_nginx_share_the_group_of_the_private_files(compose):
     assert f"chgrp {group} /app/var/private && chmod 2750 /app/var/private" in web_image
     assert f'addgroup -g "${{PRIVATE_MEDIA_GID}}" {group} && addgroup nginx {group}' in nginx_image
     assert "private_media:/app/var/private:ro" in nginx["volumes"]
+
+
+def test_the_cache_is_bounded_and_evicts_and_the_broker_never_evicts(compose):
+    """Unique URLs of cached anonymous pages add entries without end (tests/security/test_cache_flood.py)."""
+    cache = compose["services"]["redis-cache"]["command"].split()
+    broker = compose["services"]["redis-broker"]["command"].split()
+    assert cache[cache.index("--maxmemory") + 1] == "${REDIS_CACHE_MAXMEMORY:-256mb}"
+    assert cache[cache.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    assert "redis_data:/data" not in compose["services"]["redis-cache"].get("volumes", [])
+    assert broker[broker.index("--maxmemory-policy") + 1] == "noeviction"
+    assert broker[broker.index("--appendonly") + 1] == "yes"
+    assert "redis_data:/data" in compose["services"]["redis-broker"]["volumes"]
