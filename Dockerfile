@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    DJANGO_SETTINGS_MODULE=portal.settings
+    DJANGO_SETTINGS_MODULE=config.settings
 # portal-files: the group nginx's workers share with this user, so they can read the private files
 # (0640) that web and worker write (PRIVATE_MEDIA_GROUP; deploy/nginx/Dockerfile, same number).
 ARG PRIVATE_MEDIA_GID=1500
@@ -22,4 +22,4 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost 
  && chgrp portal-files /app/var/private && chmod 2750 /app/var/private
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--config", "deploy/gunicorn.conf.py"]
+CMD ["gunicorn", "config.wsgi:application", "--config", "deploy/gunicorn.conf.py"]

@@ -36,10 +36,10 @@ test: lint
 	$(PY) -m pytest -p no:cacheprovider --reverse -q --ignore=tests/e2e $(PYTEST_ARGS)
 
 worker: install
-	$(VENV)/bin/celery -A portal worker -l info
+	$(VENV)/bin/celery -A config worker -l info
 
 beat: install
-	$(VENV)/bin/celery -A portal beat -l info --schedule var/celerybeat-schedule
+	$(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
 
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)

@@ -36,8 +36,8 @@ from accounts.validators import (
     validate_mobile,
     validate_username,
 )
+from core.uploads import CheckedJpeg, check_jpeg
 from portal.models import District, Subsystem
-from portal.uploads import CheckedJpeg, check_jpeg
 
 CONSOLE_LOGIN_PATH = "/console/login/"
 LOGIN_USERNAME_RULE = "用户名只能由英文字母、数字和下划线组成，以英文字母开头，长度为2~20位，请检查输入。"
@@ -69,7 +69,7 @@ class PortalCaptchaField(CaptchaField):
         key, answer = value[0] or "", (value[1] or "").strip().lower()
         value[1] = ""  # the answer is never drawn back into the box
         if captcha_settings.CAPTCHA_TEST_MODE and answer == "passed":
-            captcha_consume(key=key, answer=answer)  # test settings only (portal/test_settings.py)
+            captcha_consume(key=key, answer=answer)  # test settings only (config/test_settings.py)
             return value
         if not self.required and not answer:
             return value

@@ -1,5 +1,5 @@
 """Who is trying to log in, as django-axes counts it: the account (the client's address comes
-from portal.client_ip, AXES_CLIENT_IP_CALLABLE).
+from core.client_ip, AXES_CLIENT_IP_CALLABLE).
 
 Usernames are case-insensitive at login (PortalUserManager), so the lock must be too; otherwise
 "zhangsan", "ZhangSan", "ZHANGSAN"... would each get their own five guesses.

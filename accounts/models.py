@@ -13,7 +13,7 @@ from accounts.validators import (
     validate_mobile,
     validate_username,
 )
-from portal.storage import private_storage
+from core.storage import private_storage
 
 
 class IdType(models.TextChoices):

@@ -20,9 +20,9 @@ from accounts.validators import (
     validate_mobile,
     validate_username,
 )
+from core.notifications import notify_user_on_commit
+from core.uploads import CheckedJpeg
 from portal.models import District, Subsystem, UserSubsystem
-from portal.notifications import notify_user_on_commit
-from portal.uploads import CheckedJpeg
 
 USERNAME_TAKEN = "该登录帐号已被注册，请换一个。"
 ID_NUMBER_TAKEN = (
@@ -173,7 +173,7 @@ def employer_admin_request_create(
 ) -> EmployerAdmin:
     """A registered individual asks to administer an employer; a city administrator decides later.
 
-    The licence must already have passed portal.uploads.check_jpeg (JPG, ≤500 KB, metadata removed).
+    The licence must already have passed core.uploads.check_jpeg (JPG, ≤500 KB, metadata removed).
     """
     if user.role != Role.APPLICANT:
         raise PermissionDenied("单位系统管理员权限须由已注册的个人用户申请。")

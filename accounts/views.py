@@ -37,10 +37,10 @@ from accounts.forms import (
     UserType,
 )
 from accounts.models import Role, User
-from portal.client_ip import client_ip
+from core.client_ip import client_ip
+from core.private_files import private_file_response
+from core.throttle import throttle_hit, wait_minutes
 from portal.models import Subsystem
-from portal.private_files import private_file_response
-from portal.throttle import throttle_hit, wait_minutes
 
 USER_TYPE_SESSION_KEY = "portal_user_type"  # read by templates/partials/system_bar.html
 REGISTRATION_SESSION_KEY = "registration"

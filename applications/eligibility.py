@@ -19,7 +19,7 @@ from applications.choices import (
     Relation,
     SkillLevel,
 )
-from portal.text import cn_date
+from core.text import cn_date
 
 # 办法: children move with the applicant while under 18 (DESIGN.md §4).
 CHILD_AGE_LIMIT = 18

@@ -265,7 +265,7 @@ class AccompanyingPersonForm(forms.Form):
 
 class AttachmentUploadForm(forms.Form):
     kind = forms.ChoiceField(choices=AttachmentKind.choices)
-    # Emptiness, type and size are judged by portal.uploads.check_jpeg, with its own messages.
+    # Emptiness, type and size are judged by core.uploads.check_jpeg, with its own messages.
     file = forms.FileField(
         allow_empty_file=True,
         error_messages={"required": "请先点击“浏览...”选择要上传的JPG图片，再点击“上传”。"},

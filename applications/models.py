@@ -20,7 +20,7 @@ from applications.choices import (
     SkillLevel,
     Status,
 )
-from portal.storage import private_storage
+from core.storage import private_storage
 
 
 class TalentCategory(models.Model):

@@ -43,9 +43,9 @@ from applications.models import (
 from applications.selectors import active_bar
 from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_steps
 from applications.workflow import Action, Actor, check_transition, transition
-from portal.notifications import notify_user_on_commit
-from portal.text import cn_date
-from portal.uploads import check_jpeg
+from core.notifications import notify_user_on_commit
+from core.text import cn_date
+from core.uploads import check_jpeg
 from portal.workdays import add_working_days
 
 logger = logging.getLogger(__name__)
@@ -398,7 +398,7 @@ def _attach(app: Application, kind: str, document: LibraryDocument) -> Attachmen
 
 
 def attachment_upload(*, application: Application, kind: str, uploaded_file, by: User) -> Attachment:
-    """Check the file (portal.uploads.check_jpeg), keep it in the 证件库 and attach it."""
+    """Check the file (core.uploads.check_jpeg), keep it in the 证件库 and attach it."""
     kind = _check_kind(kind)
     # The content check runs before the row lock: decoding may take a moment.
     checked = check_jpeg(uploaded_file)

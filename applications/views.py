@@ -42,9 +42,9 @@ from applications.wizard import (
     step_states,
 )
 from applications.workflow import TRANSITIONS, Action, TransitionNotAllowed
-from portal.client_ip import client_ip
+from core.client_ip import client_ip
+from core.private_files import private_file_response
 from portal.models import ContentPage
-from portal.private_files import private_file_response
 
 SYSTEM_NAME = "人才引进申办系统"
 

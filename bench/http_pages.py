@@ -36,7 +36,7 @@ def server_env(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",  # testserver: the in-process query count
@@ -123,7 +123,7 @@ def start_gunicorn(database_url: str) -> subprocess.Popen:
     )
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     proc = subprocess.Popen(
-        [gunicorn, "portal.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
+        [gunicorn, "config.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
         env=env, cwd=SERVER_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
     deadline = time.time() + 30

@@ -16,7 +16,7 @@ from applications.choices import Status
 from applications.eligibility import required_attachment_kinds
 from applications.models import Application, Attachment, LibraryDocument, TalentSubcategory
 from applications.services import submission_problems
-from portal.storage import private_storage
+from core.storage import private_storage
 
 
 def pages_and_users():
@@ -39,7 +39,7 @@ def pages_and_users():
     category = TalentSubcategory.objects.get(code="2.2").category_id
     queue = reverse("review:queue")
     pages = [
-        ("ceiling: bare page, base layout", None, reverse("portal:bench_ceiling")),
+        ("ceiling: bare page, base layout", None, reverse("demo:bench_ceiling")),
         ("applicant status page", "applicant", reverse("applications:status")),
         ("public notice list", None, reverse("notices:list")),
         ("review queue, 50 rows, filtered", "reviewer", f"{queue}?{urlencode({'status': 'under_review', 'category': category})}"),

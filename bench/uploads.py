@@ -1,4 +1,4 @@
-"""Benchmark: the upload check (portal.uploads.check_jpeg) on real JPEGs up to the 500 KB limit.
+"""Benchmark: the upload check (core.uploads.check_jpeg) on real JPEGs up to the 500 KB limit.
 
 Not a test: it prints milliseconds per file (target ≤ 15 ms for a 500 KB JPEG). The files are
 photo-like noise, the hardest case for the decoder, made once in memory.
@@ -42,13 +42,13 @@ def _jpeg_near(
 def run(repeat: int = 40) -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from portal.uploads import check_jpeg
+    from core.uploads import check_jpeg
 
     cases = [
         ("baseline 1600×1200", _jpeg_near(500 * 1024, width=1600, height=1200)),

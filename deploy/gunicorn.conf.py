@@ -5,8 +5,8 @@ import os
 
 from gunicorn.glogging import Logger
 
-from portal.gunicorn_worker import BufferingThreadWorker
-from portal.logging import RedactSecretsFilter
+from core.gunicorn_worker import BufferingThreadWorker
+from core.logging import RedactSecretsFilter
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
@@ -15,7 +15,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
 # Threads that only ever get a request that has fully arrived: the event loop reads heads and bodies,
 # so slow clients cost a socket, not a worker (a sync worker is held by one client sending half a
-# header; stock gthread by `threads` of them). See portal/gunicorn_worker.py.
+# header; stock gthread by `threads` of them). See core/gunicorn_worker.py.
 class PortalWorker(BufferingThreadWorker):
     header_timeout = float(os.environ.get("GUNICORN_HEADER_TIMEOUT", "10"))  # the whole head, not per read
     body_timeout = float(os.environ.get("GUNICORN_BODY_TIMEOUT", "30"))
@@ -44,7 +44,7 @@ class PortalLogger(Logger):
 
 logger_class = PortalLogger
 # X-Forwarded-Proto and friends only from the proxies Django trusts with X-Forwarded-For
-# (TRUSTED_PROXIES, portal.client_ip); "*" would let anyone reaching this port directly claim them.
+# (TRUSTED_PROXIES, core.client_ip); "*" would let anyone reaching this port directly claim them.
 forwarded_allow_ips = ",".join(
     part.strip() for part in os.environ.get("TRUSTED_PROXIES", "").split(",") if part.strip()
 )

@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from portal.storage import private_storage
+from core.storage import private_storage
 
 
 def card_pdf_path(instance: "HukouCard", filename: str) -> str:

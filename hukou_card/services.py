@@ -22,12 +22,12 @@ from django.utils import timezone
 from applications.choices import Relation, Status
 from applications.models import AccompanyingPerson, Application
 from applications.workflow import audit
+from core.notifications import notify_user_on_commit
+from core.text import cn_date
 from hukou_card import numbers
 from hukou_card.models import ApprovalNumberSequence, CardAction, HukouCard
 from hukou_card.pdf import CardData, Companion, render_card
 from hukou_card.signing import card_signer, sign_card_pdf
-from portal.notifications import notify_user_on_commit
-from portal.text import cn_date
 
 logger = logging.getLogger(__name__)
 

@@ -20,12 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
+from core.client_ip import client_ip
+from core.private_files import private_file_response
 from hukou_card import selectors, services, throttle
 from hukou_card.forms import CancelForm, PoliceLookupForm, VerifyForm
 from hukou_card.models import HukouCard
 from hukou_card.signing import check_card_signature
-from portal.client_ip import client_ip
-from portal.private_files import private_file_response
 
 SYSTEM_NAME = "人才引进申办系统"
 

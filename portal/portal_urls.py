@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import path
 
 from portal import views
@@ -15,7 +14,3 @@ urlpatterns = [
     path("session/keepalive/", views.keepalive, name="keepalive"),
     path("healthz", views.healthz, name="healthz"),
 ]
-
-if settings.BENCH_CEILING:
-    # The benchmark's ceiling: the same base template, no database, nothing else (docs/performance.md).
-    urlpatterns.append(path("bench/ceiling/", views.bench_ceiling, name="bench_ceiling"))

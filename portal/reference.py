@@ -4,7 +4,7 @@ edits them."""
 
 import datetime
 
-from portal.cache import version
+from core.cache import version
 
 REFERENCE = "reference"
 CALENDAR = "calendar"

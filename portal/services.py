@@ -17,7 +17,7 @@ def subsystem_add(*, user, subsystem: Subsystem) -> UserSubsystem:
 def broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    from portal.celery import app
+    from config.celery import app
 
     try:
         with app.connection_for_write() as conn:

@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from applications.models import TalentCategory, TalentSubcategory
-from portal.cache import bump_on_commit
+from core.cache import bump_on_commit
 from portal.models import CalendarOverride, District
 from portal.reference import CALENDAR, REFERENCE
 

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from core.middleware import session_refresh, session_seconds_left
 from portal import selectors, services
-from portal.middleware import session_refresh, session_seconds_left
 from portal.models import ContentPage, Subsystem
 
 PORTAL_CONTEXT = {"system_name": "", "system_home_url": "/"}
@@ -136,7 +136,3 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "portal/csrf_failure.html", status=403)
-
-
-def bench_ceiling(request):
-    return render(request, "portal/bench_ceiling.html")

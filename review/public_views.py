@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from portal.cache import cached_anonymous_page
+from core.cache import cached_anonymous_page
 from review import selectors, services
 from review.forms import NoticeSearchForm, ObjectionRaiseForm
 from review.models import Objection, PublicNotice

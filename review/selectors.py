@@ -145,7 +145,7 @@ def queue_counts(*, user: User, today: datetime.date) -> dict[str, int]:
     """
     from django.core.cache import cache
 
-    from portal.cache import version
+    from core.cache import version
     from review.signals import queue_version_name
 
     name = queue_version_name(user.district_id if user.role == Role.REVIEWER else None)

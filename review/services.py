@@ -19,10 +19,10 @@ from accounts.models import EmployerAdmin, Role, User
 from applications.choices import EmployerConfirmation, Status
 from applications.models import ApplicantBar, Application, AuditEntry, ReapplicationGrant
 from applications.workflow import Action, Actor, audit, check_transition, transition
+from core.notifications import notify_user_on_commit
+from core.text import cn_date
 from hukou_card.tasks import issue_cards_for_application
 from portal.models import District
-from portal.notifications import notify_user_on_commit
-from portal.text import cn_date
 from portal.workdays import add_working_days, is_working_day
 from review import quota
 from review.audit import PUBLIC_ACTOR_ROLE, ReviewAction

@@ -1,4 +1,4 @@
-"""Cache versions (portal.cache) bumped when what the public notice or a queue shows changes.
+"""Cache versions (core.cache) bumped when what the public notice or a queue shows changes.
 
 Signals rather than calls in each service: the Django admin edits notices and employers too, and
 every status change writes an AuditEntry with its from/to, whichever code path made it.
@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from accounts.models import Employer
 from applications.choices import Status
 from applications.models import Application, AuditEntry
-from portal.cache import bump_on_commit
+from core.cache import bump_on_commit
 from portal.models import District
 from review.models import NoticeEntry, Objection, PublicNotice
 

@@ -29,9 +29,9 @@ from accounts.models import Role
 from applications.choices import Status
 from applications.models import ApplicantBar, Application
 from applications.workflow import Actor, TransitionNotAllowed, allowed_actions
-from portal.cache import version
-from portal.client_ip import client_ip
-from portal.private_files import private_file_response
+from core.cache import version
+from core.client_ip import client_ip
+from core.private_files import private_file_response
 from portal.reference import REFERENCE
 from review import selectors, services
 from review.audit import action_label, role_label

@@ -92,7 +92,7 @@ def _reference_data(request):
 def _clear_caches():
     from django.core.cache import cache
 
-    from portal.notifications import LocmemSmsBackend
+    from core.notifications import LocmemSmsBackend
 
     cache.clear()
     LocmemSmsBackend.outbox.clear()

@@ -3,7 +3,7 @@
 import accounts.models
 import accounts.validators
 import django.utils.timezone
-import portal.storage
+import core.storage
 import uuid
 from django.db import migrations, models
 
@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('status', models.CharField(choices=[('pending', '待审核'), ('approved', '已批准'), ('refused', '未批准'), ('cancelled', '已取消')], default='pending', max_length=10, verbose_name='状态')),
-                ('business_licence', models.FileField(max_length=200, storage=portal.storage.private_storage, upload_to=accounts.models.business_licence_path, verbose_name='营业执照')),
+                ('business_licence', models.FileField(max_length=200, storage=core.storage.private_storage, upload_to=accounts.models.business_licence_path, verbose_name='营业执照')),
                 ('applicant_note', models.CharField(blank=True, max_length=300, verbose_name='申请说明')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
                 ('decision_note', models.CharField(blank=True, max_length=300, verbose_name='审核意见')),

@@ -2,7 +2,7 @@
 
 import applications.models
 import django.db.models.deletion
-import portal.storage
+import core.storage
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -144,7 +144,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('kind', models.CharField(choices=[('unit_report', '单位引进报告'), ('id_card', '身份证'), ('household_register', '户口簿'), ('education_cert', '本人学历证书'), ('education_verification', '本人学历鉴定'), ('degree_cert', '本人学位证书'), ('degree_verification', '本人学位鉴定'), ('title_cert', '专业技术资格证书'), ('title_verification', '发证机关网上查询、确认、核验材料'), ('vocational_cert', '职业资格证书'), ('vocational_verification', '职业资格证书网上查询证明'), ('practice_cert', '执业资格证书'), ('practice_verification', '执业资格网上查询证明'), ('spouse_id', '配偶身份证'), ('spouse_household', '配偶户口簿'), ('child_household', '子女户口簿'), ('child_birth_cert', '子女出生医学证明'), ('high_level_proof', '高层次/高技能人才证明材料'), ('accreditation', '认证或确认材料'), ('other_qualification', '行业其他资格证书'), ('other', '其他材料')], max_length=30, verbose_name='证件类别')),
-                ('file', models.FileField(max_length=200, storage=portal.storage.private_storage, upload_to=applications.models.library_document_path)),
+                ('file', models.FileField(max_length=200, storage=core.storage.private_storage, upload_to=applications.models.library_document_path)),
                 ('original_name', models.CharField(blank=True, max_length=200, verbose_name='原文件名')),
                 ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
                 ('width', models.PositiveIntegerField(verbose_name='宽')),

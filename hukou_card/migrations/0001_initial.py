@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import hukou_card.models
-import portal.storage
+import core.storage
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('issued_on', models.DateField(verbose_name='签发日期')),
                 ('valid_until', models.DateField(verbose_name='有效期至')),
                 ('status', models.CharField(choices=[('valid', '有效'), ('used', '已办理入户'), ('expired', '已过期注销'), ('cancelled', '已注销（放弃入户）')], default='valid', max_length=10, verbose_name='状态')),
-                ('pdf', models.FileField(blank=True, max_length=200, storage=portal.storage.private_storage, upload_to=hukou_card.models.card_pdf_path)),
+                ('pdf', models.FileField(blank=True, max_length=200, storage=core.storage.private_storage, upload_to=hukou_card.models.card_pdf_path)),
                 ('pdf_sha256', models.CharField(blank=True, max_length=64)),
                 ('rendered_at', models.DateTimeField(blank=True, null=True, verbose_name='生成时间')),
                 ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='入户办结时间')),

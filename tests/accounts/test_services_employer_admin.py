@@ -8,8 +8,8 @@ from django.core.files.storage import storages
 
 from accounts import services
 from accounts.models import Employer, EmployerAdmin
+from core.uploads import check_jpeg
 from portal.models import District
-from portal.uploads import check_jpeg
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""portal.uploads.check_jpeg: each bad file is refused with its own message; real JPEGs pass clean."""
+"""core.uploads.check_jpeg: each bad file is refused with its own message; real JPEGs pass clean."""
 
 import io
 import struct
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from portal.uploads import MAX_UPLOAD_BYTES, check_jpeg, strip_jpeg_metadata
+from core.uploads import MAX_UPLOAD_BYTES, check_jpeg, strip_jpeg_metadata
 from tests.factories import jpeg_bytes
 
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from portal.uploads import MAX_UPLOAD_BYTES, check_jpeg
+from core.uploads import MAX_UPLOAD_BYTES, check_jpeg
 from tests.factories import jpeg_bytes
 
 BASE = jpeg_bytes(240, 180, quality=80)

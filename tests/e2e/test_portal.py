@@ -6,9 +6,9 @@ from playwright.sync_api import expect
 
 from accounts import services
 from accounts.models import EmployerAdmin
+from core.text import cn_date_with_weekday
 from portal.models import Subsystem, UserSubsystem
 from portal.reference_data import TALENT_SUBSYSTEM_SLUG
-from portal.text import cn_date_with_weekday
 from tests import factories
 from tests.e2e.conftest import login, screenshot, scripts_ready
 

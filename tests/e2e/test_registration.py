@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from accounts.validators import id_check_char
-from portal.text import cn_date_with_weekday
+from core.text import cn_date_with_weekday
 from tests.e2e.conftest import screenshot, scripts_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)

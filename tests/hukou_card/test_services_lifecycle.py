@@ -232,7 +232,7 @@ def test_beat_task_runs_the_expiry(monkeypatch):
 def test_beat_schedule_names_the_expiry_task():
     from django.conf import settings
 
-    from portal.celery import app
+    from config.celery import app
 
     entry = settings.CELERY_BEAT_SCHEDULE["expire-unused-cards"]
     assert entry["task"] in app.tasks

@@ -39,7 +39,7 @@ def _close_worker_connections(task=None, **_kwargs):
 
 @pytest.fixture
 def redis_celery_app():
-    from portal.celery import app as portal_app
+    from config.celery import app as portal_app
 
     broker = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL")
     app = Celery("card-worker-test", set_as_current=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "x7#k2Lq9!vR4mZ8pW1sT6yB3nF5hJ0cD-prod-like-secret-key-for-the-check",
     "ALLOWED_HOSTS": "rc.example.gov.cn",

@@ -59,12 +59,12 @@ def test_commands_point_at_real_code(compose):
     from django.core.management import get_commands
 
     web = compose["services"]["web"]["command"]
-    assert "gunicorn portal.wsgi:application" in web
+    assert "gunicorn config.wsgi:application" in web
     assert "load_demo" in web and "load_demo" in get_commands()
     assert (ROOT / "deploy" / "gunicorn.conf.py").exists()
-    assert "celery -A portal worker" in compose["services"]["worker"]["command"]
-    assert "celery -A portal beat" in compose["services"]["beat"]["command"]
-    import portal.wsgi  # noqa: F401  - the module gunicorn loads imports cleanly
+    assert "celery -A config worker" in compose["services"]["worker"]["command"]
+    assert "celery -A config beat" in compose["services"]["beat"]["command"]
+    import config.wsgi  # noqa: F401  - the module gunicorn loads imports cleanly
 
 
 def test_environment_points_at_compose_services(compose):

@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from portal.celery import _carry_request_id, _restore_request_id
-from portal.logging import JsonFormatter, RequestIdFilter, get_request_id, set_request_id
+from config.celery import _carry_request_id, _restore_request_id
+from core.logging import JsonFormatter, RequestIdFilter, get_request_id, set_request_id
 
 
 @pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_healthz_reports_database_and_eager_broker(client):
 
 @pytest.mark.django_db
 def test_mail_to_an_invalid_domain_is_not_sent(mailoutbox):
-    from portal.notifications import notify_user
+    from core.notifications import notify_user
     from tests.factories import UserFactory
 
     notify_user(user=UserFactory(email="zhangsan@demo.invalid", mobile=""), subject="测试", body="正文")

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.text import cn_date_with_weekday
 from portal.models import Subsystem, UserSubsystem
 from portal.reference_data import SUBSYSTEMS, TALENT_SUBSYSTEM_SLUG
-from portal.text import cn_date_with_weekday
 
 pytestmark = pytest.mark.django_db
 

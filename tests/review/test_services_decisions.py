@@ -9,7 +9,7 @@ from django.core import mail
 from applications.choices import EmployerConfirmation, Status
 from applications.models import ApplicantBar, AuditEntry, ReapplicationGrant
 from applications.workflow import Action, TransitionNotAllowed
-from portal.notifications import LocmemSmsBackend
+from core.notifications import LocmemSmsBackend
 from review import services
 from review.audit import ReviewAction
 from review.models import NoticeEntry, PublicNotice
@@ -41,7 +41,7 @@ def test_accept_moves_to_review_sets_the_decision_deadline_and_tells_the_applica
     assert len(mail.outbox) == 1
     assert "已受理" in mail.outbox[0].subject
     assert "2025年10月23日" in mail.outbox[0].body
-    # The SMS interface beside the e-mail (portal.notifications; the locmem backend in tests).
+    # The SMS interface beside the e-mail (core.notifications; the locmem backend in tests).
     assert LocmemSmsBackend.outbox == [{"mobile": submitted_app.applicant.mobile, "text": ANY}]
     assert "申报已受理" in LocmemSmsBackend.outbox[0]["text"]
 

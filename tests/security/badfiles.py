@@ -4,7 +4,7 @@ Every bad file is bad by construction (not "probably bad"): another format under
 markup or script file, a polyglot whose first bytes are not a JPEG, a JPEG cut short, random bytes,
 a JPEG whose header declares impossible, tiny, bomb-sized or sliver dimensions, a JPEG with broken
 segment structure, an empty file, or a real JPEG over 500 KB. `expect` is the refusal code the
-upload check (portal.uploads.check_jpeg) must give; None means any refusal.
+upload check (core.uploads.check_jpeg) must give; None means any refusal.
 """
 
 import base64

@@ -85,7 +85,7 @@ def _urls_with(admin_url: str) -> str:
         "\ntry:\n    resolve('/admin/login/'); print('old address answers')"
         "\nexcept Resolver404:\n    print('old address gone')"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.test_settings", "DJANGO_ADMIN_URL": admin_url}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings", "DJANGO_ADMIN_URL": admin_url}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout

@@ -9,7 +9,7 @@ from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import path
 
-from portal.cache import cached_anonymous_page
+from core.cache import cached_anonymous_page
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -120,7 +120,7 @@ def test_unique_anonymous_urls_cannot_grow_the_cache_or_push_out_queued_tasks(co
     settings.CACHES = {
         "default": {
             **settings.CACHES["default"],
-            "BACKEND": "portal.redis_cache.PortalRedisCache",
+            "BACKEND": "core.redis_cache.PortalRedisCache",
             "LOCATION": cache_url,
         }
     }

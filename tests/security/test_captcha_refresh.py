@@ -51,7 +51,7 @@ def test_a_burst_of_refreshes_stores_no_more_rows_than_the_limit():
 
 
 def test_the_beat_schedule_purges_expired_captchas_and_keeps_live_ones():
-    from portal.celery import app
+    from config.celery import app
 
     keys = [refresh(ip=f"203.0.113.{n}").json()["key"] for n in range(4)]
     expired, live = keys[:3], keys[3:]

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from core.client_ip import client_ip
 from hukou_card import throttle
-from portal.client_ip import client_ip
 from tests import factories
 from tests.ops.test_deploy_check import run_manage
 
@@ -147,7 +147,7 @@ def test_client_address_is_read_from_the_trusted_end(settings, trusted, remote, 
 
 
 def test_axes_and_every_view_use_the_one_client_address():
-    assert settings.AXES_CLIENT_IP_CALLABLE == "portal.client_ip.client_ip"
+    assert settings.AXES_CLIENT_IP_CALLABLE == "core.client_ip.client_ip"
     assert not hasattr(settings, "TRUSTED_PROXY_COUNT")
     readers = []
     looks = ('"REMOTE_ADDR"', "'REMOTE_ADDR'", "HTTP_X_FORWARDED_FOR", "get_client_ip")
@@ -157,7 +157,7 @@ def test_axes_and_every_view_use_the_one_client_address():
         text = path.read_text(encoding="utf-8")
         if any(look in text for look in looks):
             readers.append(str(path.relative_to(ROOT)))
-    assert readers == [], f"read the client address with portal.client_ip.client_ip: {readers}"
+    assert readers == [], f"read the client address with core.client_ip.client_ip: {readers}"
 
 
 def _gunicorn_settings(monkeypatch, **env) -> dict:

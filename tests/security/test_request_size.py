@@ -141,7 +141,7 @@ def _free_port() -> int:
 def gunicorn_port():
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
-    env["DJANGO_SETTINGS_MODULE"] = "portal.test_settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
     log = tempfile.NamedTemporaryFile(prefix="portal-gunicorn-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [
@@ -152,7 +152,7 @@ def gunicorn_port():
             f"127.0.0.1:{port}",
             "--workers",
             "1",
-            "portal.wsgi:application",
+            "config.wsgi:application",
         ],
         cwd=ROOT,
         env=env,

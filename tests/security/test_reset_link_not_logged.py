@@ -132,7 +132,7 @@ def test_clicking_the_link_leaves_no_token_in_gunicorns_logs():
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
     env.update(
-        DJANGO_SETTINGS_MODULE="portal.test_settings",  # the page needs no database: the uid is no user
+        DJANGO_SETTINGS_MODULE="config.test_settings",  # the page needs no database: the uid is no user
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS="1",
     )
@@ -140,7 +140,7 @@ def test_clicking_the_link_leaves_no_token_in_gunicorns_logs():
     request_id = uuid.uuid4().hex
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi:application"],
+            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi:application"],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -60,7 +60,7 @@ def test_production_cookies_are_secure_httponly_and_same_site():
     # warning two minutes before the end is never too late.
     assert values["SESSION_COOKIE_AGE"] == 30 * 60
     assert values["SESSION_SAVE_EVERY_REQUEST"] is True or (
-        "portal.middleware.SessionRefreshMiddleware" in values["MIDDLEWARE"]
+        "core.middleware.SessionRefreshMiddleware" in values["MIDDLEWARE"]
         and values["SESSION_REFRESH_INTERVAL"] < 120
     )
     assert values["SECURE_SSL_REDIRECT"] is True

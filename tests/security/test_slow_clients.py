@@ -58,7 +58,7 @@ def gunicorn():
     }
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DJANGO_DEBUG": "1",
             "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -71,7 +71,7 @@ def gunicorn():
     )
     log = (workdir / "gunicorn.log").open("wb")
     process = subprocess.Popen(
-        [binary, "portal.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
+        [binary, "config.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
         cwd=ROOT,
         env=env,
         stdout=log,

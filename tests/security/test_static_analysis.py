@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # Exempt from S rules as a whole: tests and the benchmark harness (they run subprocesses, use
 # assert and fixed passwords by design); nothing that runs in the portal itself.
-S_EXEMPT_PATHS = ("tests/**", "bench/**", "portal/management/commands/generate_bulk_data.py")
+S_EXEMPT_PATHS = ("tests/**", "bench/**", "demo/management/commands/generate_bulk_data.py")
 
 
 def project_apps() -> list[str]:

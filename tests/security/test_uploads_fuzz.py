@@ -20,7 +20,7 @@ from tests.security import badfiles
 
 pytestmark = pytest.mark.django_db
 
-# What the applicant reads for each refusal (portal.uploads).
+# What the applicant reads for each refusal (core.uploads).
 CODE_TEXT = {
     "not_jpeg": "只能上传JPG格式的图片",
     "too_large": "超过500KB的限制",

@@ -6,7 +6,7 @@ The pages load scripts, styles, fonts and images from this site only and carry n
 (tests/security/test_headers.py keeps it so), so an injected <script> or on*= attribute does not
 run even if a template ever forgot to escape. Inline style attributes stay allowed: a few
 templates size boxes with them. Private files set a stricter policy themselves
-(portal.private_files).
+(core.private_files).
 """
 
 from django.conf import settings

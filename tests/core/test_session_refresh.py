@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.middleware import SESSION_REFRESHED_KEY
+from core.middleware import SESSION_REFRESHED_KEY
 
 pytestmark = pytest.mark.django_db
 

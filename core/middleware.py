@@ -9,8 +9,8 @@ from django.core.handlers.wsgi import LimitedStream
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from portal.cache import end_request_memo, start_request_memo
-from portal.logging import reset_request_id, set_request_id
+from core.cache import end_request_memo, start_request_memo
+from core.logging import reset_request_id, set_request_id
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -26,7 +26,7 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = set_request_id(request_id)
-        versions = start_request_memo()  # portal.cache: each cache version read once per request
+        versions = start_request_memo()  # core.cache: each cache version read once per request
         try:
             response = self.get_response(request)
         finally:

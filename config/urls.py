@@ -23,6 +23,10 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+if settings.BENCH_CEILING:
+    # The benchmark's ceiling: the same base template, no database, nothing else (docs/performance.md).
+    urlpatterns.append(path("", include("demo.urls")))
+
 admin.site.site_header = "广州市人事电子政务系统 · 管理后台"
 admin.site.site_title = "管理后台"
 admin.site.index_title = "市人社局管理员"

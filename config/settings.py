@@ -55,37 +55,39 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "captcha",
     "axes",
+    "core",
     "portal",
     "accounts",
     "applications",
     "review",
     "hukou_card",
+    "demo",
 ]
 
 MIDDLEWARE = [
-    "portal.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     # Outside the session, CSRF and messages middleware: it must see the cookies they set.
-    "portal.cache.AnonymousPageCacheMiddleware",
+    "core.cache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "portal.security.ContentSecurityPolicyMiddleware",
+    "core.security.ContentSecurityPolicyMiddleware",
     # Before anything reads the body (CSRF, forms): an oversized one is refused unread.
-    "portal.middleware.RequestBodyLimitMiddleware",
+    "core.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "portal.middleware.SessionRefreshMiddleware",
+    "core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.security.PrivatePagesNotStoredMiddleware",
+    "core.security.PrivatePagesNotStoredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes must come last (PITFALLS.md).
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -97,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.portal",
+                "core.context_processors.portal",
             ],
         },
     },
@@ -147,7 +149,7 @@ ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip().strip("/") + "/
 if ADMIN_URL == "/":
     raise ImproperlyConfigured("DJANGO_ADMIN_URL must not be empty: the portal's own pages live at /.")
 # Networks of the proxies in front of gunicorn (nginx, a TLS terminator), as CIDRs. X-Forwarded-For
-# is believed only from a peer inside them (portal.client_ip); empty: the peer is the client.
+# is believed only from a peer inside them (core.client_ip); empty: the peer is the client.
 # deploy/gunicorn.conf.py reads the same variable for forwarded_allow_ips.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 for _cidr in TRUSTED_PROXIES:
@@ -155,13 +157,13 @@ for _cidr in TRUSTED_PROXIES:
         ipaddress.ip_network(_cidr)  # strict, as gunicorn checks it: 172.18.0.0/16, not 172.18.0.5/16
     except ValueError as _error:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_cidr!r} is not a network ({_error}).") from None
-AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_VERBOSE = False
 
 # Sessions: a quiet half hour logs the user out; activity renews it. Pages warn two minutes before
 # (static/portal/portal.js), and wizard drafts are saved per step. Renewal is a write, so
-# portal.middleware.SessionRefreshMiddleware does it at most once per SESSION_REFRESH_INTERVAL
+# core.middleware.SessionRefreshMiddleware does it at most once per SESSION_REFRESH_INTERVAL
 # instead of on every request (SESSION_SAVE_EVERY_REQUEST would write the row on each page).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = False
@@ -185,18 +187,18 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Private files (attachments, card PDFs, business licences) have no public URL at all; only
-# authorising views hand them out (portal.private_files).
+# authorising views hand them out (core.private_files).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 # Behind nginx, views answer with X-Accel-Redirect to this internal location instead of
 # streaming the file through Python.
 PRIVATE_MEDIA_X_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_X_ACCEL_PREFIX", "")
 STORAGES = {
     "default": {
-        "BACKEND": "portal.storage.PrivateFileStorage",
+        "BACKEND": "core.storage.PrivateFileStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
     "private": {
-        "BACKEND": "portal.storage.PrivateFileStorage",
+        "BACKEND": "core.storage.PrivateFileStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
     "staticfiles": {
@@ -210,14 +212,14 @@ STORAGES = {
 # Attachments are ≤500 KB (seed); leave room for the multipart envelope, refuse bigger bodies early.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The whole body, files included (DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out): above it the
-# request is answered 413 unread (portal.middleware.RequestBodyLimitMiddleware).
+# request is answered 413 unread (core.middleware.RequestBodyLimitMiddleware).
 REQUEST_BODY_MAX_SIZE = 2 * 1024 * 1024  # nginx: client_max_body_size 2m
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # Owner writes, the shared group reads (nginx's workers: PRIVATE_MEDIA_GROUP), nobody else.
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # The group that the web and worker users and nginx's workers share (docker-compose: portal-files);
-# private files and their directories are given it (portal.storage). Empty: the writer's own group.
+# private files and their directories are given it (core.storage). Empty: the writer's own group.
 PRIVATE_MEDIA_GROUP = os.environ.get("PRIVATE_MEDIA_GROUP", "").strip()
 if PRIVATE_MEDIA_GROUP:
     import grp
@@ -246,7 +248,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.redis_cache.PortalRedisCache",
+            "BACKEND": "core.redis_cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             # redis-py 8 defaults to 5 s socket timeouts; a cache must fail fast, not hang a request.
             "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
@@ -302,17 +304,17 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- E-mail and SMS -----------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "portal.notifications.ConsoleEmailBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "core.notifications.ConsoleEmailBackend")
 if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
     # Django's prints password-reset links into the log; ours is the same without them.
-    EMAIL_BACKEND = "portal.notifications.ConsoleEmailBackend"
+    EMAIL_BACKEND = "core.notifications.ConsoleEmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "广州市人事电子政务系统 <noreply@hrssgz.example>")
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.notifications.ConsoleSmsBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notifications.ConsoleSmsBackend")
 
 # --- Forms and captcha --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -322,9 +324,9 @@ CAPTCHA_IMAGE_SIZE = (100, 38)
 CAPTCHA_FONT_SIZE = 26
 CAPTCHA_TIMEOUT = 5  # minutes
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
-# CAPTCHA_TEST_MODE is set only in portal/test_settings.py; never here.
+# CAPTCHA_TEST_MODE is set only in config/test_settings.py; never here.
 # Registration step 2 and 检测登录帐号 say whether an account or ID number is taken: attempts are
-# counted per session and per address over a window (portal.throttle); an office behind one address
+# counted per session and per address over a window (core.throttle); an office behind one address
 # has room for several people.
 REGISTRATION_THROTTLE_WINDOW = int(os.environ.get("REGISTRATION_THROTTLE_WINDOW", str(15 * 60)))  # seconds
 REGISTRATION_THROTTLE_PER_SESSION = int(os.environ.get("REGISTRATION_THROTTLE_PER_SESSION", "20"))
@@ -350,7 +352,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Same-site resources only and no inline script (portal.security); data: for Bootstrap's CSS icons.
+# Same-site resources only and no inline script (core.security); data: for Bootstrap's CSS icons.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -372,11 +374,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "portal.logging.RequestIdFilter"},
-        "redact_secrets": {"()": "portal.logging.RedactSecretsFilter"},
+        "request_id": {"()": "core.logging.RequestIdFilter"},
+        "redact_secrets": {"()": "core.logging.RedactSecretsFilter"},
     },
     "formatters": {
-        "json": {"()": "portal.logging.JsonFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
     },
     "handlers": {

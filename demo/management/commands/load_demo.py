@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 year=year, district=employer.district, employer=employer, defaults={"total_places": 5}
             )
         if not skip_applications:
-            from portal.demo_applications import load_demo_applications
+            from demo.scenarios import load_demo_applications
 
             for line in load_demo_applications(users=users):
                 self.stdout.write(f"  {line}")

@@ -6,14 +6,16 @@ Services call `notify_user_on_commit(...)`; the message leaves only if the decis
 import copy
 import logging
 
+from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.core.mail.backends import console
 from django.core.mail.message import EmailAlternative
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from portal.logging import redact_secrets
+from core.logging import redact_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +79,13 @@ def notify_user(*, user, subject: str, body: str) -> None:
         sms_backend().send(mobile=user.mobile, text=f"【广州人社】{subject}。{body[:60]}")
 
 
-def notify_user_on_commit(*, user_id: int, subject: str, body: str) -> None:
-    from portal.tasks import send_notification
+# The name it was queued under before the move to core/: messages already in the broker still run.
+@shared_task(name="portal.tasks.send_notification", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification(user_id: int, subject: str, body: str) -> None:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is not None:
+        notify_user(user=user, subject=subject, body=body)
 
+
+def notify_user_on_commit(*, user_id: int, subject: str, body: str) -> None:
     transaction.on_commit(lambda: send_notification.delay(user_id, subject, body))

@@ -4,7 +4,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from portal.cache import AnonymousPageCacheMiddleware, bump, bump_on_commit, cached_anonymous_page, version
+from core.cache import AnonymousPageCacheMiddleware, bump, bump_on_commit, cached_anonymous_page, version
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from portal import text
+from core import text
 
 register = template.Library()
 

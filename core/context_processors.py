@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils import timezone
 
-from portal.middleware import session_seconds_left
+from core.middleware import session_seconds_left
 
 
 def _seconds_left(request) -> int:
