@@ -164,6 +164,15 @@ def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
             width, height = Image.open(io.BytesIO(cleaned)).size
         except Exception:  # noqa: BLE001 - a rotation tag we cannot apply: keep the pixels as scanned
             cleaned = strip_jpeg_metadata(data)
+    # What is stored must itself open as the same picture (a header read, no decode): a structure
+    # Pillow tolerated but the cleaning read otherwise is refused, never stored broken.
+    try:
+        reopened = Image.open(io.BytesIO(cleaned))
+        same = reopened.format == "JPEG" and reopened.size == (width, height)
+    except Exception:  # noqa: BLE001 - any parser error means the same as a mismatch
+        same = False
+    if not same:
+        raise _corrupt("图片文件已损坏或不完整，无法打开，请重新扫描或拍照后上传。")
     return CheckedJpeg(
         content=cleaned,
         width=width,
@@ -315,6 +324,10 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # stray standalone markers mean nothing here
             i += 2
             continue
+        if marker < 0xC0:
+            # FF 00 is a stuffed byte inside scan data and 02..BF are reserved: read as a segment's
+            # length, the bytes after it would swallow the tables the image needs.
+            raise _corrupt()
         length = int.from_bytes(data[i + 2 : i + 4], "big")
         if length < 2 or i + 2 + length > total:
             raise _corrupt()
