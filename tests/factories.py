@@ -25,13 +25,14 @@ from applications.models import (
     AccompanyingPerson,
     Application,
     Attachment,
-    AuditEntry,
     LibraryDocument,
     TalentSubcategory,
 )
+from audit.models import AuditEntry
 from hukou_card.models import HukouCard
-from portal.models import District
-from review.models import NoticeEntry, Objection, PublicNotice, Quota
+from quota.models import Quota
+from reference.models import District
+from review.models import NoticeEntry, Objection, PublicNotice
 
 _sequence = itertools.count(1)
 PASSWORD = "Passw0rd123"  # noqa: S105 - the test users' password
@@ -202,7 +203,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     class Params:
         submitted = factory.Trait(
             status=Status.SUBMITTED,
-            number=factory.Sequence(lambda n: f"GZRC{timezone.localdate().year}{n:08d}"),
+            # applications.services numbers a submitted application by its primary key; factory-made
+            # numbers start at 90000000 so the two can never meet in one test database.
+            number=factory.Sequence(lambda n: f"GZRC{timezone.localdate().year}{90_000_000 + n:08d}"),
             submitted_at=factory.LazyFunction(timezone.now),
             last_submitted_at=factory.LazyFunction(timezone.now),
         )
