@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from accounts import services
 from accounts.forms import AdminDecisionForm
-from accounts.models import Employer, EmployerAdmin, User
+from accounts.models import Employer, EmployerAdmin, User, UserSubsystem
 
 
 @admin.register(User)
@@ -150,3 +150,12 @@ class EmployerAdminRightAdmin(admin.ModelAdmin):
             self, request, queryset, title="取消单位系统管理员权限", service=services.employer_admin_cancel,
             note_required=True, success_text="已取消",
         )  # fmt: skip
+
+
+@admin.register(UserSubsystem)
+class UserSubsystemAdmin(admin.ModelAdmin):
+    list_display = ("user", "subsystem", "added_at")
+    list_filter = ("subsystem",)
+    search_fields = ("user__username", "user__full_name")
+    list_select_related = ("user", "subsystem")
+    raw_id_fields = ("user",)

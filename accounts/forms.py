@@ -37,7 +37,7 @@ from accounts.validators import (
     validate_username,
 )
 from core.uploads import CheckedJpeg, check_jpeg
-from portal.models import District, Subsystem
+from reference.models import District, Subsystem
 
 CONSOLE_LOGIN_PATH = "/console/login/"
 LOGIN_USERNAME_RULE = "用户名只能由英文字母、数字和下划线组成，以英文字母开头，长度为2~20位，请检查输入。"

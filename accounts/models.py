@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -64,7 +65,7 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.APPLICANT)
     # A district reviewer works the queue of this district only (DESIGN.md §1).
     district = models.ForeignKey(
-        "portal.District", verbose_name="所属区", on_delete=models.PROTECT, null=True, blank=True
+        "reference.District", verbose_name="所属区", on_delete=models.PROTECT, null=True, blank=True
     )
 
     objects = PortalUserManager()
@@ -118,7 +119,7 @@ class Employer(models.Model):
     credit_code = models.CharField(
         "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code]
     )
-    district = models.ForeignKey("portal.District", verbose_name="所在区", on_delete=models.PROTECT)
+    district = models.ForeignKey("reference.District", verbose_name="所在区", on_delete=models.PROTECT)
     address = models.CharField("单位地址", max_length=200, blank=True)
     # 五(四): the city names key employers (重点扶持) that get their own share of the quota.
     is_key_employer = models.BooleanField("重点扶持用人单位", default=False)
@@ -179,3 +180,21 @@ class EmployerAdmin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.employer}（{self.get_status_display()}）"
+
+
+class UserSubsystem(models.Model):
+    """A subsystem a user added to their 门户 (registration step 3 or 添加应用)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subsystem_links"
+    )
+    subsystem = models.ForeignKey("reference.Subsystem", on_delete=models.CASCADE, related_name="user_links")
+    added_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        db_table = "portal_usersubsystem"  # created by the portal app before accounts/ owned it
+        constraints = [models.UniqueConstraint(fields=["user", "subsystem"], name="unique_user_subsystem")]
+        verbose_name = verbose_name_plural = "用户已添加应用"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.subsystem_id}"

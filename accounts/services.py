@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Employer, EmployerAdmin, IdType, Role, User
+from accounts.models import Employer, EmployerAdmin, IdType, Role, User, UserSubsystem
 from accounts.validators import (
     normalize_id_number,
     validate_credit_code,
@@ -22,7 +22,7 @@ from accounts.validators import (
 )
 from core.notifications import notify_user_on_commit
 from core.uploads import CheckedJpeg
-from portal.models import District, Subsystem, UserSubsystem
+from reference.models import District, Subsystem
 
 USERNAME_TAKEN = "该登录帐号已被注册，请换一个。"
 ID_NUMBER_TAKEN = (

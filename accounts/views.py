@@ -40,7 +40,7 @@ from accounts.models import Role, User
 from core.client_ip import client_ip
 from core.private_files import private_file_response
 from core.throttle import throttle_hit, wait_minutes
-from portal.models import Subsystem
+from reference.models import Subsystem
 
 USER_TYPE_SESSION_KEY = "portal_user_type"  # read by templates/partials/system_bar.html
 REGISTRATION_SESSION_KEY = "registration"

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = "人才引进申报"
+
+    def ready(self):
+        from applications import signals  # noqa: F401 - connects the reference-cache receivers

@@ -23,7 +23,7 @@ from applications.choices import (
 )
 from applications.models import Application, TalentCategory, TalentSubcategory
 from applications.wizard import PERSONAL_FIELDS
-from portal.models import District
+from reference.models import District
 
 COMMITMENT_TEXT = (
     "根据《广州市引进人才入户管理办法》第十一条规定，申请人应书面承诺提供的申请材料真实有效。"

@@ -119,7 +119,7 @@ class Application(models.Model):
     original_registry_office = models.CharField("原户口登记机关", max_length=100, blank=True)
     original_hukou_address = models.CharField("原户口所在地", max_length=200, blank=True)
     district = models.ForeignKey(
-        "portal.District",
+        "reference.District",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -140,7 +140,7 @@ class Application(models.Model):
     )
     employer_confirmed_at = models.DateTimeField(null=True, blank=True)
 
-    # Review bookkeeping (dates in working days, see portal.workdays).
+    # Review bookkeeping (dates in working days, see reference.workdays).
     submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True)
     last_submitted_at = models.DateTimeField("最近提交时间", null=True, blank=True)
     accept_due_on = models.DateField("受理期限", null=True, blank=True)
@@ -274,52 +274,6 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
-
-
-class AuditEntry(models.Model):
-    """One decision or transition: who, when, from, to, reason, IP. Written once, never changed."""
-
-    application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
-    )
-    subject_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="涉及用户",
-    )
-    action = models.CharField("操作", max_length=40)
-    from_status = models.CharField("原状态", max_length=20, blank=True)
-    to_status = models.CharField("新状态", max_length=20, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="操作人",
-    )
-    actor_role = models.CharField("操作人角色", max_length=20, blank=True)
-    reason = models.TextField("理由", blank=True)
-    ip_address = models.GenericIPAddressField("IP地址", null=True, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = verbose_name_plural = "审核记录"
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("审核记录一经写入不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("审核记录不可删除。")
 
 
 class ReapplicationGrant(models.Model):

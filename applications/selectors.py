@@ -18,17 +18,15 @@ from applications.models import (
     ApplicantBar,
     Application,
     Attachment,
-    AuditEntry,
     LibraryDocument,
     TalentCategory,
     TalentSubcategory,
 )
-from applications.workflow import Action
-from hukou_card.models import CardAction
-from portal.reference import attach_reference
-from review.audit import ReviewAction
+from applications.reference import attach_reference
+from audit.actions import AuditAction
+from audit.models import AuditEntry
 
-# Category, sub-category and districts come from portal.reference (memory), not from joins.
+# Category, sub-category and districts come from applications.reference (memory), not from joins.
 _REFERENCE_FIELDS = ("category", "subcategory", "district", "employer__district")
 
 
@@ -143,31 +141,31 @@ class TimelineItem:
 
 
 _TITLES = {
-    Action.SUBMIT: "提交申报",
-    Action.WITHDRAW: "撤回申报",
-    Action.ACCEPT: "区人社局受理",
-    Action.AUTO_ACCEPT: "区人社局受理（期限内未处理，系统自动受理）",
-    Action.RETURN: "退回补正",
-    Action.REJECT: "审核不通过",
-    Action.APPROVE: "审核通过，进入网上公示",
-    Action.PUBLISH: "公示期满，公布并核发电子入户信息卡",
-    Action.UPHOLD_OBJECTION: "公示异议成立，审核不通过",
+    AuditAction.SUBMIT: "提交申报",
+    AuditAction.WITHDRAW: "撤回申报",
+    AuditAction.ACCEPT: "区人社局受理",
+    AuditAction.AUTO_ACCEPT: "区人社局受理（期限内未处理，系统自动受理）",
+    AuditAction.RETURN: "退回补正",
+    AuditAction.REJECT: "审核不通过",
+    AuditAction.APPROVE: "审核通过，进入网上公示",
+    AuditAction.PUBLISH: "公示期满，公布并核发电子入户信息卡",
+    AuditAction.UPHOLD_OBJECTION: "公示异议成立，审核不通过",
 }
 # Decisions recorded without a status change (review.services, hukou_card.services): each app's
 # own action labels, so a new action shows under its real name rather than a generic one.
 _EXTRA_TITLES = {
-    **{action.value: action.label for action in ReviewAction},
-    **{action.value: action.label for action in CardAction},
-    ReviewAction.OBJECTION_DISMISSED: "公示异议经核查不成立",
+    **{action.value: action.label for action in AuditAction},
+    **{action.value: action.label for action in AuditAction},
+    AuditAction.OBJECTION_DISMISSED: "公示异议经核查不成立",
 }
 _PROBLEM_ACTIONS = {
-    Action.RETURN, Action.REJECT, Action.UPHOLD_OBJECTION, ReviewAction.APPLICANT_BAR, CardAction.CANCEL,
-    CardAction.EXPIRE,
+    AuditAction.RETURN, AuditAction.REJECT, AuditAction.UPHOLD_OBJECTION, AuditAction.APPLICANT_BAR, AuditAction.CARD_CANCEL,
+    AuditAction.CARD_EXPIRE,
 }  # fmt: skip
 # Staff-only notes, and entries the timeline already shows from the card itself (issued, used).
 _HIDDEN_ACTIONS = {
-    ReviewAction.EMPLOYER_CONFIRMED, ReviewAction.EMPLOYER_DISPUTED, ReviewAction.NOTICE_CLOSED,
-    CardAction.ISSUE, CardAction.USED,
+    AuditAction.EMPLOYER_CONFIRMED, AuditAction.EMPLOYER_DISPUTED, AuditAction.NOTICE_CLOSED,
+    AuditAction.CARD_ISSUE, AuditAction.CARD_USED,
 }  # fmt: skip
 
 
@@ -188,16 +186,16 @@ def timeline_for(application: Application) -> list[TimelineItem]:
             continue
         title = _TITLES.get(entry.action) or _EXTRA_TITLES.get(entry.action) or "办理记录"
         detail, listed = "", []
-        if entry.action == Action.SUBMIT:
+        if entry.action == AuditAction.SUBMIT:
             if entry.from_status == Status.RETURNED:
                 title = "补正后重新提交申报"
             detail = f"申报编号：{application.number}" if application.number else ""
-        elif entry.action == Action.RETURN:
+        elif entry.action == AuditAction.RETURN:
             listed = _split_items(entry.reason)
             detail = "请按以下事项修改后重新提交：" if listed else ""
-        elif entry.action == Action.APPROVE and notice is not None:
+        elif entry.action == AuditAction.APPROVE and notice is not None:
             detail = f"公示期：{notice.start_date:%Y年%m月%d日} 至 {notice.end_date:%Y年%m月%d日}"
-        elif entry.reason and entry.action != Action.WITHDRAW and title != "办理记录":
+        elif entry.reason and entry.action != AuditAction.WITHDRAW and title != "办理记录":
             # An action this page does not know may carry a staff-only note: show its date only.
             detail = entry.reason
         items.append(

@@ -42,11 +42,12 @@ from applications.models import (
 )
 from applications.selectors import active_bar
 from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_steps
-from applications.workflow import Action, Actor, check_transition, transition
+from applications.workflow import Actor, check_transition, transition
+from audit.actions import AuditAction
 from core.notifications import notify_user_on_commit
 from core.text import cn_date
 from core.uploads import check_jpeg
-from portal.workdays import add_working_days
+from reference.workdays import add_working_days
 
 logger = logging.getLogger(__name__)
 
@@ -514,7 +515,7 @@ def application_submit(*, application_id: int, by: User, ip_address: str | None 
     Raises SubmissionRefused listing every reason at once; the draft is left exactly as it was.
     """
     app = _lock_own(application_id, by)
-    check_transition(app, action=Action.SUBMIT, actor=Actor.APPLICANT)
+    check_transition(app, action=AuditAction.SUBMIT, actor=Actor.APPLICANT)
     today = _today()
     resubmission = app.status == Status.RETURNED
     if not resubmission and app.year != today.year:
@@ -543,7 +544,7 @@ def application_submit(*, application_id: int, by: User, ip_address: str | None 
     app.correction_items = []
     transition(
         app,
-        action=Action.SUBMIT,
+        action=AuditAction.SUBMIT,
         actor=Actor.APPLICANT,
         by=by,
         reason="补正后重新提交" if resubmission else "",
@@ -581,7 +582,7 @@ def application_withdraw(
     was_submitted = app.submitted_at is not None
     transition(
         app,
-        action=Action.WITHDRAW,
+        action=AuditAction.WITHDRAW,
         actor=Actor.APPLICANT,
         by=by,
         reason=(reason or "").strip()[:500],

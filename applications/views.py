@@ -41,10 +41,11 @@ from applications.wizard import (
     previous_step,
     step_states,
 )
-from applications.workflow import TRANSITIONS, Action, TransitionNotAllowed
+from applications.workflow import TRANSITIONS, TransitionNotAllowed
+from audit.actions import AuditAction
 from core.client_ip import client_ip
 from core.private_files import private_file_response
-from portal.models import ContentPage
+from reference.models import ContentPage
 
 SYSTEM_NAME = "人才引进申办系统"
 
@@ -599,7 +600,7 @@ def _status_page(request, applications, current):
             notice=notice,
             can_continue=current.status == Status.DRAFT,
             can_correct=current.status == Status.RETURNED,
-            can_withdraw=current.status in TRANSITIONS[Action.WITHDRAW].sources,
+            can_withdraw=current.status in TRANSITIONS[AuditAction.WITHDRAW].sources,
         )
     return _render(request, "applications/status.html", context)
 
@@ -626,7 +627,7 @@ def status_detail(request, public_id):
 @applicant_required
 def withdraw(request, public_id):
     application = selectors.application_for_applicant(user=request.user, public_id=public_id)
-    if application.status not in TRANSITIONS[Action.WITHDRAW].sources:
+    if application.status not in TRANSITIONS[AuditAction.WITHDRAW].sources:
         messages.error(request, f"申报当前状态为“{application.status_label}”，不能撤回。")
         return redirect("applications:status_detail", public_id=public_id)
     form = WithdrawForm(request.POST or None)

@@ -9,19 +9,9 @@ from dataclasses import dataclass
 from django.db import models
 
 from applications.choices import Status
-from applications.models import Application, AuditEntry
-
-
-class Action(models.TextChoices):
-    SUBMIT = "submit", "提交申报"
-    WITHDRAW = "withdraw", "撤回申报"
-    ACCEPT = "accept", "受理"
-    AUTO_ACCEPT = "auto_accept", "逾期自动受理"
-    RETURN = "return_for_correction", "退回补正"
-    REJECT = "reject", "审核不通过"
-    APPROVE = "approve", "审核通过，进入公示"
-    PUBLISH = "publish", "公示期满，公布"
-    UPHOLD_OBJECTION = "uphold_objection", "异议成立，不予通过"
+from applications.models import Application
+from audit.actions import AuditAction
+from audit.models import AuditEntry
 
 
 class Actor(models.TextChoices):
@@ -43,16 +33,16 @@ def _rule(sources, target, *actors) -> Rule:
 
 S = Status
 TRANSITIONS: dict[str, Rule] = {
-    Action.SUBMIT: _rule({S.DRAFT, S.RETURNED}, S.SUBMITTED, Actor.APPLICANT),
-    Action.WITHDRAW: _rule({S.DRAFT, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, Actor.APPLICANT),
-    Action.ACCEPT: _rule({S.SUBMITTED}, S.UNDER_REVIEW, Actor.REVIEWER),
+    AuditAction.SUBMIT: _rule({S.DRAFT, S.RETURNED}, S.SUBMITTED, Actor.APPLICANT),
+    AuditAction.WITHDRAW: _rule({S.DRAFT, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, Actor.APPLICANT),
+    AuditAction.ACCEPT: _rule({S.SUBMITTED}, S.UNDER_REVIEW, Actor.REVIEWER),
     # 5 working days without an answer count as accepted (beat task, DESIGN.md §3).
-    Action.AUTO_ACCEPT: _rule({S.SUBMITTED}, S.UNDER_REVIEW, Actor.SYSTEM),
-    Action.RETURN: _rule({S.SUBMITTED, S.UNDER_REVIEW}, S.RETURNED, Actor.REVIEWER),
-    Action.REJECT: _rule({S.UNDER_REVIEW}, S.REJECTED, Actor.REVIEWER),
-    Action.APPROVE: _rule({S.UNDER_REVIEW}, S.IN_NOTICE, Actor.REVIEWER),
-    Action.PUBLISH: _rule({S.IN_NOTICE}, S.PUBLISHED, Actor.REVIEWER, Actor.SYSTEM),
-    Action.UPHOLD_OBJECTION: _rule({S.IN_NOTICE}, S.REJECTED, Actor.REVIEWER),
+    AuditAction.AUTO_ACCEPT: _rule({S.SUBMITTED}, S.UNDER_REVIEW, Actor.SYSTEM),
+    AuditAction.RETURN: _rule({S.SUBMITTED, S.UNDER_REVIEW}, S.RETURNED, Actor.REVIEWER),
+    AuditAction.REJECT: _rule({S.UNDER_REVIEW}, S.REJECTED, Actor.REVIEWER),
+    AuditAction.APPROVE: _rule({S.UNDER_REVIEW}, S.IN_NOTICE, Actor.REVIEWER),
+    AuditAction.PUBLISH: _rule({S.IN_NOTICE}, S.PUBLISHED, Actor.REVIEWER, Actor.SYSTEM),
+    AuditAction.UPHOLD_OBJECTION: _rule({S.IN_NOTICE}, S.REJECTED, Actor.REVIEWER),
 }
 
 
@@ -70,10 +60,10 @@ def check_transition(application: Application, *, action: str, actor: str) -> Ru
     except KeyError as exc:
         raise TransitionNotAllowed(f"未知操作：{action}") from exc
     if actor not in rule.actors:
-        raise TransitionNotAllowed(f"您无权执行“{Action(action).label}”操作。")
+        raise TransitionNotAllowed(f"您无权执行“{AuditAction(action).label}”操作。")
     if application.status not in rule.sources:
         raise TransitionNotAllowed(
-            f"申报当前状态为“{Status(application.status).label}”，不能执行“{Action(action).label}”操作。"
+            f"申报当前状态为“{Status(application.status).label}”，不能执行“{AuditAction(action).label}”操作。"
         )
     return rule
 

@@ -149,3 +149,20 @@ class AnonymousPageCacheMiddleware:
             key, timeout = pending
             cache.set(key, (response.status_code, response["Content-Type"], response.content), timeout)
         return response
+
+
+# Per process, per version: reference rows are tiny and read on every console page; keeping them
+# in memory spares a cache round trip and an unpickle each time. The version (one shared cache
+# read per request) says when an administrator changed them.
+_memo: dict[str, tuple[int, object]] = {}
+
+
+def memoized_by_version(name: str, build):
+    """`build()`'s value, kept in this process until the versioned cache `name` is bumped."""
+    current = version(name)
+    held = _memo.get(name)
+    if held is not None and held[0] == current:
+        return held[1]
+    value = build()
+    _memo[name] = (current, value)
+    return value

@@ -29,7 +29,7 @@ from applications.choices import (
 )
 from applications.eligibility import required_attachment_kinds
 from applications.models import Application, TalentSubcategory
-from portal.models import District
+from reference.models import District
 from review import services as review_services
 from review.models import PublicNotice
 

@@ -15,15 +15,6 @@ def card_pdf_path(instance: "HukouCard", filename: str) -> str:
     return f"cards/{instance.issued_on:%Y}/{instance.public_id.hex}.pdf"
 
 
-class CardAction(models.TextChoices):
-    """Audit actions written by the card services (applications.workflow.audit), shown in the timeline."""
-
-    ISSUE = "card_issue", "核发入户信息卡"
-    CANCEL = "card_cancel", "放弃入户，注销入户信息卡"
-    EXPIRE = "card_expire", "入户信息卡逾期未使用，已注销"
-    USED = "card_used", "公安部门办结入户手续"
-
-
 class HukouCard(models.Model):
     class Status(models.TextChoices):
         VALID = "valid", "有效"
@@ -117,7 +108,7 @@ class HukouCard(models.Model):
 class ApprovalNumberSequence(models.Model):
     """The running number of the 审批文号 of one district in one year (穗天人社引〔2026〕12号)."""
 
-    district = models.ForeignKey("portal.District", on_delete=models.PROTECT, verbose_name="区")
+    district = models.ForeignKey("reference.District", on_delete=models.PROTECT, verbose_name="区")
     year = models.PositiveSmallIntegerField("年度")
     last_number = models.PositiveIntegerField("已用至", default=0)
 

@@ -22,10 +22,11 @@ from django.utils import timezone
 from applications.choices import Relation, Status
 from applications.models import AccompanyingPerson, Application
 from applications.workflow import audit
+from audit.actions import AuditAction
 from core.notifications import notify_user_on_commit
 from core.text import cn_date
 from hukou_card import numbers
-from hukou_card.models import ApprovalNumberSequence, CardAction, HukouCard
+from hukou_card.models import ApprovalNumberSequence, HukouCard
 from hukou_card.pdf import CardData, Companion, render_card
 from hukou_card.signing import card_signer, sign_card_pdf
 
@@ -110,7 +111,7 @@ def _cards_create(*, application_id: int) -> list[HukouCard]:
         )
     logger.info("Issued %d cards (%s) for application %s", len(cards), approval_number, application.pk)
     audit(
-        action=CardAction.ISSUE,
+        action=AuditAction.CARD_ISSUE,
         application=application,
         reason=f"核发入户信息卡{len(cards)}张（审批文号{approval_number}）："
         + "、".join(c.number for c in cards),
@@ -307,7 +308,7 @@ def card_cancel(*, card_id: int, by, reason: str = "", ip_address: str | None = 
             cancelled_at=now,
         )
     audit(
-        action=CardAction.CANCEL,
+        action=AuditAction.CARD_CANCEL,
         by=by,
         application=card.application,
         reason="注销入户卡："
@@ -358,7 +359,7 @@ def card_record_used(*, card_id: int, by, ip_address: str | None = None) -> Huko
         application.hukou_completed_at = now
         application.save(update_fields=["hukou_completed_at", "updated_at"])
     audit(
-        action=CardAction.USED,
+        action=AuditAction.CARD_USED,
         by=by,
         application=application,
         reason=f"{card.move_type} {card.holder_name}（入户卡{card.number}）已办理入户。",
@@ -414,11 +415,11 @@ def _expire_for_application(*, application_id: int, today: datetime.date) -> int
     if not changed:
         return 0
     if main_expires:
-        from review.quota import quota_forfeit
+        from quota.services import quota_forfeit
 
         quota_forfeit(application_id=application.pk)
     audit(
-        action=CardAction.EXPIRE,
+        action=AuditAction.CARD_EXPIRE,
         application=application,
         reason="逾期未办理入户，注销入户卡："
         + "、".join(c.number for c in changed)

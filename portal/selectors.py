@@ -1,6 +1,7 @@
 from django.db.models import Exists, OuterRef, QuerySet
 
-from portal.models import ContentPage, Subsystem, UserSubsystem
+from accounts.models import UserSubsystem
+from reference.models import ContentPage, Subsystem
 
 
 def subsystems_for_user(*, user) -> QuerySet[Subsystem]:

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal.models import Subsystem, UserSubsystem
+from accounts.models import UserSubsystem
+from reference.models import Subsystem
 
 
 @transaction.atomic
@@ -17,7 +18,7 @@ def subsystem_add(*, user, subsystem: Subsystem) -> UserSubsystem:
 def broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    from config.celery import app
+    from celery import current_app as app  # the project's app (config.celery), without importing config
 
     try:
         with app.connection_for_write() as conn:

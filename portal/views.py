@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.middleware import session_refresh, session_seconds_left
 from portal import selectors, services
-from portal.models import ContentPage, Subsystem
+from reference.models import ContentPage, Subsystem
 
 PORTAL_CONTEXT = {"system_name": "", "system_home_url": "/"}
 

@@ -1,71 +1,9 @@
-"""Django admin for the city administrator: the year's quota, notice batches, objections, and a
-read-only view of the audit trail (nobody may add, change or delete an audit row)."""
+"""Django admin for the city administrator: notice batches and objections."""
 
-from django import forms
 from django.contrib import admin, messages
 
-from applications.models import AuditEntry
 from review import services
-from review.audit import action_label, role_label
-from review.models import NoticeEntry, Objection, PublicNotice, Quota, QuotaReservation
-
-
-class QuotaAdminForm(forms.ModelForm):
-    class Meta:
-        model = Quota
-        fields = ["year", "district", "employer", "total_places"]
-
-    def clean(self):
-        cleaned = super().clean()
-        employer, district = cleaned.get("employer"), cleaned.get("district")
-        if employer is not None:
-            if not employer.is_key_employer:
-                self.add_error(
-                    "employer", "只有重点扶持用人单位可以设置五(四)专项指标，请先在用人单位中标记。"
-                )
-            elif district is not None and employer.district_id != district.pk:
-                self.add_error("district", f"该单位所在区为{employer.district.name}，请选择相同的区。")
-        total = cleaned.get("total_places")
-        if total is not None and self.instance.pk:
-            taken = self.instance.reserved + self.instance.used
-            if total < taken:
-                self.add_error(
-                    "total_places",
-                    f"已有{self.instance.used}个已使用、{self.instance.reserved}个公示中占用，指标总数不能少于{taken}。",
-                )
-        return cleaned
-
-
-class QuotaReservationInline(admin.TabularInline):
-    model = QuotaReservation
-    fields = ["application", "status", "created_at", "updated_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Quota)
-class QuotaAdmin(admin.ModelAdmin):
-    form = QuotaAdminForm
-    list_display = ["year", "district", "employer", "total_places", "reserved", "used", "remaining_places"]
-    list_filter = ["year", "district"]
-    list_select_related = ["district", "employer"]
-    readonly_fields = ["reserved", "used"]
-    inlines = [QuotaReservationInline]
-
-    @admin.display(description="剩余")
-    def remaining_places(self, obj: Quota) -> int:
-        return obj.remaining
-
-    def has_delete_permission(self, request, obj=None):
-        # A quota that places were taken from stays, or the bookkeeping would lose its anchor.
-        if obj is not None and (obj.reserved or obj.used):
-            return False
-        return super().has_delete_permission(request, obj)
+from review.models import NoticeEntry, Objection, PublicNotice
 
 
 class NoticeEntryInline(admin.TabularInline):
@@ -129,43 +67,6 @@ class ObjectionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # decided in the console (review:objection_detail), audited
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """The audit trail, readable by the city administrator and by nobody editable."""
-
-    list_display = [
-        "created_at",
-        "application",
-        "action_name",
-        "from_status",
-        "to_status",
-        "actor",
-        "role",
-        "ip_address",
-    ]
-    list_filter = ["action", "actor_role"]
-    search_fields = ["application__number", "reason"]
-    list_select_related = ["application", "actor"]
-    date_hierarchy = "created_at"
-
-    @admin.display(description="操作")
-    def action_name(self, obj: AuditEntry) -> str:
-        return action_label(obj.action)
-
-    @admin.display(description="操作人角色")
-    def role(self, obj: AuditEntry) -> str:
-        return role_label(obj.actor_role)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
-from portal.workdays import working_days_between
+from reference.workdays import working_days_between
 
 # 办法实施细则: accept or return within 5 working days, decide within 15 (extendable once by 10),
 # the notice lasts 5 working days, an objection is settled within 20.

@@ -7,7 +7,7 @@ from accounts.forms import CaptchaLoginForm, captcha_field
 from accounts.models import STAFF_ROLES
 from accounts.validators import LANDLINE_RE, MOBILE_RE
 from applications.choices import Status
-from portal.reference import reference_lists
+from applications.reference import reference_lists
 from review.selectors import APPLICATION_NUMBER_RE, QueueFilters
 
 

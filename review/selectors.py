@@ -25,10 +25,12 @@ from django.utils import timezone
 from accounts.models import Employer, EmployerAdmin, Role, User
 from applications import eligibility
 from applications.choices import Status
-from applications.models import Application, Attachment, AuditEntry, ReapplicationGrant
-from portal.models import District
-from portal.reference import attach_reference
-from review.models import NoticeEntry, Objection, PublicNotice, Quota
+from applications.models import Application, Attachment, ReapplicationGrant
+from applications.reference import attach_reference
+from audit.models import AuditEntry
+from quota.models import Quota
+from reference.models import District
+from review.models import NoticeEntry, Objection, PublicNotice
 
 # The states a reviewer has work to do in: accept or return, then decide.
 TODO_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)

@@ -17,15 +17,16 @@ from django.utils import timezone
 
 from accounts.models import EmployerAdmin, Role, User
 from applications.choices import EmployerConfirmation, Status
-from applications.models import ApplicantBar, Application, AuditEntry, ReapplicationGrant
-from applications.workflow import Action, Actor, audit, check_transition, transition
+from applications.models import ApplicantBar, Application, ReapplicationGrant
+from applications.workflow import Actor, audit, check_transition, transition
+from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
+from audit.models import AuditEntry
 from core.notifications import notify_user_on_commit
 from core.text import cn_date
 from hukou_card.tasks import issue_cards_for_application
-from portal.models import District
-from portal.workdays import add_working_days, is_working_day
-from review import quota
-from review.audit import PUBLIC_ACTOR_ROLE, ReviewAction
+from quota import services as quota
+from reference.models import District
+from reference.workdays import add_working_days, is_working_day
 from review.deadlines import (
     ACCEPT_WORKING_DAYS,
     DECISION_EXTENSION_WORKING_DAYS,
@@ -124,7 +125,7 @@ def _accept(app: Application, *, action: str, actor: str, by: User | None, reaso
 def application_accept(*, application_id: int, by: User, ip_address: str | None = None) -> Application:
     app = _locked_application(application_id)
     _ensure_may_decide(by, district_id=app.district_id)
-    _accept(app, action=Action.ACCEPT, actor=Actor.REVIEWER, by=by, reason="", ip_address=ip_address)
+    _accept(app, action=AuditAction.ACCEPT, actor=Actor.REVIEWER, by=by, reason="", ip_address=ip_address)
     return app
 
 
@@ -161,7 +162,7 @@ def application_auto_accept_overdue(*, today: datetime.date) -> list[int]:
                 continue  # a reviewer acted in the meantime
             _accept(
                 app,
-                action=Action.AUTO_ACCEPT,
+                action=AuditAction.AUTO_ACCEPT,
                 actor=Actor.SYSTEM,
                 by=None,
                 reason=f"受理期限{cn_date(due)}已过，未受理也未退回，视为受理。",
@@ -179,7 +180,7 @@ def application_return_for_correction(
     *, application_id: int, by: User, items: list[str], ip_address: str | None = None
 ) -> Application:
     """退回补正 with one complete list of what to fix; the applicant sees the list as it is."""
-    app = _locked_for_decision(application_id, by=by, action=Action.RETURN)
+    app = _locked_for_decision(application_id, by=by, action=AuditAction.RETURN)
     cleaned: list[str] = []
     for item in items:
         item = (item or "").strip()
@@ -191,7 +192,7 @@ def application_return_for_correction(
     numbered = [f"{i}. {item}" for i, item in enumerate(cleaned, start=1)]
     transition(
         app,
-        action=Action.RETURN,
+        action=AuditAction.RETURN,
         actor=Actor.REVIEWER,
         by=by,
         reason="；".join(numbered),
@@ -213,10 +214,10 @@ def application_return_for_correction(
 def application_reject(
     *, application_id: int, by: User, reason: str, ip_address: str | None = None
 ) -> Application:
-    app = _locked_for_decision(application_id, by=by, action=Action.REJECT)
+    app = _locked_for_decision(application_id, by=by, action=AuditAction.REJECT)
     reason = _clean_text(reason, message="请填写审核不通过的理由。")
     _close_rejected(
-        app, action=Action.REJECT, by=by, reason=reason, decision_reason=reason, ip_address=ip_address,
+        app, action=AuditAction.REJECT, by=by, reason=reason, decision_reason=reason, ip_address=ip_address,
         subject="申报审核不通过", body=f"您的人才引进申报（编号{_number(app)}）审核不通过。理由：{reason}",
     )  # fmt: skip
     return app
@@ -277,7 +278,7 @@ def application_approve(*, application_id: int, by: User, ip_address: str | None
     With no place left, quota.QuotaUnavailable is raised, the transaction rolls back and the
     application stays in the queue under review.
     """
-    app = _locked_for_decision(application_id, by=by, action=Action.APPROVE)
+    app = _locked_for_decision(application_id, by=by, action=AuditAction.APPROVE)
     if quota.needs_quota(app):
         quota.quota_reserve(application=app, year=app.year)
     notice = _notice_batch_for(district_id=app.district_id, day=timezone.localdate())
@@ -287,7 +288,7 @@ def application_approve(*, application_id: int, by: User, ip_address: str | None
     period = f"{cn_date(notice.start_date)}至{cn_date(notice.end_date)}"
     transition(
         app,
-        action=Action.APPROVE,
+        action=AuditAction.APPROVE,
         actor=Actor.REVIEWER,
         by=by,
         reason=f"列入《{notice.title}》，公示期{period}。",
@@ -319,7 +320,7 @@ def application_extend_decision(
     app.decision_extension_reason = reason
     app.save(update_fields=["decision_due_on", "decision_extension_reason", "updated_at"])
     audit(
-        action=ReviewAction.EXTEND_DECISION,
+        action=AuditAction.EXTEND_DECISION,
         by=by,
         application=app,
         reason=f"审核期限延长至{cn_date(app.decision_due_on)}。理由：{reason}",
@@ -348,7 +349,7 @@ def application_publish(*, application_id: int, by: User | None = None) -> Appli
     actor = Actor.SYSTEM if by is None else Actor.REVIEWER
     if by is not None:
         _ensure_may_decide(by, district_id=app.district_id)
-    check_transition(app, action=Action.PUBLISH, actor=actor)
+    check_transition(app, action=AuditAction.PUBLISH, actor=actor)
     entry = NoticeEntry.objects.select_related("notice").filter(application=app).first()
     if entry is None:
         raise DecisionRefused("该申报不在公示名单中，不能公布。")
@@ -361,7 +362,7 @@ def application_publish(*, application_id: int, by: User | None = None) -> Appli
     app.published_at = timezone.now()
     transition(
         app,
-        action=Action.PUBLISH,
+        action=AuditAction.PUBLISH,
         actor=actor,
         by=by,
         reason=f"《{entry.notice.title}》公示期满，无异议。",
@@ -417,7 +418,7 @@ def notice_close(*, notice_id: int, by: User | None = None) -> NoticeCloseResult
     notice.closed_at = timezone.now()
     notice.save(update_fields=["status", "closed_at"])
     audit(
-        action=ReviewAction.NOTICE_CLOSED,
+        action=AuditAction.NOTICE_CLOSED,
         by=by,
         reason=(
             f"《{notice.title}》公示期满：公布{len(result.published)}人，"
@@ -471,7 +472,7 @@ def objection_raise(
     AuditEntry.objects.create(
         application=app,
         subject_user_id=app.applicant_id,
-        action=ReviewAction.OBJECTION_RAISED,
+        action=AuditAction.OBJECTION_RAISED,
         from_status=app.status,
         to_status=app.status,
         actor=None,
@@ -510,10 +511,10 @@ def objection_uphold(
     _ensure_may_decide(by, district_id=app.district_id)
     if objection.status != Objection.Status.OPEN:
         raise DecisionRefused(f"该异议已处理（{objection.get_status_display()}），不能再次处理。")
-    check_transition(app, action=Action.UPHOLD_OBJECTION, actor=Actor.REVIEWER)
+    check_transition(app, action=AuditAction.UPHOLD_OBJECTION, actor=Actor.REVIEWER)
     resolution = _clean_text(resolution, message="请填写异议处理意见。")
     _close_rejected(
-        app, action=Action.UPHOLD_OBJECTION, by=by, reason=resolution,
+        app, action=AuditAction.UPHOLD_OBJECTION, by=by, reason=resolution,
         decision_reason=f"公示异议经核实成立：{resolution}", ip_address=ip_address,
         subject="公示异议成立，申报不予通过",
         body=f"您的人才引进申报（编号{_number(app)}）在公示期间收到的异议经核实成立，申报不予通过。意见：{resolution}",
@@ -544,7 +545,7 @@ def objection_dismiss(
     objection.decided_at = timezone.now()
     objection.save(update_fields=["status", "resolution", "decided_by", "decided_at"])
     audit(
-        action=ReviewAction.OBJECTION_DISMISSED,
+        action=AuditAction.OBJECTION_DISMISSED,
         by=by,
         application=app,
         reason=f"异议编号{objection.public_id.hex[:8].upper()}：{resolution}",
@@ -589,7 +590,7 @@ def reapplication_grant(*, applicant: User, year: int, by: User, reason: str) ->
         raise DecisionRefused(f"该申请人{year}年度的再次申报权限已开通，尚未使用。")
     grant = ReapplicationGrant.objects.create(applicant=applicant, year=year, reason=reason, granted_by=by)
     audit(
-        action=ReviewAction.REAPPLICATION_GRANT,
+        action=AuditAction.REAPPLICATION_GRANT,
         by=by,
         application=rejected,
         subject_user=applicant,
@@ -636,7 +637,7 @@ def applicant_bar(
         created_by=by,
     )
     audit(
-        action=ReviewAction.APPLICANT_BAR,
+        action=AuditAction.APPLICANT_BAR,
         by=by,
         application=app,
         subject_user=applicant,
@@ -647,7 +648,7 @@ def applicant_bar(
         decision = f"提供虚假材料（办法第十一条），不予办理：{reason}"
         # The bar's own notice below tells the applicant; no second message for the rejection.
         _close_rejected(
-            app, action=Action.REJECT, by=by, reason=decision, decision_reason=decision, ip_address=ip_address,
+            app, action=AuditAction.REJECT, by=by, reason=decision, decision_reason=decision, ip_address=ip_address,
             subject=None, body="",
         )  # fmt: skip
     notify_user_on_commit(
@@ -703,7 +704,7 @@ def employer_confirmation_record(
         ]
     )
     audit(
-        action=ReviewAction.EMPLOYER_CONFIRMED if confirmed else ReviewAction.EMPLOYER_DISPUTED,
+        action=AuditAction.EMPLOYER_CONFIRMED if confirmed else AuditAction.EMPLOYER_DISPUTED,
         by=by,
         application=app,
         reason=note,

@@ -9,9 +9,10 @@ from django.dispatch import receiver
 
 from accounts.models import Employer
 from applications.choices import Status
-from applications.models import Application, AuditEntry
+from applications.models import Application
+from audit.models import AuditEntry
 from core.cache import bump_on_commit
-from portal.models import District
+from reference.models import District
 from review.models import NoticeEntry, Objection, PublicNotice
 
 PUBLIC_NOTICE = "public-notice"

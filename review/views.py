@@ -29,12 +29,13 @@ from accounts.models import Role
 from applications.choices import Status
 from applications.models import ApplicantBar, Application
 from applications.workflow import Actor, TransitionNotAllowed, allowed_actions
+from audit.actions import action_label, role_label
 from core.cache import version
 from core.client_ip import client_ip
 from core.private_files import private_file_response
-from portal.reference import REFERENCE
+from quota.services import QuotaUnavailable
+from reference.selectors import REFERENCE
 from review import selectors, services
-from review.audit import action_label, role_label
 from review.deadlines import working_days_left
 from review.forms import (
     BarForm,
@@ -48,7 +49,6 @@ from review.forms import (
     ReturnForm,
 )
 from review.models import Objection, PublicNotice
-from review.quota import QuotaUnavailable
 from review.services import DecisionRefused
 
 QUEUE_PAGE_SIZE = 50

@@ -82,7 +82,7 @@ def _reference_data(request):
     if kind is None:
         return
     request.getfixturevalue(kind)
-    from portal.reference_data import load_reference_data, reference_data_present
+    from reference.data import load_reference_data, reference_data_present
 
     if not reference_data_present():
         load_reference_data()
@@ -117,14 +117,14 @@ def _celery_join_guard():
 
 @pytest.fixture
 def district(db):
-    from portal.models import District
+    from reference.models import District
 
     return District.objects.get(code="440106")  # 天河区
 
 
 @pytest.fixture
 def other_district(db):
-    from portal.models import District
+    from reference.models import District
 
     return District.objects.get(code="440111")  # 白云区
 

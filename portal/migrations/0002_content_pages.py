@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from portal.reference_data import load_content_pages
+    from reference.data import load_content_pages
 
     load_content_pages(apps)
 

@@ -66,9 +66,10 @@ def test_an_action_on_an_already_decided_request_reports_the_reason(admin_client
     assert right.status == EmployerAdmin.Status.REFUSED
 
 
-def test_portal_reference_models_are_in_the_admin(admin_client_):
-    for name in ["portal_district", "portal_subsystem", "portal_contentpage", "portal_calendaroverride",
-                 "accounts_user", "accounts_employer"]:  # fmt: skip
+def test_reference_models_are_in_the_admin(admin_client_):
+    for name in ["reference_district", "reference_subsystem", "reference_contentpage", "reference_calendaroverride",
+                 "accounts_user", "accounts_employer", "accounts_usersubsystem", "quota_quota",
+                 "audit_auditentry"]:  # fmt: skip
         assert admin_client_.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
 
 

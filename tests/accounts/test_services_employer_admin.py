@@ -9,7 +9,7 @@ from django.core.files.storage import storages
 from accounts import services
 from accounts.models import Employer, EmployerAdmin
 from core.uploads import check_jpeg
-from portal.models import District
+from reference.models import District
 from tests import factories
 
 pytestmark = pytest.mark.django_db

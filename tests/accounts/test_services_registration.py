@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from accounts import services
-from accounts.models import Role, User
-from portal.models import Subsystem, UserSubsystem
-from portal.reference_data import TALENT_SUBSYSTEM_SLUG
+from accounts.models import Role, User, UserSubsystem
+from reference.data import TALENT_SUBSYSTEM_SLUG
+from reference.models import Subsystem
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,7 @@ import pytest
 from applications.choices import Status
 from applications.selectors import timeline_for
 from applications.workflow import audit
-from hukou_card.models import CardAction
-from review.audit import ReviewAction
+from audit.actions import AuditAction
 from tests.factories import ApplicationFactory, HukouCardFactory, ReviewerFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,16 +18,16 @@ def titles(application):
 def test_review_and_card_decisions_show_under_their_own_names():
     application = ApplicationFactory(submitted=True, status=Status.IN_NOTICE)
     reviewer = ReviewerFactory()
-    audit(action=ReviewAction.OBJECTION_RAISED, application=application, reason="异议编号AB12CD34，处理期限2026年12月31日。")
-    audit(action=ReviewAction.OBJECTION_DISMISSED, by=reviewer, application=application, reason="经核查在职属实")
-    audit(action=CardAction.CANCEL, by=application.applicant, application=application)
+    audit(action=AuditAction.OBJECTION_RAISED, application=application, reason="异议编号AB12CD34，处理期限2026年12月31日。")
+    audit(action=AuditAction.OBJECTION_DISMISSED, by=reviewer, application=application, reason="经核查在职属实")
+    audit(action=AuditAction.CARD_CANCEL, by=application.applicant, application=application)
 
     shown = titles(application)
     assert "公示期间收到异议" in shown
     assert "公示异议经核查不成立" in shown
-    assert CardAction.CANCEL.label in shown
+    assert AuditAction.CARD_CANCEL.label in shown
     assert "办理记录" not in shown
-    cancel = next(item for item in timeline_for(application) if item.title == CardAction.CANCEL.label)
+    cancel = next(item for item in timeline_for(application) if item.title == AuditAction.CARD_CANCEL.label)
     assert cancel.is_problem
 
 
@@ -36,13 +35,13 @@ def test_staff_notes_and_duplicated_card_entries_are_hidden():
     card = HukouCardFactory()
     application = card.application
     reviewer = ReviewerFactory()
-    audit(action=ReviewAction.EMPLOYER_DISPUTED, by=reviewer, application=application, reason="单位称已离职")
-    audit(action=ReviewAction.NOTICE_CLOSED, by=reviewer, application=application)
-    audit(action=CardAction.ISSUE, application=application)
+    audit(action=AuditAction.EMPLOYER_DISPUTED, by=reviewer, application=application, reason="单位称已离职")
+    audit(action=AuditAction.NOTICE_CLOSED, by=reviewer, application=application)
+    audit(action=AuditAction.CARD_ISSUE, application=application)
 
     shown = titles(application)
-    assert ReviewAction.EMPLOYER_DISPUTED.label not in shown
-    assert ReviewAction.NOTICE_CLOSED.label not in shown
+    assert AuditAction.EMPLOYER_DISPUTED.label not in shown
+    assert AuditAction.NOTICE_CLOSED.label not in shown
     assert shown.count("入户信息卡已签发") == 1
-    assert CardAction.ISSUE.label not in shown
+    assert AuditAction.CARD_ISSUE.label not in shown
     assert all("单位称已离职" not in item.detail for item in timeline_for(application))

@@ -7,8 +7,9 @@ from django.db import connection
 
 from applications import services
 from applications.choices import Status
-from applications.models import Application, AuditEntry
+from applications.models import Application
 from applications.workflow import TransitionNotAllowed
+from audit.models import AuditEntry
 from tests.factories import UserFactory, ready_application
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

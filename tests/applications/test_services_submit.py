@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from applications import services
 from applications.choices import AttachmentKind, Relation, Status
-from applications.models import ApplicantBar, Application, AuditEntry, ReapplicationGrant
+from applications.models import ApplicantBar, Application, ReapplicationGrant
 from applications.workflow import TransitionNotAllowed
-from portal.workdays import add_working_days
+from audit.models import AuditEntry
+from reference.workdays import add_working_days
 from tests.factories import (
     AccompanyingPersonFactory,
     ApplicationFactory,

@@ -40,7 +40,7 @@ def grow(application, *, persons: int, attachments: int):
 @pytest.fixture(autouse=True)
 def warm_up(applicant_client):
     """The first page after login renews the session (one write) and fills the reference cache
-    (categories, districts: portal.reference); the counts are per page view after that."""
+    (categories, districts: applications.reference); the counts are per page view after that."""
     applicant_client.get(reverse("applications:status"))
 
 

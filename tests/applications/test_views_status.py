@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.choices import Status
-from applications.models import AuditEntry
+from audit.models import AuditEntry
 from tests.factories import (
     ApplicationFactory,
     AuditEntryFactory,

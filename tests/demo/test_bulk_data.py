@@ -6,9 +6,11 @@ from django.db.models import Count
 
 from accounts.models import Employer, User
 from accounts.validators import validate_credit_code, validate_id_number
-from applications.models import AccompanyingPerson, Application, AuditEntry
+from applications.models import AccompanyingPerson, Application
+from audit.models import AuditEntry
 from hukou_card.models import HukouCard
-from review.models import NoticeEntry, Quota
+from quota.models import Quota
+from review.models import NoticeEntry
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

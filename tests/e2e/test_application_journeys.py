@@ -14,7 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications.choices import Status
-from applications.models import Application, AuditEntry
+from applications.models import Application
+from audit.models import AuditEntry
 from tests.e2e.conftest import login, screenshot, scripts_ready
 from tests.factories import PASSWORD, EmployerFactory, UserFactory, jpeg_bytes, make_resident_id, years_ago
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications.choices import Status
-from applications.models import Application, AuditEntry
+from applications.models import Application
+from audit.models import AuditEntry
 from review.models import Objection, PublicNotice
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot

@@ -78,7 +78,7 @@ def test_approval_number_format_uses_the_district_abbreviation():
 
 
 def test_every_guangzhou_district_has_an_abbreviation():
-    from portal.reference_data import DISTRICTS
+    from reference.data import DISTRICTS
 
     abbreviations = [numbers.DISTRICT_ABBREVIATIONS[code] for code, _name, _contact in DISTRICTS]
     assert len(set(abbreviations)) == len(DISTRICTS)

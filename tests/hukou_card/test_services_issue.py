@@ -10,9 +10,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from applications.choices import Status
-from applications.models import AuditEntry
+from audit.actions import AuditAction
+from audit.models import AuditEntry
 from hukou_card import services
-from hukou_card.models import ApprovalNumberSequence, CardAction, HukouCard
+from hukou_card.models import ApprovalNumberSequence, HukouCard
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -60,17 +61,17 @@ def test_approval_number_runs_per_district_and_year(issued_cards):
 
 def test_second_run_creates_and_renders_nothing_new(issued_cards, published_application):
     before = {c.pk: (c.number, c.pdf.name, c.pdf_sha256, c.rendered_at) for c in issued_cards}
-    audits = AuditEntry.objects.filter(action=CardAction.ISSUE).count()
+    audits = AuditEntry.objects.filter(action=AuditAction.CARD_ISSUE).count()
     with mock.patch("hukou_card.services.render_card") as render:
         again = services.cards_issue_for_application(application_id=published_application.pk)
     render.assert_not_called()
     assert {c.pk: (c.number, c.pdf.name, c.pdf_sha256, c.rendered_at) for c in again} == before
     assert HukouCard.objects.count() == 3
-    assert AuditEntry.objects.filter(action=CardAction.ISSUE).count() == audits == 1
+    assert AuditEntry.objects.filter(action=AuditAction.CARD_ISSUE).count() == audits == 1
 
 
 def test_issue_is_audited_on_the_application(issued_cards, published_application):
-    entry = AuditEntry.objects.get(application=published_application, action=CardAction.ISSUE)
+    entry = AuditEntry.objects.get(application=published_application, action=AuditAction.CARD_ISSUE)
     assert issued_cards[0].approval_number in entry.reason
     assert all(card.number in entry.reason for card in issued_cards)
     assert entry.actor is None and entry.actor_role == "system"

@@ -7,10 +7,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from applications.choices import Status
-from applications.models import AuditEntry
+from audit.actions import AuditAction
+from audit.models import AuditEntry
 from hukou_card import services
-from hukou_card.models import CardAction, HukouCard
-from review.models import Quota, QuotaReservation
+from hukou_card.models import HukouCard
+from quota.models import Quota, QuotaReservation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_cancelling_the_main_card_cancels_the_accompanying_cards(main_card, appl
     assert "工作变动" in main_card.status_reason
     companion = HukouCard.objects.filter(main_card=main_card).first()
     assert companion.status_reason == "主迁人入户卡注销，随迁人入户卡一并注销。"
-    entry = AuditEntry.objects.get(action=CardAction.CANCEL)
+    entry = AuditEntry.objects.get(action=AuditAction.CARD_CANCEL)
     assert entry.actor == applicant and entry.ip_address == "10.0.0.8"
     assert main_card.number in entry.reason
 
@@ -91,7 +92,7 @@ def test_police_records_the_move_and_the_application_shows_it(
     assert main_card.status == S.USED
     assert main_card.used_recorded_by == police_officer and main_card.used_at is not None
     assert published_application.hukou_completed_at == main_card.used_at
-    entry = AuditEntry.objects.get(action=CardAction.USED)
+    entry = AuditEntry.objects.get(action=AuditAction.CARD_USED)
     assert entry.actor == police_officer and entry.actor_role == "police"
     assert entry.application == published_application
     assert main_card.number in entry.reason
@@ -163,7 +164,7 @@ def test_nightly_expiry_expires_main_and_accompanying_and_forfeits_the_place():
     assert _statuses(application) == [S.EXPIRED, S.EXPIRED]
     reservation.refresh_from_db()
     assert reservation.status == QuotaReservation.Status.FORFEITED
-    entry = AuditEntry.objects.get(action=CardAction.EXPIRE, application=application)
+    entry = AuditEntry.objects.get(action=AuditAction.CARD_EXPIRE, application=application)
     assert "视同放弃本年度总量控制类入户指标" in entry.reason
 
 
@@ -172,7 +173,7 @@ def test_expiry_is_idempotent():
     later = timezone.localdate() + datetime.timedelta(days=91)
     assert services.cards_expire_overdue(today=later) == 2
     assert services.cards_expire_overdue(today=later) == 0
-    assert AuditEntry.objects.filter(action=CardAction.EXPIRE).count() == 1
+    assert AuditEntry.objects.filter(action=AuditAction.CARD_EXPIRE).count() == 1
 
 
 def test_used_main_card_keeps_its_place_and_only_the_unused_companion_expires(police_officer):
@@ -198,7 +199,7 @@ def test_expiring_a_main_card_cascades_even_to_a_later_companion_deadline(
 
 def test_expiry_of_a_non_quota_application_writes_no_quota_note(issued_cards, published_application):
     services.cards_expire_overdue(today=issued_cards[0].valid_until + datetime.timedelta(days=1))
-    entry = AuditEntry.objects.get(action=CardAction.EXPIRE)
+    entry = AuditEntry.objects.get(action=AuditAction.CARD_EXPIRE)
     assert "指标" not in entry.reason
     assert _statuses(published_application) == [S.EXPIRED] * 3
 

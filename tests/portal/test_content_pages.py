@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import ContentPage
-from portal.reference_data import CONTENT_PAGES, load_content_pages
+from reference.data import CONTENT_PAGES, load_content_pages
+from reference.models import ContentPage
 
 pytestmark = pytest.mark.django_db
 

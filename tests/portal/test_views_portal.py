@@ -7,9 +7,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import UserSubsystem
 from core.text import cn_date_with_weekday
-from portal.models import Subsystem, UserSubsystem
-from portal.reference_data import SUBSYSTEMS, TALENT_SUBSYSTEM_SLUG
+from reference.data import SUBSYSTEMS, TALENT_SUBSYSTEM_SLUG
+from reference.models import Subsystem
 
 pytestmark = pytest.mark.django_db
 

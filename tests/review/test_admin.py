@@ -6,9 +6,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 
 from applications.choices import Status
-from applications.models import AuditEntry
+from audit.models import AuditEntry
+from quota.models import Quota
 from review import services
-from review.models import Quota
 from tests import factories
 from tests.review.conftest import make_application
 
@@ -27,21 +27,21 @@ def test_audit_trail_is_readable_but_cannot_be_added_changed_or_deleted(admin_cl
     app = make_application(Status.SUBMITTED)
     services.application_accept(application_id=app.pk, by=reviewer)
     row = AuditEntry.objects.get()
-    listing = admin_client.get(reverse("admin:applications_auditentry_changelist"))
+    listing = admin_client.get(reverse("admin:audit_auditentry_changelist"))
     assert listing.status_code == 200 and "受理" in listing.content.decode()
-    change_url = reverse("admin:applications_auditentry_change", args=[row.pk])
+    change_url = reverse("admin:audit_auditentry_change", args=[row.pk])
     page = admin_client.get(change_url).content.decode()
     assert 'name="reason"' not in page  # shown, not editable
     assert admin_client.post(change_url, {"reason": "改写"}).status_code == 403
-    assert admin_client.get(reverse("admin:applications_auditentry_add")).status_code == 403
-    assert admin_client.post(reverse("admin:applications_auditentry_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    assert admin_client.get(reverse("admin:audit_auditentry_add")).status_code == 403
+    assert admin_client.post(reverse("admin:audit_auditentry_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     row.refresh_from_db()
     assert row.reason == ""
     assert AuditEntry.objects.count() == 1
 
 
 def test_quota_admin_sets_places_with_clear_messages(admin_client, district):
-    add_url = reverse("admin:review_quota_add")
+    add_url = reverse("admin:quota_quota_add")
     data = {"year": 2026, "district": district.pk, "employer": "", "total_places": 30, **INLINE}
     assert admin_client.post(add_url, data).status_code == 302
     response = admin_client.post(add_url, data)
@@ -52,7 +52,7 @@ def test_quota_admin_sets_places_with_clear_messages(admin_client, district):
 def test_quota_cannot_drop_below_what_is_taken(admin_client, district):
     quota = factories.QuotaFactory(district=district, year=2026, total_places=5, reserved=2, used=2)
     response = admin_client.post(
-        reverse("admin:review_quota_change", args=[quota.pk]),
+        reverse("admin:quota_quota_change", args=[quota.pk]),
         {"year": 2026, "district": district.pk, "employer": "", "total_places": 3, **INLINE},
     )
     assert "指标总数不能少于4" in response.content.decode()
@@ -63,7 +63,7 @@ def test_quota_cannot_drop_below_what_is_taken(admin_client, district):
 def test_employer_share_only_for_a_key_employer_of_that_district(admin_client, district, other_district):
     ordinary = factories.EmployerFactory()
     key = factories.EmployerFactory(is_key_employer=True)
-    add_url = reverse("admin:review_quota_add")
+    add_url = reverse("admin:quota_quota_add")
     page = admin_client.post(add_url, {"year": 2026, "district": district.pk, "employer": ordinary.pk, "total_places": 3, **INLINE})
     assert "只有重点扶持用人单位" in page.content.decode()
     page = admin_client.post(add_url, {"year": 2026, "district": other_district.pk, "employer": key.pk, "total_places": 3, **INLINE})
@@ -72,7 +72,7 @@ def test_employer_share_only_for_a_key_employer_of_that_district(admin_client, d
 
 
 def test_reviewers_cannot_open_the_admin(login_client, reviewer):
-    response = login_client(reviewer).get(reverse("admin:review_quota_changelist"))
+    response = login_client(reviewer).get(reverse("admin:quota_quota_changelist"))
     assert response.status_code == 302
 
 

@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from applications.choices import Status
-from portal.models import CalendarOverride
+from reference.models import CalendarOverride
 from review import services
 from review.deadlines import working_days_left
 from tests.review.conftest import make_application

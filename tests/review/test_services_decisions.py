@@ -7,11 +7,12 @@ import pytest
 from django.core import mail
 
 from applications.choices import EmployerConfirmation, Status
-from applications.models import ApplicantBar, AuditEntry, ReapplicationGrant
-from applications.workflow import Action, TransitionNotAllowed
+from applications.models import ApplicantBar, ReapplicationGrant
+from applications.workflow import TransitionNotAllowed
+from audit.actions import AuditAction
+from audit.models import AuditEntry
 from core.notifications import LocmemSmsBackend
 from review import services
-from review.audit import ReviewAction
 from review.models import NoticeEntry, PublicNotice
 from review.services import DecisionRefused
 from tests import factories
@@ -36,7 +37,7 @@ def test_accept_moves_to_review_sets_the_decision_deadline_and_tells_the_applica
     # 15 working days: 28 Sep (make-up Sunday), 29, 30 Sep, 9–11 Oct (11th a make-up Saturday), … 23 Oct.
     assert submitted_app.decision_due_on == datetime.date(2025, 10, 23)
     row = last_audit(submitted_app)
-    assert (row.action, row.from_status, row.to_status) == (Action.ACCEPT, Status.SUBMITTED, Status.UNDER_REVIEW)
+    assert (row.action, row.from_status, row.to_status) == (AuditAction.ACCEPT, Status.SUBMITTED, Status.UNDER_REVIEW)
     assert row.actor == reviewer and row.actor_role == "reviewer" and row.ip_address == "10.1.2.3"
     assert len(mail.outbox) == 1
     assert "已受理" in mail.outbox[0].subject
@@ -60,7 +61,7 @@ def test_return_for_correction_keeps_one_complete_list(under_review_app, reviewe
     assert under_review_app.status == Status.RETURNED
     assert under_review_app.correction_items == ["身份证附件不清晰，请重新上传", "请补充硕士学位证书"]
     row = last_audit(under_review_app)
-    assert row.action == Action.RETURN
+    assert row.action == AuditAction.RETURN
     assert row.reason == "1. 身份证附件不清晰，请重新上传；2. 请补充硕士学位证书"
     body = mail.outbox[0].body
     assert "1. 身份证附件不清晰，请重新上传" in body and "2. 请补充硕士学位证书" in body
@@ -128,7 +129,7 @@ def test_extension_adds_ten_working_days_once_with_a_reason(under_review_app, re
     assert under_review_app.decision_due_on == datetime.date(2025, 11, 6)
     assert under_review_app.status == Status.UNDER_REVIEW
     row = last_audit(under_review_app)
-    assert row.action == ReviewAction.EXTEND_DECISION and "需函询发证机关" in row.reason
+    assert row.action == AuditAction.EXTEND_DECISION and "需函询发证机关" in row.reason
     with pytest.raises(DecisionRefused, match="延长过一次"):
         services.application_extend_decision(application_id=under_review_app.pk, by=reviewer, reason="再延")
     under_review_app.refresh_from_db()
@@ -165,7 +166,7 @@ def test_reapplication_grant_for_a_rejected_applicant(reviewer, django_capture_o
         grant = services.reapplication_grant(applicant=app.applicant, year=app.year, by=reviewer, reason="补充材料后符合条件")
     assert grant.used_by is None and grant.granted_by == reviewer
     row = last_audit(app)
-    assert row.action == ReviewAction.REAPPLICATION_GRANT and row.subject_user == app.applicant
+    assert row.action == AuditAction.REAPPLICATION_GRANT and row.subject_user == app.applicant
     assert "再次申报权限已开通" in mail.outbox[0].body
     with pytest.raises(DecisionRefused, match="已开通，尚未使用"):
         services.reapplication_grant(applicant=app.applicant, year=app.year, by=reviewer, reason="再次")
@@ -201,7 +202,7 @@ def test_bar_lasts_five_years_and_refuses_the_application_under_review(
     assert under_review_app.status == Status.REJECTED
     assert "第十一条" in under_review_app.decision_reason
     actions = list(AuditEntry.objects.filter(application=under_review_app).values_list("action", flat=True))
-    assert actions == [ReviewAction.APPLICANT_BAR, Action.REJECT]
+    assert actions == [AuditAction.APPLICANT_BAR, AuditAction.REJECT]
     assert "2029年02月28日" in mail.outbox[0].body
 
 
@@ -230,7 +231,7 @@ def test_employer_administrator_confirms_and_the_status_is_untouched(submitted_a
     assert submitted_app.employer_confirmation == EmployerConfirmation.CONFIRMED
     assert submitted_app.employer_confirmed_by == right.user
     assert submitted_app.status == Status.SUBMITTED
-    assert last_audit(submitted_app).action == ReviewAction.EMPLOYER_CONFIRMED
+    assert last_audit(submitted_app).action == AuditAction.EMPLOYER_CONFIRMED
 
 
 def test_employer_dispute_needs_a_note_and_blocks_nothing(under_review_app, reviewer):

@@ -6,11 +6,11 @@ import pytest
 from django.core import mail
 
 from applications.choices import Status
-from applications.models import AuditEntry
-from applications.workflow import Action
+from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
+from audit.models import AuditEntry
+from quota.models import Quota, QuotaReservation
 from review import services
-from review.audit import PUBLIC_ACTOR_ROLE, ReviewAction
-from review.models import NoticeEntry, Objection, PublicNotice, Quota, QuotaReservation
+from review.models import NoticeEntry, Objection, PublicNotice
 from review.services import DecisionRefused
 from tests import factories
 from tests.review.conftest import make_application
@@ -136,9 +136,9 @@ def test_notice_close_is_idempotent_and_audited(under_review_app, reviewer, city
     assert first.published == [under_review_app.pk] and second.published == []
     notice = PublicNotice.objects.get()
     assert notice.status == PublicNotice.Status.CLOSED and notice.closed_at is not None
-    closing = AuditEntry.objects.get(action=ReviewAction.NOTICE_CLOSED)
+    closing = AuditEntry.objects.get(action=AuditAction.NOTICE_CLOSED)
     assert closing.actor == city_admin and "公布1人" in closing.reason
-    published = AuditEntry.objects.get(application=under_review_app, action=Action.PUBLISH)
+    published = AuditEntry.objects.get(application=under_review_app, action=AuditAction.PUBLISH)
     assert published.actor == city_admin
 
 
@@ -162,7 +162,7 @@ def test_objection_during_the_notice_is_recorded_with_a_due_date_and_the_reviewe
     assert objection.status == Objection.Status.OPEN
     assert objection.due_on == datetime.date(2025, 11, 4)  # 20 working days across National Day
     assert objection.ip_address == "203.0.113.9"
-    row = AuditEntry.objects.get(action=ReviewAction.OBJECTION_RAISED)
+    row = AuditEntry.objects.get(action=AuditAction.OBJECTION_RAISED)
     assert row.actor is None and row.actor_role == PUBLIC_ACTOR_ROLE and row.application == under_review_app
     assert [m.to for m in mail.outbox] == [[reviewer.email]]
     assert "公示异议待处理" in mail.outbox[0].subject
@@ -193,7 +193,7 @@ def test_upheld_objection_rejects_and_releases_the_place(
     assert set(Objection.objects.values_list("status", flat=True)) == {Objection.Status.UPHELD}
     second.refresh_from_db()
     assert second.decided_by == reviewer
-    row = AuditEntry.objects.get(application=quota_app, action=Action.UPHOLD_OBJECTION)
+    row = AuditEntry.objects.get(application=quota_app, action=AuditAction.UPHOLD_OBJECTION)
     assert (row.from_status, row.to_status, row.ip_address) == (Status.IN_NOTICE, Status.REJECTED, "10.0.0.2")
     assert any("异议成立" in m.subject for m in mail.outbox)
 
@@ -206,7 +206,7 @@ def test_dismissed_objection_keeps_the_application_in_notice(under_review_app, r
     assert objection.status == Objection.Status.DISMISSED and objection.decided_by == reviewer
     under_review_app.refresh_from_db()
     assert under_review_app.status == Status.IN_NOTICE
-    row = AuditEntry.objects.get(action=ReviewAction.OBJECTION_DISMISSED)
+    row = AuditEntry.objects.get(action=AuditAction.OBJECTION_DISMISSED)
     assert "经核实，申请人在职" in row.reason
     with pytest.raises(DecisionRefused, match="已处理"):
         services.objection_uphold(objection_id=objection.pk, by=reviewer, resolution="改判")

@@ -6,11 +6,12 @@ import datetime
 import pytest
 
 from applications.choices import Status
-from applications.models import AuditEntry
 from applications.workflow import TransitionNotAllowed
+from audit.models import AuditEntry
+from quota.models import Quota, QuotaReservation
+from quota.services import QuotaUnavailable
 from review import services
-from review.models import NoticeEntry, Objection, Quota, QuotaReservation
-from review.quota import QuotaUnavailable
+from review.models import NoticeEntry, Objection
 from tests import factories
 from tests.review.conftest import make_application
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.choices import Status
-from applications.models import AuditEntry
-from review.models import QuotaReservation
+from audit.models import AuditEntry
+from quota.models import QuotaReservation
 from tests import factories
 from tests.review.conftest import make_application
 

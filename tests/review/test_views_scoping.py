@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from applications.choices import Status
-from applications.models import AuditEntry
+from audit.models import AuditEntry
 from review import services
 from review.models import Objection, PublicNotice
 from tests import factories

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import resolve
 
 from applications.choices import Status
-from applications.models import Application, AuditEntry
+from applications.models import Application
+from audit.models import AuditEntry
 from tests import factories
 from tests.security.urlwalk import Route, routes
 

@@ -30,7 +30,8 @@ from django.utils import timezone
 
 from accounts.models import EmployerAdmin
 from applications.choices import AttachmentKind, Status
-from applications.models import AccompanyingPerson, Application, Attachment, AuditEntry, LibraryDocument
+from applications.models import AccompanyingPerson, Application, Attachment, LibraryDocument
+from audit.models import AuditEntry
 from hukou_card.models import HukouCard
 from review.models import NoticeEntry, Objection, PublicNotice
 from tests import factories

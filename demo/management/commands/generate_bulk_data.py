@@ -15,10 +15,12 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Employer, User
-from applications.models import AccompanyingPerson, Application, AuditEntry
+from applications.models import AccompanyingPerson, Application
+from audit.models import AuditEntry
 from hukou_card.models import HukouCard
-from portal.models import District
-from review.models import NoticeEntry, PublicNotice, Quota, QuotaReservation
+from quota.models import Quota, QuotaReservation
+from reference.models import District
+from review.models import NoticeEntry, PublicNotice
 
 BULK_PREFIX = "bulk"
 # Share of applications per status, in per-mille: a snapshot of three years at ~330,000 a year.

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Employer, IdType, Role, User
-from portal.models import District
-from portal.reference_data import TALENT_SUBSYSTEM_SLUG, load_reference_data
+from reference.data import TALENT_SUBSYSTEM_SLUG, load_reference_data
+from reference.models import District
 
 DEMO_PASSWORD = "Demo2026gz"  # noqa: S105 - documented demo password, demo data only
 
@@ -62,7 +62,7 @@ class Command(BaseCommand):
             name = f"reviewer{code[-2:]}"
             users[name] = self._user(name, f"{district.name}审核员", Role.REVIEWER, district=district)
 
-        from review.models import Quota
+        from quota.models import Quota
 
         year = timezone.localdate().year
         for district in districts.values():
@@ -83,8 +83,9 @@ class Command(BaseCommand):
         )
 
     def _user(self, username, full_name, role, *, id_number="", staff=False, district=None):
+        from accounts.models import UserSubsystem
         from accounts.validators import id_check_char
-        from portal.models import Subsystem, UserSubsystem
+        from reference.models import Subsystem
 
         if id_number:
             id_number = id_number[:17] + id_check_char(id_number[:17])

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from portal.models import CalendarOverride
-from portal.workdays import add_working_days, is_working_day, working_days_between
+from reference.models import CalendarOverride
+from reference.workdays import add_working_days, is_working_day, working_days_between
 
 pytestmark = pytest.mark.django_db
 

@@ -100,11 +100,20 @@ SUBSYSTEMS = [
 TALENT_SUBSYSTEM_DESCRIPTION = "引进人才入户（含总量控制类）网上申报、审核进度查询、入户信息卡下载"
 
 
+def _reference_model(apps, name: str):
+    # applications' data migration 0002 runs this with the historical models of its time, when the
+    # portal app held District, Subsystem and ContentPage; later ones and the tests find them in reference.
+    try:
+        return apps.get_model("reference", name)
+    except LookupError:
+        return apps.get_model("portal", name)
+
+
 def load_reference_data(apps=None) -> None:
     """Create or update the reference rows. Safe to run any number of times."""
     apps = apps or global_apps
-    District = apps.get_model("portal", "District")
-    Subsystem = apps.get_model("portal", "Subsystem")
+    District = _reference_model(apps, "District")
+    Subsystem = _reference_model(apps, "Subsystem")
     TalentCategory = apps.get_model("applications", "TalentCategory")
     TalentSubcategory = apps.get_model("applications", "TalentSubcategory")
 
@@ -152,9 +161,9 @@ def load_reference_data(apps=None) -> None:
 
 
 def reference_data_present() -> bool:
-    District = global_apps.get_model("portal", "District")
+    District = global_apps.get_model("reference", "District")
     TalentSubcategory = global_apps.get_model("applications", "TalentSubcategory")
-    ContentPage = global_apps.get_model("portal", "ContentPage")
+    ContentPage = global_apps.get_model("reference", "ContentPage")
     return (
         District.objects.count() == len(DISTRICTS)
         and TalentSubcategory.objects.exists()
@@ -558,7 +567,7 @@ def load_content_pages(apps=None) -> None:
     """Create the content pages that are missing. Existing pages are left alone: the city
     administrator may have edited them in the admin, and `load_demo` runs this on every start."""
     apps = apps or global_apps
-    ContentPage = apps.get_model("portal", "ContentPage")
+    ContentPage = _reference_model(apps, "ContentPage")
     for page in CONTENT_PAGES:
         ContentPage.objects.get_or_create(
             slug=page["slug"], defaults={k: v for k, v in page.items() if k != "slug"}

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import holidays
 
-from portal.reference import calendar_overrides
+from reference.selectors import calendar_overrides
 
 
 @lru_cache(maxsize=16)
@@ -18,7 +18,7 @@ def _china_calendar(year: int) -> holidays.HolidayBase:
 
 
 def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
-    # All overrides are few; they come from the versioned cache (portal.reference), not a query.
+    # All overrides are few; they come from the versioned cache (applications.reference), not a query.
     return {day: working for day, working in calendar_overrides().items() if start <= day <= end}
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 
 from applications.models import Application
-from review.models import Quota, QuotaReservation
+from quota.models import Quota, QuotaReservation
 
 # 五(四): key employers (重点扶持) may have a share of their own.
 KEY_EMPLOYER_SUBCATEGORY = "5.4"

@@ -1,8 +1,9 @@
-"""Django admin for the city administrator: reference data, the catalogue, content pages, the calendar."""
+"""Django admin for the city administrator: districts, the subsystem catalogue, the calendar, the
+content pages."""
 
 from django.contrib import admin
 
-from portal.models import CalendarOverride, ContentPage, District, Subsystem, UserSubsystem
+from reference.models import CalendarOverride, ContentPage, District, Subsystem
 
 
 @admin.register(District)
@@ -19,13 +20,13 @@ class SubsystemAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
 
 
-@admin.register(UserSubsystem)
-class UserSubsystemAdmin(admin.ModelAdmin):
-    list_display = ("user", "subsystem", "added_at")
-    list_filter = ("subsystem",)
-    search_fields = ("user__username", "user__full_name")
-    list_select_related = ("user", "subsystem")
-    raw_id_fields = ("user",)
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Corrections to the holiday calendar that reference.workdays applies over the `holidays` package."""
+
+    list_display = ("date", "is_working_day", "note")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "date"
 
 
 @admin.register(ContentPage)
@@ -35,12 +36,3 @@ class ContentPageAdmin(admin.ModelAdmin):
     search_fields = ("title", "slug", "document_number", "body")
     # Other pages link to these slugs (guide-declaration, guide-employer-admin, ...): keep them stable.
     readonly_fields = ("updated_at",)
-
-
-@admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
-    """Corrections to the holiday calendar that portal.workdays applies over the `holidays` package."""
-
-    list_display = ("date", "is_working_day", "note")
-    list_filter = ("is_working_day",)
-    date_hierarchy = "date"

@@ -1,35 +1,14 @@
-"""Reference lists every console page needs (categories, sub-categories, districts, calendar),
-read once and kept in the versioned cache; portal.signals bumps the version when an administrator
-edits them."""
+"""The reference lists every console page needs (categories, sub-categories, districts), read once
+per process and version (core.cache.memoized_by_version); the signals of applications and
+reference bump the version when an administrator edits them."""
 
-import datetime
-
-from core.cache import version
-
-REFERENCE = "reference"
-CALENDAR = "calendar"
-
-
-# Per process, per version: reference rows are tiny and read on every console page; keeping them
-# in memory spares a cache round trip and an unpickle each time. The version (one shared cache
-# read per request) says when an administrator changed them.
-_memo: dict[str, tuple[int, object]] = {}
-
-
-def _cached(name: str, build):
-    current = version(name)
-    held = _memo.get(name)
-    if held is not None and held[0] == current:
-        return held[1]
-    value = build()
-    _memo[name] = (current, value)
-    return value
+from applications.models import TalentCategory, TalentSubcategory
+from core.cache import memoized_by_version, version
+from reference.models import District
+from reference.selectors import REFERENCE
 
 
 def _build_reference() -> dict:
-    from applications.models import TalentCategory, TalentSubcategory
-    from portal.models import District
-
     return {
         "categories": [(c.pk, str(c)) for c in TalentCategory.objects.order_by("code")],
         "subcategories": [
@@ -43,14 +22,7 @@ def _build_reference() -> dict:
 
 
 def reference_lists() -> dict:
-    return _cached(REFERENCE, _build_reference)
-
-
-def calendar_overrides() -> dict[datetime.date, bool]:
-    """Every administrator correction to the holiday calendar (a handful of rows a year)."""
-    from portal.models import CalendarOverride
-
-    return _cached(CALENDAR, lambda: dict(CalendarOverride.objects.values_list("date", "is_working_day")))
+    return memoized_by_version(REFERENCE, _build_reference)
 
 
 # Model instances of the reference tables, per process and per reference version: attached to
@@ -60,9 +32,6 @@ _objects_memo: dict[int, dict] = {}
 
 
 def reference_objects() -> dict:
-    from applications.models import TalentCategory, TalentSubcategory
-    from portal.models import District
-
     current = version(REFERENCE)
     objects = _objects_memo.get(current)
     if objects is None:

@@ -1,6 +1,6 @@
-"""Reference data the whole portal shares: districts, the subsystem catalogue, content pages, the calendar."""
+"""Reference data the whole portal shares: districts, the subsystem catalogue, the calendar and the
+policy, guide and Q&A pages (the 门户 and the talent home show them)."""
 
-from django.conf import settings
 from django.db import models
 
 
@@ -15,6 +15,7 @@ class District(models.Model):
     contact_email = models.EmailField("联系邮箱", blank=True)
 
     class Meta:
+        db_table = "portal_district"  # created by the portal app before reference/ owned it
         ordering = ["sort_order", "code"]
         verbose_name = verbose_name_plural = "行政区"
 
@@ -42,6 +43,7 @@ class Subsystem(models.Model):
     entry_url_name = models.CharField("入口路由", max_length=80, blank=True)
 
     class Meta:
+        db_table = "portal_subsystem"  # created by the portal app before reference/ owned it
         ordering = ["sort_order", "id"]
         verbose_name = verbose_name_plural = "应用系统"
 
@@ -49,21 +51,20 @@ class Subsystem(models.Model):
         return self.name
 
 
-class UserSubsystem(models.Model):
-    """A subsystem a user added to their 门户 (registration step 3 or 添加应用)."""
+class CalendarOverride(models.Model):
+    """An administrator's correction to the holiday calendar (a year the `holidays` package does not know yet)."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subsystem_links"
-    )
-    subsystem = models.ForeignKey(Subsystem, on_delete=models.CASCADE, related_name="user_links")
-    added_at = models.DateTimeField("添加时间", auto_now_add=True)
+    date = models.DateField("日期", unique=True)
+    is_working_day = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=100, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "subsystem"], name="unique_user_subsystem")]
-        verbose_name = verbose_name_plural = "用户已添加应用"
+        db_table = "portal_calendaroverride"  # created by the portal app before reference/ owned it
+        ordering = ["date"]
+        verbose_name = verbose_name_plural = "工作日历调整"
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.subsystem_id}"
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_working_day else '休息'}"
 
 
 class ContentPage(models.Model):
@@ -85,23 +86,9 @@ class ContentPage(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
+        db_table = "portal_contentpage"  # created by the portal app before reference/ owned it
         ordering = ["section", "sort_order", "id"]
         verbose_name = verbose_name_plural = "内容页面"
 
     def __str__(self) -> str:
         return self.title
-
-
-class CalendarOverride(models.Model):
-    """An administrator's correction to the holiday calendar (a year the `holidays` package does not know yet)."""
-
-    date = models.DateField("日期", unique=True)
-    is_working_day = models.BooleanField("是否工作日")
-    note = models.CharField("说明", max_length=100, blank=True)
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = verbose_name_plural = "工作日历调整"
-
-    def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {'上班' if self.is_working_day else '休息'}"

@@ -11,10 +11,12 @@ import pytest
 from django.db import connection
 
 from applications.choices import Status
-from applications.models import Application, AuditEntry
+from applications.models import Application
+from audit.models import AuditEntry
+from quota.models import Quota, QuotaReservation
+from quota.services import QuotaUnavailable
 from review import services
-from review.models import NoticeEntry, PublicNotice, Quota, QuotaReservation
-from review.quota import QuotaUnavailable
+from review.models import NoticeEntry, PublicNotice
 from tests import factories
 
 APPLICATIONS = 100
