@@ -26,7 +26,8 @@ run: demo
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/bandit -q -c pyproject.toml -r portal accounts applications review hukou_card --severity-level medium
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -q -c pyproject.toml -r config core audit reference accounts applications quota review hukou_card portal demo --severity-level medium
 	$(PY) manage.py makemigrations --check --dry-run
 
 # The suite, then once more back to front (tests/conftest.py --reverse): a test that passes only
