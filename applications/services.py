@@ -44,6 +44,7 @@ from applications.selectors import active_bar
 from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_steps
 from applications.workflow import Actor, check_transition, transition
 from audit.actions import AuditAction
+from core.errors import Refused
 from core.notifications import notify_user_on_commit
 from core.text import cn_date
 from core.uploads import check_jpeg
@@ -55,24 +56,16 @@ logger = logging.getLogger(__name__)
 ACCEPT_WORKING_DAYS = 5
 
 
-class ApplicationError(Exception):
+class ApplicationError(Refused):
     """A refusal the applicant reads as it is."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class ApplicationNotEditable(ApplicationError):
-    pass
+    """The application has moved on (submitted from another tab, say) and can no longer be changed."""
 
 
 class SubmissionRefused(ApplicationError):
     """Submission refused; `messages` lists every reason at once (Chinese, for the applicant)."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("；".join(messages))
-        self.messages = list(messages)
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -41,9 +41,10 @@ from applications.wizard import (
     previous_step,
     step_states,
 )
-from applications.workflow import TRANSITIONS, TransitionNotAllowed
+from applications.workflow import TRANSITIONS
 from audit.actions import AuditAction
 from core.client_ip import client_ip
+from core.errors import Refused
 from core.private_files import private_file_response
 from reference.models import ContentPage
 
@@ -109,7 +110,7 @@ def start(request):
     if request.method == "POST":
         try:
             application = services.application_start(applicant=request.user)
-        except services.ApplicationError as exc:
+        except Refused as exc:
             messages.error(request, exc.message)
             return redirect("applications:status")
         return redirect("applications:resume", public_id=application.public_id)
@@ -362,7 +363,7 @@ def _family(request, wizard: Wizard):
                     person = services.accompanying_person_add(
                         application=app, by=request.user, **form.cleaned_data
                     )
-                except services.ApplicationNotEditable as exc:  # submitted from another tab meanwhile
+                except Refused as exc:  # submitted from another tab meanwhile
                     messages.error(request, exc.message)
                     return redirect("applications:status_detail", public_id=app.public_id)
                 except ValidationError as exc:
@@ -373,7 +374,7 @@ def _family(request, wizard: Wizard):
         else:
             try:
                 app = services.application_family_complete(application=app, by=request.user)
-            except services.ApplicationNotEditable as exc:
+            except Refused as exc:
                 messages.error(request, exc.message)
                 return redirect("applications:status_detail", public_id=app.public_id)
             except ValidationError as exc:
@@ -392,7 +393,7 @@ def person_remove(request, public_id, person_id):
         raise Http404("随迁人不存在")
     try:
         services.accompanying_person_remove(person=person, by=request.user)
-    except services.ApplicationNotEditable as exc:
+    except Refused as exc:
         messages.error(request, exc.message)
         return redirect("applications:status_detail", public_id=public_id)
     messages.success(request, f"已删除随迁人{person.full_name}。")
@@ -450,7 +451,7 @@ def attachment_upload(request, public_id):
             services.attachment_upload(
                 application=application, kind=kind, uploaded_file=form.cleaned_data["file"], by=request.user
             )
-        except services.ApplicationNotEditable as exc:
+        except Refused as exc:
             messages.error(request, exc.message)
             return redirect("applications:status_detail", public_id=public_id)
         except ValidationError as exc:
@@ -486,7 +487,7 @@ def attachment_library(request, public_id, kind):
                 services.attachment_from_library(
                     application=application, kind=kind, document=document, by=request.user
                 )
-            except services.ApplicationNotEditable as exc:  # submitted from another tab meanwhile
+            except Refused as exc:  # submitted from another tab meanwhile
                 messages.error(request, exc.message)
                 return redirect("applications:status_detail", public_id=public_id)
             except ValidationError as exc:
@@ -517,7 +518,7 @@ def attachment_delete(request, public_id):
     application = attachment.application
     try:
         services.attachment_delete(attachment=attachment, by=request.user)
-    except services.ApplicationNotEditable as exc:
+    except Refused as exc:
         messages.error(request, exc.message)
         return redirect("applications:status_detail", public_id=application.public_id)
     messages.success(request, f"已删除附件“{attachment.get_kind_display()}”（证件库中仍保留该图片）。")
@@ -572,12 +573,12 @@ def submit(request, public_id):
         application = services.application_submit(
             application_id=application.pk, by=request.user, ip_address=client_ip(request)
         )
-    except TransitionNotAllowed as exc:
-        messages.error(request, str(exc))
-        return redirect("applications:status_detail", public_id=public_id)
-    except services.SubmissionRefused as exc:
+    except services.SubmissionRefused as exc:  # every reason, shown on 确认信息 beside the answers
         wizard = Wizard(request, application, "confirm")
         return _confirm(request, wizard, submit_errors=exc.messages)
+    except Refused as exc:  # the application moved on (another tab): its status page says where it is
+        messages.error(request, str(exc))
+        return redirect("applications:status_detail", public_id=public_id)
     messages.success(
         request,
         f"申报已提交，申报编号：{application.number}。区人社局将于{application.accept_due_on:%Y年%m月%d日}前受理。",
@@ -639,7 +640,7 @@ def withdraw(request, public_id):
                 ip_address=client_ip(request),
                 reason=form.cleaned_data["reason"],
             )
-        except TransitionNotAllowed as exc:
+        except Refused as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "申报已撤回。")
@@ -670,7 +671,7 @@ def library_delete(request, public_id):
     document = selectors.library_document_for_owner(user=request.user, public_id=public_id)
     try:
         services.library_document_delete(document=document, by=request.user)
-    except services.ApplicationError as exc:
+    except Refused as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"已从证件库删除“{document.get_kind_display()}”图片。")

@@ -12,6 +12,7 @@ from applications.choices import Status
 from applications.models import Application
 from audit.actions import AuditAction
 from audit.models import AuditEntry
+from core.errors import Refused
 
 
 class Actor(models.TextChoices):
@@ -46,7 +47,7 @@ TRANSITIONS: dict[str, Rule] = {
 }
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(Refused):
     """Raised (with a message fit for the user) when a move is not in the table."""
 
 

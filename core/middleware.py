@@ -1,4 +1,5 @@
 import io
+import logging
 import re
 import time
 import uuid
@@ -6,11 +7,15 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import LimitedStream
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.cache import end_request_memo, start_request_memo
+from core.errors import Refused
 from core.logging import reset_request_id, set_request_id
+
+logger = logging.getLogger(__name__)
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -106,7 +111,8 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
 
-def request_too_large(request):
+def same_site_referer(request) -> str:
+    """The page the user came from, when it is on this site (a link back); otherwise ""."""
     back = request.META.get("HTTP_REFERER", "")
     try:
         same_site = url_has_allowed_host_and_scheme(
@@ -114,12 +120,40 @@ def request_too_large(request):
         )
     except DisallowedHost:
         same_site = False
+    return back if same_site else ""
+
+
+def request_too_large(request):
     response = render(
         request,
         "portal/request_too_large.html",
-        {"limit_mb": settings.REQUEST_BODY_MAX_SIZE // (1024 * 1024), "back_url": back if same_site else ""},
+        {"limit_mb": settings.REQUEST_BODY_MAX_SIZE // (1024 * 1024), "back_url": same_site_referer(request)},
         status=413,
     )
     # The page is answered without the inner middleware; a length lets the client read it whole.
     response["Content-Length"] = str(len(response.content))
     return response
+
+
+class RefusedMiddleware:
+    """The one place a service's `Refused` that no view turned into a field message becomes an answer:
+    409 with the message, as a page with the way back, or as JSON to a script. Never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Refused):
+            return None
+        logger.info("refused %s %s: %s", request.method, request.path, exception.code)
+        if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+            return JsonResponse({"ok": False, "message": exception.message}, status=exception.status_code)
+        return render(
+            request,
+            "core/refused.html",
+            {"messages_list": exception.messages, "back_url": same_site_referer(request)},
+            status=exception.status_code,
+        )

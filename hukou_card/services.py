@@ -23,6 +23,7 @@ from applications.choices import Relation, Status
 from applications.models import AccompanyingPerson, Application
 from applications.workflow import audit
 from audit.actions import AuditAction
+from core.errors import Refused
 from core.notifications import notify_user_on_commit
 from core.text import cn_date
 from hukou_card import numbers
@@ -40,11 +41,11 @@ APPROVED_MESSAGE = (
 NOT_APPLICABLE = "无"
 
 
-class CardIssueRefused(Exception):
+class CardIssueRefused(Refused):
     """The application cannot get cards (not published); retrying will not help."""
 
 
-class CardActionRefused(Exception):
+class CardActionRefused(Refused):
     """A cancel or police action that is not allowed now; the message is shown as it is."""
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from core.client_ip import client_ip
+from core.errors import Refused
 from core.private_files import private_file_response
 from hukou_card import selectors, services, throttle
 from hukou_card.forms import CancelForm, PoliceLookupForm, VerifyForm
@@ -93,7 +94,7 @@ def cancel(request, public_id):
                 reason=form.cleaned_data["reason"],
                 ip_address=client_ip(request),
             )
-        except services.CardActionRefused as exc:
+        except Refused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "已注销入户信息卡（含随迁人入户卡），您已放弃本次入户。")
@@ -234,7 +235,7 @@ def police_record_used(request, public_id):
     card = selectors.card_for_police(public_id=public_id)
     try:
         services.card_record_used(card_id=card.pk, by=request.user, ip_address=client_ip(request))
-    except services.CardActionRefused as exc:
+    except Refused as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已记录{card.holder_name}（入户卡{card.number}）办结入户。")

@@ -10,13 +10,14 @@ from django.db import transaction
 from django.db.models import F
 
 from applications.models import Application
+from core.errors import Refused
 from quota.models import Quota, QuotaReservation
 
 # 五(四): key employers (重点扶持) may have a share of their own.
 KEY_EMPLOYER_SUBCATEGORY = "5.4"
 
 
-class QuotaUnavailable(Exception):
+class QuotaUnavailable(Refused):
     """No place can be reserved; the message is shown to the reviewer as it is."""
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 
+from core.errors import Refused
 from review import services
 from review.models import NoticeEntry, Objection, PublicNotice
 
@@ -22,7 +23,7 @@ def close_notices(modeladmin, request, queryset):
     for notice in queryset.filter(status=PublicNotice.Status.OPEN):
         try:
             result = services.notice_close(notice_id=notice.pk, by=request.user)
-        except services.DecisionRefused as exc:
+        except Refused as exc:
             modeladmin.message_user(request, f"{notice.title}：{exc}", messages.WARNING)
             continue
         modeladmin.message_user(

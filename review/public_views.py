@@ -4,10 +4,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from core.cache import cached_anonymous_page
+from core.errors import Refused
 from review import selectors, services
 from review.forms import NoticeSearchForm, ObjectionRaiseForm
 from review.models import Objection, PublicNotice
-from review.services import DecisionRefused
 from review.signals import PUBLIC_NOTICE
 from review.views import client_ip, paginate
 
@@ -54,7 +54,7 @@ def objection_raise(request, public_id):
                 description=data["description"],
                 ip_address=client_ip(request),
             )
-        except DecisionRefused as exc:
+        except Refused as exc:
             form.add_error(None, str(exc))
             is_open = False
         else:

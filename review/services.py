@@ -21,6 +21,7 @@ from applications.models import ApplicantBar, Application, ReapplicationGrant
 from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
 from audit.models import AuditEntry
+from core.errors import Refused
 from core.notifications import notify_user_on_commit
 from core.text import cn_date
 from hukou_card.tasks import issue_cards_for_application
@@ -43,7 +44,7 @@ BAR_YEARS = 5  # 办法 第十一条: 取消其申请资格5年
 EMPLOYER_ANSWERABLE_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED, Status.IN_NOTICE)
 
 
-class DecisionRefused(Exception):
+class DecisionRefused(Refused):
     """A decision that cannot be taken; the message is shown to the user as it is."""
 
 

@@ -28,12 +28,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from applications.choices import Status
 from applications.models import ApplicantBar, Application
-from applications.workflow import Actor, TransitionNotAllowed, allowed_actions
+from applications.workflow import Actor, allowed_actions
 from audit.actions import action_label, role_label
 from core.cache import version
 from core.client_ip import client_ip
+from core.errors import Refused
 from core.private_files import private_file_response
-from quota.services import QuotaUnavailable
 from reference.selectors import REFERENCE
 from review import selectors, services
 from review.deadlines import working_days_left
@@ -49,10 +49,8 @@ from review.forms import (
     ReturnForm,
 )
 from review.models import Objection, PublicNotice
-from review.services import DecisionRefused
 
 QUEUE_PAGE_SIZE = 50
-REFUSALS = (TransitionNotAllowed, QuotaUnavailable, DecisionRefused)
 
 
 def paginate(request, queryset, size: int) -> dict:
@@ -285,7 +283,7 @@ def decide(request, public_id, decision: str):
         return _render_detail(request, app, forms={decision: form})
     try:
         spec.run(app, request.user, client_ip(request), form.cleaned_data if form else {})
-    except REFUSALS as exc:
+    except Refused as exc:
         messages.error(request, str(exc))
         app.refresh_from_db()
         return _render_detail(request, app, forms={decision: form} if form else None, status=409)
@@ -370,7 +368,7 @@ def objection_decide(request, public_id, decision: str):
             resolution=form.cleaned_data["resolution"],
             ip_address=client_ip(request),
         )
-    except REFUSALS as exc:
+    except Refused as exc:
         messages.error(request, str(exc))
         objection.refresh_from_db()
         return _render_objection(request, objection, forms={decision: form}, status=409)
@@ -410,7 +408,7 @@ def notice_close(request, public_id):
     notice = get_object_or_404(selectors.console_notices(user=request.user), public_id=public_id)
     try:
         result = services.notice_close(notice_id=notice.pk, by=request.user)
-    except REFUSALS as exc:
+    except Refused as exc:
         messages.error(request, str(exc))
     else:
         if result.notice.status == PublicNotice.Status.CLOSED:
@@ -502,7 +500,7 @@ def employer_confirmation(request, public_id):
             note=form.cleaned_data["note"],
             ip_address=client_ip(request),
         )
-    except DecisionRefused as exc:
+    except Refused as exc:
         messages.error(request, str(exc))
         return _render_employer_page(request, app.employer, forms={app.pk: form}, status=409)
     messages.success(request, f"已记录对{app.full_name}（{app.number}）在职情况的确认，审核人员将参考。")
