@@ -27,10 +27,16 @@ import errno
 import selectors
 import time
 from functools import partial
+from pathlib import Path
 
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 END_OF_HEAD = b"\r\n\r\n"
+# The page nginx shows for the same refusal (deploy/nginx/portal.conf's error_page 413), so a user
+# who reaches gunicorn directly reads why in Chinese too.
+TOO_LARGE_PAGE = (
+    Path(__file__).resolve().parent.parent / "static" / "portal" / "errors" / "request-too-large.html"
+).read_bytes()
 DEFAULT_MAX_REQUEST_LINE = 8190  # gunicorn's ceiling when limit_request_line is 0
 
 
@@ -146,7 +152,7 @@ class BufferingThreadWorker(ThreadWorker):
                 self._hand_over(conn)
                 return
             if body_length > self.max_body:
-                self._refuse(conn, b"413 Content Too Large")
+                self._refuse(conn, b"413 Content Too Large", body=TOO_LARGE_PAGE)
                 return
             if not self._reserve(conn, arriving.head_end + body_length):
                 return
@@ -231,10 +237,11 @@ class BufferingThreadWorker(ThreadWorker):
         except OSError:
             pass  # the client is gone or not reading; it is dropped either way
 
-    def _refuse(self, conn: BufferedConn, status: bytes, extra: bytes = b"") -> None:
-        self._send_quietly(
-            conn, b"HTTP/1.1 " + status + b"\r\nConnection: close\r\nContent-Length: 0\r\n" + extra + b"\r\n"
-        )
+    def _refuse(self, conn: BufferedConn, status: bytes, extra: bytes = b"", *, body: bytes = b"") -> None:
+        if body:
+            extra += b"Content-Type: text/html; charset=utf-8\r\n"
+        head = b"HTTP/1.1 " + status + b"\r\nConnection: close\r\nContent-Length: " + str(len(body)).encode()
+        self._send_quietly(conn, head + b"\r\n" + extra + b"\r\n" + body)
         self._drop(conn)
 
     def murder_pending(self):

@@ -378,3 +378,25 @@ def test_through_nginx_private_files_keep_the_views_sandbox_and_no_store(nginx, 
         assert headers["content-disposition"] == direct["Content-Disposition"], view
         if hasattr(direct, "file_to_stream"):
             direct.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_nginx_a_body_over_the_limit_is_explained_in_chinese(live_server, settings, tmp_path):
+    """nginx refuses a body over client_max_body_size itself; its error_page is the portal's static
+    page, so the user reads the limit and what to do, as Django's own 413 page says."""
+    page = ROOT / "static" / "portal" / "errors" / "request-too-large.html"
+    static_root = tmp_path / "staticfiles"
+    (static_root / "portal" / "errors").mkdir(parents=True)
+    shutil.copy(page, static_root / "portal" / "errors" / page.name)
+    settings.STATIC_ROOT = str(static_root)
+    with running_nginx(live_server, settings) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.putrequest("POST", "/talent/")  # http.client sends the Host header itself
+        connection.putheader("Content-Type", "application/octet-stream")
+        connection.putheader("Content-Length", str(3 * 1024 * 1024))
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read().decode()
+        connection.close()
+    assert response.status == 413
+    assert "提交的内容过大" in body and "单个附件不超过500KB" in body

@@ -229,3 +229,17 @@ def test_a_body_over_the_2_mb_limit_is_refused_before_it_is_read(gunicorn):
     with socket.create_connection(("127.0.0.1", gunicorn), timeout=5) as sock:
         sock.sendall(b"POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2097153\r\n\r\n")
         assert _responses(sock, 1) == [b"HTTP/1.1 413 Content Too Large"]
+
+
+def test_the_refusal_of_a_large_body_explains_itself_in_chinese(gunicorn):
+    with socket.create_connection(("127.0.0.1", gunicorn), timeout=5) as sock:
+        sock.sendall(b"POST /talent/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3000000\r\n\r\n")
+        data = b""
+        sock.settimeout(5)
+        while chunk := sock.recv(65536):  # the worker closes the connection after its answer
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert b"Content-Type: text/html; charset=utf-8" in head
+    assert f"Content-Length: {len(body)}".encode() in head
+    assert "单个附件不超过500KB" in body.decode()
