@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,21 +31,12 @@ from hukou_card.signing import check_card_signature
 SYSTEM_NAME = "人才引进申办系统"
 
 
-def _reverse_first(*names: str) -> str:
-    for name in names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return "/"
-
-
 def _status_url() -> str:
-    return _reverse_first("applications:status", "applications:home", "portal:home")
+    return reverse("applications:status")
 
 
 def _applicant_context(**extra) -> dict:
-    return {"system_name": SYSTEM_NAME, "system_home_url": _reverse_first("applications:home"), **extra}
+    return {"system_name": SYSTEM_NAME, "system_home_url": reverse("applications:home"), **extra}
 
 
 def _download_name(card: HukouCard) -> str:
@@ -175,7 +166,7 @@ def police_required(view: Callable) -> Callable:
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(
-                request.get_full_path(), _reverse_first("review:login", "accounts:login")
+                request.get_full_path(), reverse("review:login")
             )
         if request.user.role != Role.POLICE:
             return render(request, "hukou_card/police_forbidden.html", status=403)
@@ -185,7 +176,7 @@ def police_required(view: Callable) -> Callable:
 
 
 def _police_context(**extra) -> dict:
-    return {"logout_url": _reverse_first("review:logout", "accounts:logout"), **extra}
+    return {"logout_url": reverse("review:logout"), **extra}
 
 
 @police_required

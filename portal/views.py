@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.middleware import session_refresh, session_seconds_left
@@ -17,12 +17,7 @@ PORTAL_CONTEXT = {"system_name": "", "system_home_url": "/"}
 
 
 def _entry_url(subsystem: Subsystem) -> str:
-    if not subsystem.entry_url_name:
-        return ""
-    try:
-        return reverse(subsystem.entry_url_name)
-    except NoReverseMatch:
-        return ""
+    return reverse(subsystem.entry_url_name) if subsystem.entry_url_name else ""
 
 
 @login_required
@@ -88,10 +83,7 @@ def content_page(request, slug):
 
 
 def _talent_home_url() -> str:
-    try:
-        return reverse("applications:home")
-    except NoReverseMatch:
-        return reverse("portal:home")
+    return reverse("applications:home")
 
 
 def help_page(request):

@@ -1,7 +1,9 @@
 """Reference data the whole portal shares: districts, the subsystem catalogue, the calendar and the
 policy, guide and Q&A pages (the 门户 and the talent home show them)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 
 
 class District(models.Model):
@@ -49,6 +51,15 @@ class Subsystem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The 门户 links to this route as it stands: a name that does not resolve is refused here,
+        # when the administrator types it, rather than hidden on the page.
+        if self.entry_url_name:
+            try:
+                reverse(self.entry_url_name)
+            except NoReverseMatch as exc:
+                raise ValidationError({"entry_url_name": f"没有名为“{self.entry_url_name}”的入口路由。"}) from exc
 
 
 class CalendarOverride(models.Model):

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -81,10 +81,7 @@ def console_required(view: Callable) -> Callable:
 
 def _console_home(user) -> str:
     if user.role == Role.POLICE:
-        try:
-            return reverse("hukou_card:police_lookup")
-        except NoReverseMatch:
-            return reverse("review:forbidden")
+        return reverse("hukou_card:police_lookup")
     return reverse("review:queue")
 
 
@@ -454,10 +451,7 @@ def _render_employer_page(request, employer, *, forms: dict | None = None, statu
         app.is_own = app.applicant_id == request.user.pk
         app.answerable = app.status in services.EMPLOYER_ANSWERABLE_STATUSES and not app.is_own
         app.confirmation_form = forms.get(app.pk) or EmployerConfirmationForm(prefix=f"a{app.pk}")
-    try:
-        home_url = reverse("accounts:employer_home")
-    except NoReverseMatch:
-        home_url = reverse("portal:home")
+    home_url = reverse("accounts:employer_home")
     return render(
         request,
         "review/employer_applications.html",

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from hukou_card import numbers, throttle, views
+from hukou_card import numbers, throttle
 from hukou_card.models import HukouCard
 from tests import factories
 
@@ -59,7 +59,7 @@ def _messages(response) -> str:
 def test_cancelled_card_is_no_longer_handed_out(applicant_client, main_card):
     HukouCard.objects.filter(pk=main_card.pk).update(status=S.CANCELLED)
     response = applicant_client.get(reverse("hukou_card:download", args=[main_card.public_id]))
-    assert response.status_code == 302 and response["Location"] == views._status_url()
+    assert response.status_code == 302 and response["Location"] == reverse("applications:status")
     assert "不能再下载" in _messages(response)
 
 
@@ -97,7 +97,7 @@ def test_cancel_without_confirming_keeps_the_reason_and_explains(applicant_clien
 def test_cancel_confirmed_cancels_all_cards(applicant_client, issued_cards, published_application):
     url = reverse("hukou_card:cancel", args=[issued_cards[0].public_id])
     response = applicant_client.post(url, {"confirm": "on", "reason": "已在外地落户"})
-    assert response.status_code == 302 and response["Location"] == views._status_url()
+    assert response.status_code == 302 and response["Location"] == reverse("applications:status")
     assert "已注销入户信息卡" in _messages(response)
     assert set(
         HukouCard.objects.filter(application=published_application).values_list("status", flat=True)
@@ -244,7 +244,7 @@ def test_police_pages_need_a_police_login(client, main_card, applicant, reviewer
     for url in urls:
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(views._reverse_first("review:login", "accounts:login"))
+        assert response["Location"].startswith(reverse("review:login"))
     for user in (applicant, reviewer):
         other = login_client(user)
         for url in urls:
