@@ -16,12 +16,6 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
-# States in which the applicant has an application "in hand": only one may exist at a time.
-OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED, Status.IN_NOTICE)
-# States in which the applicant may edit answers and attachments.
-EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
-
-
 class DeclarationType(models.TextChoices):
     TALENT_HUKOU = "talent_hukou", "引进人才入户类"
 
@@ -29,6 +23,13 @@ class DeclarationType(models.TextChoices):
 class Gender(models.TextChoices):
     MALE = "男", "男"
     FEMALE = "女", "女"
+
+
+class MoveType(models.TextChoices):
+    """How a person moves on the 入户信息卡: the applicant (主迁) or an accompanying person (随迁)."""
+
+    MAIN = "主迁", "主迁"
+    ACCOMPANYING = "随迁", "随迁"
 
 
 class MaritalStatus(models.TextChoices):

@@ -20,6 +20,7 @@ from applications.choices import (
     SkillLevel,
     Status,
 )
+from applications.policy import OPEN_STATUSES
 from core.storage import private_storage
 
 
@@ -168,12 +169,10 @@ class Application(models.Model):
             models.Index(fields=["status", "accept_due_on"], name="app_status_accept_due_idx"),
         ]
         constraints = [
-            # One application in hand per applicant (OPEN_STATUSES), enforced by the database too.
+            # One application in hand per applicant, enforced by the database too.
             models.UniqueConstraint(
                 fields=["applicant"],
-                condition=models.Q(
-                    status__in=["draft", "submitted", "under_review", "returned", "in_notice"]
-                ),
+                condition=models.Q(status__in=[str(status) for status in OPEN_STATUSES]),
                 name="one_open_application_per_applicant",
             ),
         ]

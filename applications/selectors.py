@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from applications.choices import OPEN_STATUSES, AttachmentKind, Status
+from applications.choices import AttachmentKind, MoveType, Status
 from applications.models import (
     AccompanyingPerson,
     ApplicantBar,
@@ -22,6 +22,7 @@ from applications.models import (
     TalentCategory,
     TalentSubcategory,
 )
+from applications.policy import OPEN_STATUSES
 from applications.reference import attach_reference
 from audit.actions import AuditAction
 from audit.models import AuditEntry
@@ -208,7 +209,7 @@ def timeline_for(application: Application) -> list[TimelineItem]:
             )
         )
     main_card = next(
-        (card for card in application.hukou_cards.all() if card.move_type == "主迁"),
+        (card for card in application.hukou_cards.all() if card.move_type == MoveType.MAIN),
         None,
     )
     if main_card is not None:

@@ -24,9 +24,7 @@ from accounts.validators import (
 )
 from applications import eligibility
 from applications.choices import (
-    EDITABLE_STATUSES,
     MULTI_FILE_KINDS,
-    OPEN_STATUSES,
     AttachmentKind,
     DeclarationType,
     Relation,
@@ -40,6 +38,12 @@ from applications.models import (
     ReapplicationGrant,
     TalentSubcategory,
 )
+from applications.policy import (
+    ACCEPT_WORKING_DAYS,
+    EDITABLE_STATUSES,
+    OPEN_STATUSES,
+    SPOUSE_NEEDS_MARITAL_STATUS,
+)
 from applications.selectors import active_bar
 from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_steps
 from applications.workflow import Actor, check_transition, transition
@@ -51,9 +55,6 @@ from core.uploads import check_jpeg
 from reference.workdays import add_working_days
 
 logger = logging.getLogger(__name__)
-
-# 实施细则: the district accepts or returns a submission within 5 working days (DESIGN.md §4).
-ACCEPT_WORKING_DAYS = 5
 
 
 class ApplicationError(Refused):
@@ -294,7 +295,7 @@ def accompanying_person_add(
     if relation == Relation.SPOUSE:
         if any(person.relation == Relation.SPOUSE for person in existing):
             refuse("relation", "随迁配偶只能有一人。")
-        elif app.marital_status and app.marital_status != "已婚":
+        elif app.marital_status and app.marital_status != SPOUSE_NEEDS_MARITAL_STATUS:
             refuse(
                 "relation",
                 f"个人信息中的婚姻状况为“{app.marital_status}”，不能添加配偶；如已婚，请先修改个人信息。",

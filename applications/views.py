@@ -20,7 +20,7 @@ from accounts.models import Employer, Role
 from accounts.selectors import employer_search
 from accounts.validators import id_facts
 from applications import eligibility, selectors, services
-from applications.choices import EDITABLE_STATUSES, MULTI_FILE_KINDS, OPEN_STATUSES, AttachmentKind, Status
+from applications.choices import MULTI_FILE_KINDS, AttachmentKind, MoveType, Status
 from applications.forms import (
     COMMITMENT_TEXT,
     CONDITIONS_TEXT,
@@ -33,6 +33,7 @@ from applications.forms import (
     PersonalForm,
     WithdrawForm,
 )
+from applications.policy import EDITABLE_STATUSES, OPEN_STATUSES
 from applications.wizard import (
     STEP_BY_SLUG,
     first_open_step,
@@ -593,7 +594,7 @@ def _status_page(request, applications, current):
     context = {"applications": applications, "current": current}
     if current is not None:
         prefetch_related_objects([current], "hukou_cards")
-        has_card = any(card.move_type == "主迁" for card in current.hukou_cards.all())
+        has_card = any(card.move_type == MoveType.MAIN for card in current.hukou_cards.all())
         notice = getattr(getattr(current, "notice_entry", None), "notice", None)
         context.update(
             timeline=selectors.timeline_for(current),

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from applications.choices import MoveType
 from core.storage import private_storage
 
 
@@ -22,9 +23,7 @@ class HukouCard(models.Model):
         EXPIRED = "expired", "已过期注销"
         CANCELLED = "cancelled", "已注销（放弃入户）"
 
-    class MoveType(models.TextChoices):
-        MAIN = "主迁", "主迁"
-        ACCOMPANYING = "随迁", "随迁"
+    MoveType = MoveType
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField("入户卡卡号", max_length=20, unique=True)
@@ -69,18 +68,18 @@ class HukouCard(models.Model):
             # Idempotent issuance: one main card per application, one card per accompanying person.
             models.UniqueConstraint(
                 fields=["application"],
-                condition=models.Q(move_type="主迁"),
+                condition=models.Q(move_type=MoveType.MAIN),
                 name="one_main_card_per_application",
             ),
             # The 审批文号 is shared by the cards of one application and never by two applications.
             models.UniqueConstraint(
                 fields=["approval_number"],
-                condition=models.Q(move_type="主迁"),
+                condition=models.Q(move_type=MoveType.MAIN),
                 name="unique_approval_number",
             ),
             models.CheckConstraint(
-                condition=models.Q(move_type="主迁", main_card__isnull=True)
-                | models.Q(move_type="随迁", main_card__isnull=False),
+                condition=models.Q(move_type=MoveType.MAIN, main_card__isnull=True)
+                | models.Q(move_type=MoveType.ACCOMPANYING, main_card__isnull=False),
                 name="accompanying_card_has_main_card",
             ),
         ]

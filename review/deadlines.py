@@ -1,17 +1,11 @@
-"""Working-day deadlines of the review (DESIGN.md §4), for lists that show many at once."""
+"""Working-day deadlines of the review (DESIGN.md §4), for lists that show many at once.
+
+The numbers of days are the policy's: applications.policy."""
 
 import datetime
 from collections.abc import Iterable
 
 from reference.workdays import working_days_between
-
-# 办法实施细则: accept or return within 5 working days, decide within 15 (extendable once by 10),
-# the notice lasts 5 working days, an objection is settled within 20.
-ACCEPT_WORKING_DAYS = 5
-DECISION_WORKING_DAYS = 15
-DECISION_EXTENSION_WORKING_DAYS = 10
-NOTICE_WORKING_DAYS = 5
-OBJECTION_WORKING_DAYS = 20
 
 
 def working_days_left(due_dates: Iterable[datetime.date | None], *, today: datetime.date) -> dict:

@@ -18,6 +18,15 @@ from django.utils import timezone
 from accounts.models import EmployerAdmin, Role, User
 from applications.choices import EmployerConfirmation, Status
 from applications.models import ApplicantBar, Application, ReapplicationGrant
+from applications.policy import (
+    ACCEPT_WORKING_DAYS,
+    BAR_YEARS,
+    DECISION_EXTENSION_WORKING_DAYS,
+    DECISION_WORKING_DAYS,
+    EMPLOYER_ANSWERABLE_STATUSES,
+    NOTICE_WORKING_DAYS,
+    OBJECTION_WORKING_DAYS,
+)
 from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
 from audit.models import AuditEntry
@@ -28,20 +37,9 @@ from hukou_card.tasks import issue_cards_for_application
 from quota import services as quota
 from reference.models import District
 from reference.workdays import add_working_days, is_working_day
-from review.deadlines import (
-    ACCEPT_WORKING_DAYS,
-    DECISION_EXTENSION_WORKING_DAYS,
-    DECISION_WORKING_DAYS,
-    NOTICE_WORKING_DAYS,
-    OBJECTION_WORKING_DAYS,
-)
 from review.models import NoticeEntry, Objection, PublicNotice
 
 logger = logging.getLogger(__name__)
-
-BAR_YEARS = 5  # 办法 第十一条: 取消其申请资格5年
-# An employer administrator may answer while the application is still being handled.
-EMPLOYER_ANSWERABLE_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED, Status.IN_NOTICE)
 
 
 class DecisionRefused(Refused):
