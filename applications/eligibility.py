@@ -8,7 +8,10 @@ show the same result beside each application.
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from applications.choices import (
     AttachmentKind,
@@ -58,84 +61,240 @@ def has_value(text: str | None) -> bool:
     return (text or "").strip() not in NONE_VALUES
 
 
-def _qualification_problems(application) -> list[tuple[str, str]]:
-    """(field, message) pairs for the 具体类别's personal requirement; empty when met."""
-    code = application.subcategory.code
-    a = application
-    education = _EDUCATION_RANK.get(a.education, 0)
-    degree = _DEGREE_RANK.get(a.degree, 0)
-    problems: list[tuple[str, str]] = []
+Problems = list[tuple[str, str]]  # (form field, message for the applicant)
 
-    if code.startswith("1."):
-        # 第五条: the title or honour itself is the qualification; its proof is an attachment.
-        if not has_value(a.high_level_title):
-            problems.append(("high_level_title", "申报高层次、高技能人才，请填写所获人才称号或荣誉。"))
-    elif code == "2.1":
-        if education < 4 and degree < 4:
-            problems.append(("education", "申报学历类（一）须具有博士研究生学历或博士学位。"))
-    elif code == "2.2":
-        if education < 3 and degree < 3:
-            problems.append(("education", "申报学历类（二）须具有硕士研究生学历或硕士学位。"))
-    elif code == "2.3":
-        fulltime_bachelor = a.education in (
-            Education.BACHELOR_FULLTIME,
-            Education.MASTER,
-            Education.DOCTORATE,
+
+@dataclass(frozen=True)
+class EligibilityRule:
+    """The 办法's conditions for one 具体类别, keyed by its code.
+
+    The code is the only link between a database row and these conditions, so the registry is
+    the source of truth: applications.checks refuses to start while a row has no rule (or an age
+    limit other than the rule's), and submission refuses a sub-category without one.
+    """
+
+    code: str
+    # Counted on the submission day and inclusive ("45周岁以下" admits 45); None = no limit.
+    max_age: int | None
+    # The personal requirement on the 个人信息 answers; the title or certificate itself is an attachment.
+    qualifications: Callable[[Any], Problems]
+    # The category's proof among the attachments, beyond the identity and family documents.
+    proof_kinds: Callable[[Any], Iterable[str]]
+    # None: social insurance must be being paid; a number: at least that many months.
+    min_insurance_months: int | None = None
+    # 五(四): a 重点扶持 employer may hold a quota share of its own.
+    key_employer_quota: bool = False
+
+
+RULES: dict[str, EligibilityRule] = {}
+
+
+def rule(
+    code: str,
+    *,
+    max_age: int | None,
+    proof_kinds: Callable[[Any], Iterable[str]],
+    min_insurance_months: int | None = None,
+    key_employer_quota: bool = False,
+):
+    """Register the decorated qualification check as the rule of sub-category `code`."""
+
+    def register(qualifications: Callable[[Any], Problems]) -> Callable[[Any], Problems]:
+        if code in RULES:
+            raise ValueError(f"eligibility rule {code} registered twice")
+        RULES[code] = EligibilityRule(
+            code=code,
+            max_age=max_age,
+            qualifications=qualifications,
+            proof_kinds=proof_kinds,
+            min_insurance_months=min_insurance_months,
+            key_employer_quota=key_employer_quota,
         )
-        if not ((fulltime_bachelor and degree >= 2) or a.degree == Degree.FOREIGN_BACHELOR):
-            problems.append(
-                ("degree", "申报学历类（三）须具有全日制本科学历并取得学士学位，或取得国（境）外学士学位。")
-            )
-    elif code == "3.1":
-        if _TITLE_RANK.get(a.professional_title, 0) < 3:
-            problems.append(("professional_title", "申报职称类（一）须具有高级职称（副高级或正高级）。"))
-    elif code == "3.2":
-        if _TITLE_RANK.get(a.professional_title, 0) < 2:
-            problems.append(("professional_title", "申报职称类（二）须具有中级及以上职称。"))
-    elif code == "4.1":
-        if not has_value(a.professional_qualification):
-            problems.append(
-                ("professional_qualification", "申报技能类（一）须填写所取得的专业技术人员职业资格。")
-            )
-    elif code in ("4.2", "4.3", "4.4"):
-        needed = {"4.2": 3, "4.3": 2, "4.4": 1}[code]
-        label = {"4.2": "高级技师", "4.3": "技师及以上", "4.4": "高级工及以上"}[code]
-        if _SKILL_RANK.get(a.skill_qualification, 0) < needed:
-            problems.append(
-                ("skill_qualification", f"申报技能类{application.subcategory.numeral}须取得{label}职业资格。")
-            )
-        if not has_value(a.skill_occupation):
-            problems.append(
-                (
-                    "skill_occupation",
-                    "请填写职业资格对应的职业（工种），须列入广州市引进技术技能人才职业目录。",
-                )
-            )
-    elif code == "4.5":
-        if not has_value(a.shortage_occupation):
-            problems.append(("shortage_occupation", "申报技能类（五）须填写产业发展急需的行业紧缺工种。"))
-        if a.skill_qualification in ("", SkillLevel.NONE):
-            problems.append(("skill_qualification", "申报技能类（五）须取得该紧缺工种的职业资格。"))
-    elif code == "5.4":
-        if not has_value(a.position):
-            problems.append(
-                ("position", "申报五、其他（四）须填写在用人单位担任的职务（中高级管理人员、技术骨干等）。")
-            )
+        return qualifications
+
+    return register
+
+
+def rule_for(subcategory) -> EligibilityRule | None:
+    """The rule of this 具体类别, or None when its code has none (then nobody may apply under it)."""
+    return RULES.get(subcategory.code) if subcategory is not None else None
+
+
+def missing_rule_message(subcategory) -> str:
+    return (
+        f"具体类别“{subcategory.category.numeral}、{subcategory.category.name}{subcategory.numeral}”"
+        f"（编号{subcategory.code}）尚未配置资格条件，暂不能按该类别提交申报，请联系市人力资源和社会保障局。"
+    )
+
+
+def _kinds(*kinds: AttachmentKind) -> Callable[[Any], Iterable[str]]:
+    return lambda _application: kinds
+
+
+def _education_kinds(application) -> list[str]:
+    kinds = []
+    has_education = application.education in _EDUCATION_RANK or not application.education
+    has_degree = application.degree in _DEGREE_RANK or not application.degree
+    if has_education:
+        kinds += [AttachmentKind.EDUCATION_CERT, AttachmentKind.EDUCATION_VERIFICATION]
+    if has_degree:
+        kinds.append(AttachmentKind.DEGREE_CERT)
+        # A foreign degree is proven by the 教育部留学服务中心 认证 instead of a 学位鉴定.
+        kinds.append(
+            AttachmentKind.ACCREDITATION
+            if application.degree == Degree.FOREIGN_BACHELOR
+            else AttachmentKind.DEGREE_VERIFICATION
+        )
+    return kinds
+
+
+_HIGH_LEVEL_PROOF = _kinds(AttachmentKind.HIGH_LEVEL_PROOF)
+_TITLE_PROOF = _kinds(AttachmentKind.TITLE_CERT, AttachmentKind.TITLE_VERIFICATION)
+_VOCATIONAL_PROOF = _kinds(AttachmentKind.VOCATIONAL_CERT, AttachmentKind.VOCATIONAL_VERIFICATION)
+_UNIT_REPORT = _kinds(AttachmentKind.UNIT_REPORT)
+
+
+# 办法 第五条: 一、高层次、高技能人才. (一) national honours and (二) provincial programmes have no age
+# limit; (三) city-level titles such as 广州市杰出专家 50周岁以下; (四) 劳动模范, 广东省技术能手 and city
+# contest winners 45周岁以下.
+@rule("1.1", max_age=None, proof_kinds=_HIGH_LEVEL_PROOF)
+@rule("1.2", max_age=None, proof_kinds=_HIGH_LEVEL_PROOF)
+@rule("1.3", max_age=50, proof_kinds=_HIGH_LEVEL_PROOF)
+@rule("1.4", max_age=45, proof_kinds=_HIGH_LEVEL_PROOF)
+def _high_level_title(a) -> Problems:
+    # The title or honour itself is the qualification; its proof is an attachment.
+    if not has_value(a.high_level_title):
+        return [("high_level_title", "申报高层次、高技能人才，请填写所获人才称号或荣誉。")]
+    return []
+
+
+# 办法 第六条(一): 博士研究生学历 or 博士学位, 50周岁以下.
+@rule("2.1", max_age=50, proof_kinds=_education_kinds)
+def _doctorate(a) -> Problems:
+    if _EDUCATION_RANK.get(a.education, 0) < 4 and _DEGREE_RANK.get(a.degree, 0) < 4:
+        return [("education", "申报学历类（一）须具有博士研究生学历或博士学位。")]
+    return []
+
+
+# 办法 第六条(二): 硕士研究生学历 or 硕士学位, 45周岁以下.
+@rule("2.2", max_age=45, proof_kinds=_education_kinds)
+def _master(a) -> Problems:
+    if _EDUCATION_RANK.get(a.education, 0) < 3 and _DEGREE_RANK.get(a.degree, 0) < 3:
+        return [("education", "申报学历类（二）须具有硕士研究生学历或硕士学位。")]
+    return []
+
+
+# 办法 第六条(三): 全日制本科学历 with a 学士学位, or a foreign bachelor's degree, 40周岁以下.
+@rule("2.3", max_age=40, proof_kinds=_education_kinds)
+def _bachelor(a) -> Problems:
+    fulltime_bachelor = a.education in (Education.BACHELOR_FULLTIME, Education.MASTER, Education.DOCTORATE)
+    if (fulltime_bachelor and _DEGREE_RANK.get(a.degree, 0) >= 2) or a.degree == Degree.FOREIGN_BACHELOR:
+        return []
+    return [("degree", "申报学历类（三）须具有全日制本科学历并取得学士学位，或取得国（境）外学士学位。")]
+
+
+# 办法 第七条(一): 高级职称 (副高级 or 正高级), 50周岁以下.
+@rule("3.1", max_age=50, proof_kinds=_TITLE_PROOF)
+def _senior_title(a) -> Problems:
+    if _TITLE_RANK.get(a.professional_title, 0) < 3:
+        return [("professional_title", "申报职称类（一）须具有高级职称（副高级或正高级）。")]
+    return []
+
+
+# 办法 第七条(二): 中级职称, 40周岁以下.
+@rule("3.2", max_age=40, proof_kinds=_TITLE_PROOF)
+def _intermediate_title(a) -> Problems:
+    if _TITLE_RANK.get(a.professional_title, 0) < 2:
+        return [("professional_title", "申报职称类（二）须具有中级及以上职称。")]
+    return []
+
+
+# 办法 第八条 (技能类) asks every skill sub-category for 6 months of Guangzhou social insurance.
+_skill_rule = partial(rule, proof_kinds=_VOCATIONAL_PROOF, min_insurance_months=SKILL_MIN_INSURANCE_MONTHS)
+
+
+# 办法 第八条(一): 专业技术人员职业资格 on the 职业目录, 40周岁以下.
+@_skill_rule("4.1", max_age=40)
+def _professional_qualification(a) -> Problems:
+    if not has_value(a.professional_qualification):
+        return [("professional_qualification", "申报技能类（一）须填写所取得的专业技术人员职业资格。")]
+    return []
+
+
+def _skill_level_problems(a, *, needed: int, label: str) -> Problems:
+    problems: Problems = []
+    if _SKILL_RANK.get(a.skill_qualification, 0) < needed:
+        problems.append(("skill_qualification", f"申报技能类{a.subcategory.numeral}须取得{label}职业资格。"))
+    if not has_value(a.skill_occupation):
+        problems.append(
+            ("skill_occupation", "请填写职业资格对应的职业（工种），须列入广州市引进技术技能人才职业目录。")
+        )
     return problems
 
 
-def personal_problems(application) -> list[tuple[str, str]]:
-    """Requirements of the chosen 具体类别 on the 个人信息 answers, as (field, message)."""
-    if application.subcategory_id is None:
+# 办法 第八条(二): 高级技师, 45周岁以下.
+@_skill_rule("4.2", max_age=45)
+def _senior_technician(a) -> Problems:
+    return _skill_level_problems(a, needed=_SKILL_RANK[SkillLevel.SENIOR_TECHNICIAN], label="高级技师")
+
+
+# 办法 第八条(三): 技师, 40周岁以下.
+@_skill_rule("4.3", max_age=40)
+def _technician(a) -> Problems:
+    return _skill_level_problems(a, needed=_SKILL_RANK[SkillLevel.TECHNICIAN], label="技师及以上")
+
+
+# 办法 第八条(四): 高级工, 35周岁以下.
+@_skill_rule("4.4", max_age=35)
+def _senior_worker(a) -> Problems:
+    return _skill_level_problems(a, needed=_SKILL_RANK[SkillLevel.SENIOR_WORKER], label="高级工及以上")
+
+
+# 办法 第八条(五): 产业发展急需的行业紧缺工种职业资格, 40周岁以下.
+@_skill_rule("4.5", max_age=40)
+def _shortage_occupation(a) -> Problems:
+    problems: Problems = []
+    if not has_value(a.shortage_occupation):
+        problems.append(("shortage_occupation", "申报技能类（五）须填写产业发展急需的行业紧缺工种。"))
+    if a.skill_qualification in ("", SkillLevel.NONE):
+        problems.append(("skill_qualification", "申报技能类（五）须取得该紧缺工种的职业资格。"))
+    return problems
+
+
+# 办法 第九条: 五、其他 (总量控制类), no age limit; (一) 创新创业人才, (二) 整体迁入、项目建设, (三) 省直及
+# 中央驻穗单位, (五) 本市机关事业单位 are proven by the 单位引进报告 alone.
+@rule("5.1", max_age=None, proof_kinds=_UNIT_REPORT)
+@rule("5.2", max_age=None, proof_kinds=_UNIT_REPORT)
+@rule("5.3", max_age=None, proof_kinds=_UNIT_REPORT)
+@rule("5.5", max_age=None, proof_kinds=_UNIT_REPORT)
+def _unit_report_only(a) -> Problems:
+    return []
+
+
+# 办法 第九条(四): 重点扶持单位的中高级管理人员、技术骨干、紧缺急需人员; the key employer's own quota share.
+@rule("5.4", max_age=None, proof_kinds=_UNIT_REPORT, key_employer_quota=True)
+def _key_employer_staff(a) -> Problems:
+    if not has_value(a.position):
+        return [("position", "申报五、其他（四）须填写在用人单位担任的职务（中高级管理人员、技术骨干等）。")]
+    return []
+
+
+def personal_problems(application) -> Problems:
+    """Requirements of the chosen 具体类别 on the 个人信息 answers, as (field, message).
+
+    A sub-category without a rule has none here; check_eligibility refuses it as a whole.
+    """
+    sub_rule = rule_for(application.subcategory)
+    if sub_rule is None:
         return []
-    problems = _qualification_problems(application)
+    problems = list(sub_rule.qualifications(application))
     months = application.social_insurance_months
-    if application.subcategory.category.code == "4":
-        if months is None or months < SKILL_MIN_INSURANCE_MONTHS:
+    if sub_rule.min_insurance_months is not None:
+        if months is None or months < sub_rule.min_insurance_months:
             problems.append(
                 (
                     "social_insurance_months",
-                    f"申报技能类人才须在广州市缴纳社会保险满{SKILL_MIN_INSURANCE_MONTHS}个月"
+                    f"申报技能类人才须在广州市缴纳社会保险满{sub_rule.min_insurance_months}个月"
                     f"（当前填写{months or 0}个月）。",
                 )
             )
@@ -146,13 +305,14 @@ def personal_problems(application) -> list[tuple[str, str]]:
 
 def age_problem(application, *, on: datetime.date) -> str | None:
     sub = application.subcategory
-    if sub is None or sub.max_age is None or application.birth_date is None:
+    sub_rule = rule_for(sub)
+    if sub_rule is None or sub_rule.max_age is None or application.birth_date is None:
         return None
     age = age_on(application.birth_date, on)
-    if age > sub.max_age:
+    if age > sub_rule.max_age:
         return (
             f"按提交之日（{cn_date(on)}）计算，您已满{age}周岁，超过“{sub.category.numeral}、"
-            f"{sub.category.name}{sub.numeral}”规定的{sub.max_age}周岁以下年龄条件，不能按该类别申报。"
+            f"{sub.category.name}{sub.numeral}”规定的{sub_rule.max_age}周岁以下年龄条件，不能按该类别申报。"
         )
     return None
 
@@ -186,6 +346,9 @@ def check_eligibility(application, *, on: datetime.date) -> list[str]:
     if application.subcategory_id is None:
         return ["尚未选择引进人才类别和具体类别。"]
     messages = []
+    if rule_for(application.subcategory) is None:
+        # Fail closed: a new or renamed code must not pass every rule silently.
+        messages.append(missing_rule_message(application.subcategory))
     problem = age_problem(application, on=on)
     if problem:
         messages.append(problem)
@@ -196,23 +359,6 @@ def check_eligibility(application, *, on: datetime.date) -> list[str]:
     return messages
 
 
-def _education_kinds(application) -> list[str]:
-    kinds = []
-    has_education = application.education in _EDUCATION_RANK or not application.education
-    has_degree = application.degree in _DEGREE_RANK or not application.degree
-    if has_education:
-        kinds += [AttachmentKind.EDUCATION_CERT, AttachmentKind.EDUCATION_VERIFICATION]
-    if has_degree:
-        kinds.append(AttachmentKind.DEGREE_CERT)
-        # A foreign degree is proven by the 教育部留学服务中心 认证 instead of a 学位鉴定.
-        kinds.append(
-            AttachmentKind.ACCREDITATION
-            if application.degree == Degree.FOREIGN_BACHELOR
-            else AttachmentKind.DEGREE_VERIFICATION
-        )
-    return kinds
-
-
 def required_attachment_kinds(application) -> list[AttachmentKind]:
     """The attachments this application must carry, in the seed's order (DESIGN.md §4).
 
@@ -220,17 +366,9 @@ def required_attachment_kinds(application) -> list[AttachmentKind]:
     五、其他; the spouse's and children's documents when they move too.
     """
     kinds: set[str] = {AttachmentKind.ID_CARD, AttachmentKind.HOUSEHOLD_REGISTER}
-    category = application.category.code if application.category_id else ""
-    if category == "1":
-        kinds.add(AttachmentKind.HIGH_LEVEL_PROOF)
-    elif category == "2":
-        kinds.update(_education_kinds(application))
-    elif category == "3":
-        kinds.update({AttachmentKind.TITLE_CERT, AttachmentKind.TITLE_VERIFICATION})
-    elif category == "4":
-        kinds.update({AttachmentKind.VOCATIONAL_CERT, AttachmentKind.VOCATIONAL_VERIFICATION})
-    elif category == "5":
-        kinds.add(AttachmentKind.UNIT_REPORT)
+    sub_rule = rule_for(application.subcategory)
+    if sub_rule is not None:
+        kinds.update(sub_rule.proof_kinds(application))
     relations = {person.relation for person in application.accompanying_persons.all()}
     if Relation.SPOUSE in relations:
         kinds.update({AttachmentKind.SPOUSE_ID, AttachmentKind.SPOUSE_HOUSEHOLD})

@@ -9,12 +9,10 @@ backs the arithmetic at the database level.
 from django.db import transaction
 from django.db.models import F
 
+from applications.eligibility import rule_for
 from applications.models import Application
 from core.errors import Refused
 from quota.models import Quota, QuotaReservation
-
-# 五(四): key employers (重点扶持) may have a share of their own.
-KEY_EMPLOYER_SUBCATEGORY = "5.4"
 
 
 class QuotaUnavailable(Refused):
@@ -29,9 +27,11 @@ def _locked_quota(*, application: Application, year: int) -> Quota:
     # Lock only the quota row: PostgreSQL refuses FOR UPDATE on the nullable side of the employer join.
     base = Quota.objects.select_for_update(of=("self",)).select_related("district", "employer")
     employer = application.employer
+    sub_rule = rule_for(application.subcategory)
+    # 五(四): a key employer (重点扶持) may have a share of its own.
     if (
-        application.subcategory is not None
-        and application.subcategory.code == KEY_EMPLOYER_SUBCATEGORY
+        sub_rule is not None
+        and sub_rule.key_employer_quota
         and employer is not None
         and employer.is_key_employer
     ):
