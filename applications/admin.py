@@ -19,6 +19,13 @@ class TalentSubcategoryInline(admin.TabularInline):
     model = TalentSubcategory
     extra = 0
     fields = ("code", "numeral", "name", "max_age", "sort_order")
+    # The code keys the eligibility rule and the age limit is the rule's (applications.eligibility):
+    # a new or renamed code would pass every rule, so both are read-only and sub-categories come
+    # with their rules in a data migration, never from here.
+    readonly_fields = ("code", "max_age")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TalentCategory)

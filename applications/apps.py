@@ -6,4 +6,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "人才引进申报"
 
     def ready(self):
-        from applications import signals  # noqa: F401 - connects the reference-cache receivers
+        from applications import checks, signals  # noqa: F401 - registers the checks, connects the receivers
