@@ -12,7 +12,9 @@ from django.db.models import F
 from applications.eligibility import rule_for
 from applications.models import Application
 from core.errors import Refused
+from quota import workflow
 from quota.models import Quota, QuotaReservation
+from quota.workflow import LedgerAction
 
 
 class QuotaUnavailable(Refused):
@@ -58,40 +60,30 @@ def quota_reserve(*, application: Application, year: int) -> QuotaReservation:
     return QuotaReservation.objects.create(quota=quota, application=application)
 
 
-def _locked_reservation(application_id: int) -> QuotaReservation | None:
-    return QuotaReservation.objects.select_for_update().filter(application_id=application_id).first()
+def _move(application_id: int, *, action: str, **counts) -> QuotaReservation | None:
+    """Move the application's reservation by `action` and the quota's counters with it (`counts`:
+    F() expressions for the Quota row). A reservation the table does not let `action` move (none,
+    or moved already) is left as it is: every caller runs again on retries and second decisions."""
+    reservation = QuotaReservation.objects.select_for_update().filter(application_id=application_id).first()
+    if reservation is None or not workflow.TABLE.allows(reservation.status, action=action):
+        return reservation
+    if counts:
+        Quota.objects.select_for_update().filter(pk=reservation.quota_id).update(**counts)
+    workflow.transition(reservation, action=action)
+    return reservation
 
 
 def quota_release(*, application: Application) -> QuotaReservation | None:
     """Rejection after approval (objection upheld) gives the place back."""
-    reservation = _locked_reservation(application.pk)
-    if reservation is None or reservation.status != QuotaReservation.Status.RESERVED:
-        return reservation
-    Quota.objects.select_for_update().filter(pk=reservation.quota_id).update(reserved=F("reserved") - 1)
-    reservation.status = QuotaReservation.Status.RELEASED
-    reservation.save(update_fields=["status", "updated_at"])
-    return reservation
+    return _move(application.pk, action=LedgerAction.RELEASE, reserved=F("reserved") - 1)
 
 
 def quota_consume(*, application: Application) -> QuotaReservation | None:
     """Publication turns the reservation into a used place."""
-    reservation = _locked_reservation(application.pk)
-    if reservation is None or reservation.status != QuotaReservation.Status.RESERVED:
-        return reservation
-    Quota.objects.select_for_update().filter(pk=reservation.quota_id).update(
-        reserved=F("reserved") - 1, used=F("used") + 1
-    )
-    reservation.status = QuotaReservation.Status.CONSUMED
-    reservation.save(update_fields=["status", "updated_at"])
-    return reservation
+    return _move(application.pk, action=LedgerAction.CONSUME, reserved=F("reserved") - 1, used=F("used") + 1)
 
 
 @transaction.atomic
 def quota_forfeit(*, application_id: int) -> QuotaReservation | None:
     """A card unused by its deadline: the place stays used and is not given back (DESIGN.md §4)."""
-    reservation = _locked_reservation(application_id)
-    if reservation is None or reservation.status != QuotaReservation.Status.CONSUMED:
-        return reservation
-    reservation.status = QuotaReservation.Status.FORFEITED
-    reservation.save(update_fields=["status", "updated_at"])
-    return reservation
+    return _move(application_id, action=LedgerAction.FORFEIT)
