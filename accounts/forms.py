@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from accounts.models import STAFF_ROLES, EmployerAdmin, IdType, User
+from accounts.models import STAFF_ROLES, IdType, User
+from accounts.selectors import user_has_employer_right
 from accounts.services import ID_NUMBER_TAKEN, USERNAME_TAKEN, captcha_consume
 from accounts.validators import (
     FULL_NAME_HELP,
@@ -218,10 +219,7 @@ class PortalLoginForm(CaptchaLoginForm):
         super().confirm_login_allowed(user)
         if user.role in STAFF_ROLES:
             raise ValidationError(self.error_messages["staff"], code="staff")
-        if (
-            self.cleaned_data.get("user_type") == UserType.EMPLOYER
-            and not user.employer_admin_rights.filter(status=EmployerAdmin.Status.APPROVED).exists()
-        ):
+        if self.cleaned_data.get("user_type") == UserType.EMPLOYER and not user_has_employer_right(user=user):
             raise ValidationError(self.error_messages["no_employer_right"], code="no_employer_right")
 
 

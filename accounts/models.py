@@ -34,6 +34,8 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = (Role.REVIEWER, Role.CITY_ADMIN, Role.POLICE)
+# The review console's users (accounts.access.is_console_user).
+CONSOLE_ROLES = (Role.REVIEWER, Role.CITY_ADMIN)
 
 
 class PortalUserManager(UserManager):
@@ -108,7 +110,7 @@ class User(AbstractUser):
 
     @property
     def is_console_user(self) -> bool:
-        return self.role in (Role.REVIEWER, Role.CITY_ADMIN)
+        return self.role in CONSOLE_ROLES
 
 
 class Employer(models.Model):

@@ -2,7 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import Employer, EmployerAdmin, Role, User
+from accounts.access import employers_administered
+from accounts.models import Employer, EmployerAdmin, User
 
 
 def employer_search(*, query: str, district_id: int | None = None, limit: int = 20) -> QuerySet[Employer]:
@@ -27,23 +28,5 @@ def employer_admin_requests_for_user(*, user: User) -> QuerySet[EmployerAdmin]:
     )
 
 
-def employers_administered_by(*, user: User) -> QuerySet[Employer]:
-    """Employers the user holds an APPROVED right for (the 单位 login's home page)."""
-    return (
-        Employer.objects.filter(admins__user=user, admins__status=EmployerAdmin.Status.APPROVED)
-        .select_related("district")
-        .distinct()
-        .order_by("name")
-    )
-
-
 def user_has_employer_right(*, user: User) -> bool:
-    return EmployerAdmin.objects.filter(user=user, status=EmployerAdmin.Status.APPROVED).exists()
-
-
-def employer_admin_for_viewer(*, user: User, public_id) -> EmployerAdmin | None:
-    """A request the user may see: their own, or any one for city administrators. None otherwise."""
-    found = EmployerAdmin.objects.select_related("employer", "user").filter(public_id=public_id)
-    if not (user.is_superuser or user.role == Role.CITY_ADMIN):
-        found = found.filter(user=user)
-    return found.first()
+    return employers_administered(user=user).exists()

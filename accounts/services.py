@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.access import is_city_admin
 from accounts.models import Employer, EmployerAdmin, IdType, Role, User, UserSubsystem
 from accounts.validators import (
     normalize_id_number,
@@ -133,7 +134,7 @@ class NewEmployerData:
 
 
 def _require_city_admin(user: User) -> None:
-    if not (user.is_superuser or user.role == Role.CITY_ADMIN):
+    if not is_city_admin(user):
         raise PermissionDenied("只有市人社局管理员可以审核单位系统管理员权限。")
 
 

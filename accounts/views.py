@@ -22,6 +22,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors, services
+from accounts.access import access_employer_admin, employers_administered
 from accounts.forms import (
     ACCOUNT_DRAFT_FIELDS,
     AccountInfoForm,
@@ -521,7 +522,7 @@ def employer_admin_request(request):
 @login_required
 @require_POST
 def employer_admin_cancel(request, public_id):
-    right = selectors.employer_admin_for_viewer(user=request.user, public_id=public_id)
+    right = access_employer_admin(user=request.user, public_id=public_id)
     if right is None or right.user_id != request.user.pk:
         raise Http404("申请不存在")
     form = EmployerAdminCancelForm(request.POST)
@@ -538,7 +539,7 @@ def employer_admin_cancel(request, public_id):
 @login_required
 def employer_admin_licence(request, public_id):
     """The business licence: only its requester and city administrators may see it."""
-    right = selectors.employer_admin_for_viewer(user=request.user, public_id=public_id)
+    right = access_employer_admin(user=request.user, public_id=public_id)
     if right is None:
         raise Http404("文件不存在")
     return private_file_response(
@@ -549,5 +550,5 @@ def employer_admin_licence(request, public_id):
 @login_required
 def employer_home(request):
     """Where a 单位 login lands: the employers this user administers."""
-    employers = list(selectors.employers_administered_by(user=request.user))
+    employers = list(employers_administered(user=request.user))
     return render(request, "accounts/employer_home.html", {"employers": employers})

@@ -7,14 +7,11 @@ to the user who may see it: anything else is Http404, never 403, so ids reveal n
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, Prefetch, QuerySet
 
-from accounts.models import Role, User
+from accounts.models import User
 from applications.choices import AttachmentKind, MoveType, Status
 from applications.models import (
-    AccompanyingPerson,
     ApplicantBar,
     Application,
     Attachment,
@@ -31,24 +28,18 @@ from audit.models import AuditEntry
 _REFERENCE_FIELDS = ("category", "subcategory", "district", "employer__district")
 
 
-def _applicant_applications(user: User) -> QuerySet[Application]:
+def applicant_applications(user: User) -> QuerySet[Application]:
     return Application.objects.filter(applicant=user).select_related("employer")
 
 
-def _with_reference(application: Application | None) -> Application | None:
+def with_reference(application: Application | None) -> Application | None:
     if application is not None:
         attach_reference([application], *_REFERENCE_FIELDS)
     return application
 
 
-def application_for_applicant(*, user: User, public_id) -> Application:
-    """The user's own application with what every wizard page shows (category, persons)."""
-    queryset = _applicant_applications(user).prefetch_related("accompanying_persons")
-    return _with_reference(get_object_or_404(queryset, public_id=public_id))
-
-
 def open_application_for(*, user: User) -> Application | None:
-    return _with_reference(_applicant_applications(user).filter(status__in=OPEN_STATUSES).first())
+    return with_reference(applicant_applications(user).filter(status__in=OPEN_STATUSES).first())
 
 
 def attachments_of(application: Application) -> list[Attachment]:
@@ -66,42 +57,6 @@ def library_documents_for(*, user: User, kind: str | None = None) -> QuerySet[Li
     if kind is not None:
         documents = documents.filter(kind=kind)
     return documents.order_by("kind", "-created_at")
-
-
-def library_document_for_owner(*, user: User, public_id) -> LibraryDocument:
-    return get_object_or_404(LibraryDocument, owner=user, public_id=public_id)
-
-
-def person_for_applicant(*, user: User, public_id) -> AccompanyingPerson:
-    return get_object_or_404(
-        AccompanyingPerson.objects.select_related("application"),
-        application__applicant=user,
-        public_id=public_id,
-    )
-
-
-def attachment_for_applicant(*, user: User, public_id) -> Attachment:
-    return get_object_or_404(
-        Attachment.objects.select_related("application", "document"),
-        application__applicant=user,
-        public_id=public_id,
-    )
-
-
-def attachment_for_viewer(*, user: User, public_id) -> Attachment:
-    """An attachment the user may look at: their own; as a district reviewer, any submitted
-    application's of their district; as a city administrator, any submitted application's.
-    Everything else (including drafts the applicant never submitted) is 404."""
-    if not user.is_authenticated:
-        raise Http404("附件不存在")
-    may_see = Q(application__applicant=user)
-    submitted = Q(application__submitted_at__isnull=False)
-    if user.role == Role.CITY_ADMIN:
-        may_see |= submitted
-    elif user.role == Role.REVIEWER and user.district_id is not None:
-        may_see |= submitted & Q(application__district_id=user.district_id)
-    queryset = Attachment.objects.select_related("document", "application").filter(may_see)
-    return get_object_or_404(queryset, public_id=public_id)
 
 
 def active_bar(*, applicant_id: int, on: datetime.date) -> ApplicantBar | None:
@@ -126,7 +81,7 @@ def categories_with_subcategories() -> list[TalentCategory]:
 def applications_for_status(*, user: User) -> list[Application]:
     """All the user's applications, newest first, with notice dates (one query)."""
     applications = list(
-        _applicant_applications(user).select_related("notice_entry__notice").order_by("-created_at", "-id")
+        applicant_applications(user).select_related("notice_entry__notice").order_by("-created_at", "-id")
     )
     attach_reference(applications, *_REFERENCE_FIELDS)
     return applications

@@ -4,11 +4,9 @@ Every object URL carries a public_id and is looked up within the user's own obje
 (applications.selectors), so another user's id is a 404.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,10 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import role_required
 from accounts.models import Employer, Role
 from accounts.selectors import employer_search
 from accounts.validators import id_facts
 from applications import eligibility, selectors, services
+from applications.access import (
+    access_application,
+    access_attachment,
+    access_attachment_for_viewer,
+    access_library_document,
+    access_person,
+)
 from applications.choices import MULTI_FILE_KINDS, AttachmentKind, MoveType, Status
 from applications.forms import (
     COMMITMENT_TEXT,
@@ -52,16 +58,10 @@ from reference.models import ContentPage
 SYSTEM_NAME = "人才引进申办系统"
 
 
-def applicant_required(view):
-    """Logged in as an individual applicant (staff use the review console)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.role != Role.APPLICANT:
-            raise PermissionDenied("人才引进申报只面向个人用户，工作人员请使用审核系统。")
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
+# Individual applicants only (staff use the review console).
+applicant_required = role_required(
+    Role.APPLICANT, forbidden_message="人才引进申报只面向个人用户，工作人员请使用审核系统。"
+)
 
 
 def _render(request, template: str, context: dict, *, status: int = 200):
@@ -134,7 +134,7 @@ def start(request):
 
 @applicant_required
 def resume(request, public_id):
-    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    application = access_application(user=request.user, public_id=public_id)
     if application.status not in EDITABLE_STATUSES:
         return redirect("applications:status_detail", public_id=application.public_id)
     missing = eligibility.missing_attachment_messages(application, selectors.attachments_of(application))
@@ -190,7 +190,7 @@ class Wizard:
 def step(request, public_id, step):
     if step not in STEP_BY_SLUG:
         raise Http404("没有这一步")
-    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    application = access_application(user=request.user, public_id=public_id)
     if application.status not in EDITABLE_STATUSES:
         messages.info(request, "申报已提交，内容已冻结；如需修改，须待区人社局退回补正。")
         return redirect("applications:status_detail", public_id=application.public_id)
@@ -389,7 +389,7 @@ def _family(request, wizard: Wizard):
 @applicant_required
 @require_POST
 def person_remove(request, public_id, person_id):
-    person = selectors.person_for_applicant(user=request.user, public_id=person_id)
+    person = access_person(user=request.user, public_id=person_id)
     if person.application.public_id != public_id:
         raise Http404("随迁人不存在")
     try:
@@ -443,7 +443,7 @@ def _attachments(request, wizard: Wizard):
 @applicant_required
 @require_POST
 def attachment_upload(request, public_id):
-    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    application = access_application(user=request.user, public_id=public_id)
     form = AttachmentUploadForm(request.POST, request.FILES)
     kind = request.POST.get("kind", "")
     if form.is_valid():
@@ -474,16 +474,14 @@ def attachment_library(request, public_id, kind):
     if kind not in AttachmentKind.values:
         raise Http404("附件类别不存在")
     kind = AttachmentKind(kind)
-    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    application = access_application(user=request.user, public_id=public_id)
     if application.status not in EDITABLE_STATUSES:
         return redirect("applications:status_detail", public_id=public_id)
     error = ""
     if request.method == "POST":
         form = LibraryChoiceForm(request.POST)
         if form.is_valid():
-            document = selectors.library_document_for_owner(
-                user=request.user, public_id=form.cleaned_data["document"]
-            )
+            document = access_library_document(user=request.user, public_id=form.cleaned_data["document"])
             try:
                 services.attachment_from_library(
                     application=application, kind=kind, document=document, by=request.user
@@ -515,7 +513,7 @@ def attachment_library(request, public_id, kind):
 @applicant_required
 @require_POST
 def attachment_delete(request, public_id):
-    attachment = selectors.attachment_for_applicant(user=request.user, public_id=public_id)
+    attachment = access_attachment(user=request.user, public_id=public_id)
     application = attachment.application
     try:
         services.attachment_delete(attachment=attachment, by=request.user)
@@ -529,7 +527,7 @@ def attachment_delete(request, public_id):
 @login_required
 def attachment_preview(request, public_id):
     """预览: the applicant, reviewers of the application's district and city administrators."""
-    attachment = selectors.attachment_for_viewer(user=request.user, public_id=public_id)
+    attachment = access_attachment_for_viewer(user=request.user, public_id=public_id)
     return private_file_response(
         attachment.document.file,
         download_name=f"{attachment.get_kind_display()}.jpg",
@@ -569,7 +567,7 @@ _STEP_VIEWS = {
 @applicant_required
 @require_POST
 def submit(request, public_id):
-    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    application = access_application(user=request.user, public_id=public_id)
     try:
         application = services.application_submit(
             application_id=application.pk, by=request.user, ip_address=client_ip(request)
@@ -628,7 +626,7 @@ def status_detail(request, public_id):
 
 @applicant_required
 def withdraw(request, public_id):
-    application = selectors.application_for_applicant(user=request.user, public_id=public_id)
+    application = access_application(user=request.user, public_id=public_id)
     if application.status not in TRANSITIONS[AuditAction.WITHDRAW].sources:
         messages.error(request, f"申报当前状态为“{application.status_label}”，不能撤回。")
         return redirect("applications:status_detail", public_id=public_id)
@@ -660,7 +658,7 @@ def library(request):
 
 @applicant_required
 def library_preview(request, public_id):
-    document = selectors.library_document_for_owner(user=request.user, public_id=public_id)
+    document = access_library_document(user=request.user, public_id=public_id)
     return private_file_response(
         document.file, download_name=f"{document.get_kind_display()}.jpg", content_type="image/jpeg"
     )
@@ -669,7 +667,7 @@ def library_preview(request, public_id):
 @applicant_required
 @require_POST
 def library_delete(request, public_id):
-    document = selectors.library_document_for_owner(user=request.user, public_id=public_id)
+    document = access_library_document(user=request.user, public_id=public_id)
     try:
         services.library_document_delete(document=document, by=request.user)
     except Refused as exc:

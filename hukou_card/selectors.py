@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hmac
 
-from django.http import Http404
-
 from hukou_card import numbers
 from hukou_card.models import HukouCard
 
@@ -19,18 +17,6 @@ def cards_for_application(*, application) -> list[HukouCard]:
     else:
         cards = list(HukouCard.objects.filter(application=application))
     return sorted(cards, key=lambda c: (not c.is_main, c.pk))
-
-
-def card_for_owner(*, user, public_id) -> HukouCard:
-    """A card of the user's own application, or 404 (another user's card must look absent)."""
-    card = (
-        HukouCard.objects.select_related("application")
-        .filter(public_id=public_id, application__applicant_id=user.pk)
-        .first()
-    )
-    if card is None:
-        raise Http404("入户卡不存在")
-    return card
 
 
 def _code_matches(card: HukouCard, code: str) -> bool:
@@ -52,24 +38,6 @@ def card_for_verification_link(*, public_id, code: str) -> HukouCard | None:
     card = HukouCard.objects.select_related("application__district").filter(public_id=public_id).first()
     if card is None or not _code_matches(card, code):
         return None
-    return card
-
-
-def card_for_police(*, public_id) -> HukouCard:
-    card = (
-        HukouCard.objects.select_related(
-            "application__district",
-            "application__employer",
-            "application__category",
-            "application__applicant",
-            "main_card",
-            "used_recorded_by",
-        )
-        .filter(public_id=public_id)
-        .first()
-    )
-    if card is None:
-        raise Http404("入户卡不存在")
     return card
 
 

@@ -19,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import has_role
+from accounts.models import Role
 from applications.choices import Relation, Status
 from applications.models import AccompanyingPerson, Application
 from applications.workflow import audit
@@ -335,7 +337,7 @@ def _set_status(card: HukouCard, status: str, *, reason: str, **fields) -> None:
 def card_record_used(*, card_id: int, by, ip_address: str | None = None) -> HukouCard:
     """公安窗口 records that the holder's hukou move is done; the main card's completion is the
     application's 入户办结 (Application.hukou_completed_at), shown on the applicant's status page."""
-    if getattr(by, "role", None) != "police":
+    if not has_role(by, Role.POLICE):
         raise CardActionRefused("只有公安窗口工作人员可以记录入户办结。")
     card = HukouCard.objects.select_for_update(of=("self",)).select_related("main_card").get(pk=card_id)
     today = timezone.localdate()

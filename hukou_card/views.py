@@ -1,29 +1,27 @@
 """Card pages: the applicant's download and 放弃入户, the public verification, the police desk.
 
 Views parse input, call one service or selector, render. Object URLs carry the card's public_id;
-an applicant reaching another person's card gets 404 (selectors.card_for_owner).
+an applicant reaching another person's card gets 404 (hukou_card.access.access_card).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.access import role_required
 from accounts.models import Role
 from core.client_ip import client_ip
 from core.errors import Refused
 from core.private_files import private_file_response
 from hukou_card import selectors, services, throttle
+from hukou_card.access import access_card, access_card_for_police
 from hukou_card.forms import CancelForm, PoliceLookupForm, VerifyForm
 from hukou_card.models import HukouCard
 from hukou_card.signing import check_card_signature
@@ -50,7 +48,7 @@ def _download_name(card: HukouCard) -> str:
 @never_cache
 def download(request, public_id):
     """(入户卡)电子印章PDF: the signed card, for the applicant whose application it belongs to."""
-    card = selectors.card_for_owner(user=request.user, public_id=public_id)
+    card = access_card(user=request.user, public_id=public_id)
     if not card.is_downloadable:
         if not card.pdf:
             messages.info(request, "入户信息卡正在生成并加盖电子印章，请稍后再下载。")
@@ -66,7 +64,7 @@ def download(request, public_id):
 @require_http_methods(["GET", "POST"])
 def cancel(request, public_id):
     """放弃入户: the main applicant cancels the main card; the accompanying cards go with it (备注④)."""
-    card = selectors.card_for_owner(user=request.user, public_id=public_id)
+    card = access_card(user=request.user, public_id=public_id)
     today = timezone.localdate()
     if not card.is_main:
         messages.error(
@@ -159,20 +157,10 @@ def verify(request, public_id=None, code=None):
 # --- The police desk --------------------------------------------------------------------------------
 
 
-def police_required(view: Callable) -> Callable:
-    """公安窗口 staff only. Not signed in: the console login (review engineer), else the portal's."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(
-                request.get_full_path(), reverse("review:login")
-            )
-        if request.user.role != Role.POLICE:
-            return render(request, "hukou_card/police_forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# 公安窗口 staff only. Not signed in: the console login, where the police desk signs in too.
+police_required = role_required(
+    Role.POLICE, login_url_name="review:login", forbidden_template="hukou_card/police_forbidden.html"
+)
 
 
 def _police_context(**extra) -> dict:
@@ -194,7 +182,7 @@ def police_lookup(request):
 @police_required
 @never_cache
 def police_detail(request, public_id):
-    card = selectors.card_for_police(public_id=public_id)
+    card = access_card_for_police(user=request.user, public_id=public_id)
     signature = None
     if card.pdf:
         try:
@@ -223,7 +211,7 @@ def police_detail(request, public_id):
 @police_required
 @require_POST
 def police_record_used(request, public_id):
-    card = selectors.card_for_police(public_id=public_id)
+    card = access_card_for_police(user=request.user, public_id=public_id)
     try:
         services.card_record_used(card_id=card.pk, by=request.user, ip_address=client_ip(request))
     except Refused as exc:
@@ -236,5 +224,5 @@ def police_record_used(request, public_id):
 @police_required
 @never_cache
 def police_pdf(request, public_id):
-    card = selectors.card_for_police(public_id=public_id)
+    card = access_card_for_police(user=request.user, public_id=public_id)
     return private_file_response(card.pdf, download_name=_download_name(card), content_type="application/pdf")

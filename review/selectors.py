@@ -1,7 +1,7 @@
 """Reads of the review console and the public notice, each with its joins in one place.
 
-Every console read starts from `console_applications(user=...)`, which is what scopes a district
-reviewer to their own district: an object outside it is simply not found (404 in the views).
+Every console read is scoped by accounts.access.scope_to_district: a district reviewer sees their
+own district only; review.access fetches one object through these and answers 404 outside it.
 """
 
 import datetime
@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts.access import scope_to_district
 from accounts.models import Employer, EmployerAdmin, Role, User
 from applications import eligibility
 from applications.choices import Status
@@ -36,21 +37,9 @@ from review.models import NoticeEntry, Objection, PublicNotice
 TODO_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
 
 
-def is_console_user(user) -> bool:
-    return getattr(user, "is_authenticated", False) and user.role in (Role.REVIEWER, Role.CITY_ADMIN)
-
-
-def _scope_by_district(queryset: QuerySet, *, user: User, path: str = "district") -> QuerySet:
-    if user.role == Role.CITY_ADMIN:
-        return queryset
-    if user.role == Role.REVIEWER and user.district_id:
-        return queryset.filter(**{f"{path}_id": user.district_id})
-    return queryset.none()
-
-
 def console_applications(*, user: User) -> QuerySet[Application]:
     """Applications the user may see in the console: submitted at least once, in their district."""
-    return _scope_by_district(Application.objects.filter(submitted_at__isnull=False), user=user)
+    return scope_to_district(Application.objects.filter(submitted_at__isnull=False), user=user)
 
 
 def _open_objection_exists():
@@ -237,7 +226,7 @@ def derived_facts(*, application: Application, attachments: list[Attachment]) ->
 
 
 def console_objections(*, user: User) -> QuerySet[Objection]:
-    return _scope_by_district(
+    return scope_to_district(
         Objection.objects.select_related(
             "entry__application", "entry__notice", "entry__application__district", "decided_by"
         ),
@@ -247,7 +236,7 @@ def console_objections(*, user: User) -> QuerySet[Objection]:
 
 
 def console_notices(*, user: User) -> QuerySet[PublicNotice]:
-    return _scope_by_district(
+    return scope_to_district(
         PublicNotice.objects.select_related("district").annotate(
             entry_count=Count("entries", distinct=True),
             open_objection_count=Count(
@@ -317,10 +306,10 @@ def quota_overview(*, user: User, year: int) -> list[QuotaRow]:
         districts = districts.filter(pk=user.district_id)
     districts = list(districts)
     quotas = list(
-        _scope_by_district(Quota.objects.filter(year=year), user=user).select_related("district", "employer")
+        scope_to_district(Quota.objects.filter(year=year), user=user).select_related("district", "employer")
     )
     waiting_rows = (
-        _scope_by_district(Application.objects.all(), user=user)
+        scope_to_district(Application.objects.all(), user=user)
         .filter(status=Status.UNDER_REVIEW, category__is_quota_controlled=True, year=year)
         .values("district_id")
         .annotate(n=Count("pk"))

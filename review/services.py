@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import is_console_user, may_act_in_district
 from accounts.models import EmployerAdmin, Role, User
 from applications.choices import EmployerConfirmation, Status
 from applications.models import ApplicantBar, Application, ReapplicationGrant
@@ -27,6 +28,7 @@ from applications.policy import (
     NOTICE_WORKING_DAYS,
     OBJECTION_WORKING_DAYS,
 )
+from applications.selectors import active_bar
 from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
 from audit.models import AuditEntry
@@ -55,9 +57,9 @@ def _locked_application(application_id: int) -> Application:
 
 def _ensure_may_decide(by: User, *, district_id: int | None) -> None:
     """Reviewers act for their own district only; city administrators for every district."""
-    if by is None or by.role not in (Role.REVIEWER, Role.CITY_ADMIN):
+    if not is_console_user(by):
         raise DecisionRefused("只有区人社局审核员或市人社局管理员可以作出审核决定。")
-    if by.role == Role.REVIEWER and by.district_id != district_id:
+    if not may_act_in_district(by, district_id=district_id):
         raise DecisionRefused("该申报不属于您所在的区，不能处理。")
 
 
@@ -578,9 +580,7 @@ def reapplication_grant(*, applicant: User, year: int, by: User, reason: str) ->
     _ensure_may_decide(by, district_id=rejected.district_id)
     reason = _clean_text(reason, message="请填写开通再次申报权限的理由。")
     today = timezone.localdate()
-    bar = ApplicantBar.objects.filter(
-        applicant=applicant, barred_from__lte=today, barred_until__gte=today
-    ).first()
+    bar = active_bar(applicant_id=applicant.pk, on=today)
     if bar is not None:
         raise DecisionRefused(
             f"该申请人因提供虚假材料被取消申请资格至{cn_date(bar.barred_until)}，不能开通再次申报权限。"

@@ -7,13 +7,11 @@ limited to the reviewer's district, so another district's object is a plain 404.
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -25,9 +23,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.access import role_required
+from accounts.models import CONSOLE_ROLES, Role
 from applications.choices import Status
-from applications.models import ApplicantBar, Application
+from applications.models import Application
+from applications.selectors import active_bar
 from applications.workflow import Actor, allowed_actions
 from audit.actions import action_label, role_label
 from core.cache import version
@@ -36,6 +36,12 @@ from core.errors import Refused
 from core.private_files import private_file_response
 from reference.selectors import REFERENCE
 from review import selectors, services
+from review.access import (
+    access_console_application,
+    access_console_attachment,
+    access_notice,
+    access_objection,
+)
 from review.deadlines import working_days_left
 from review.forms import (
     BarForm,
@@ -65,18 +71,10 @@ def paginate(request, queryset, size: int) -> dict:
     }
 
 
-def console_required(view: Callable) -> Callable:
-    """Reviewers and city administrators only; anyone else signed in is told so (403)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("review:login"))
-        if not selectors.is_console_user(request.user):
-            return render(request, "review/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Reviewers and city administrators only; anyone else signed in is told so (403).
+console_required = role_required(
+    *CONSOLE_ROLES, login_url_name="review:login", forbidden_template="review/forbidden.html"
+)
 
 
 def _console_home(user) -> str:
@@ -183,9 +181,7 @@ def _render_detail(
         row.to_label = _status_label(row.to_status)
     allowed = set(allowed_actions(app.status, Actor.REVIEWER))
     due = app.accept_due_on if app.status == Status.SUBMITTED else app.decision_due_on
-    active_bar = ApplicantBar.objects.filter(
-        applicant_id=app.applicant_id, barred_from__lte=today, barred_until__gte=today
-    ).first()
+    bar = active_bar(applicant_id=app.applicant_id, on=today)
     unused_grant = (
         selectors.unused_reapplication_grant(applicant=app.applicant, year=app.year)
         if app.status == Status.REJECTED
@@ -202,10 +198,10 @@ def _render_detail(
         "due_on": due if app.status in (Status.SUBMITTED, Status.UNDER_REVIEW) else None,
         "days_left": working_days_left([due], today=today).get(due) if due else None,
         "can_extend": app.status == Status.UNDER_REVIEW and not app.decision_extension_reason,
-        "can_grant": app.status == Status.REJECTED and unused_grant is None and active_bar is None,
+        "can_grant": app.status == Status.REJECTED and unused_grant is None and bar is None,
         "unused_grant": unused_grant,
-        "active_bar": active_bar,
-        "can_bar": active_bar is None,
+        "active_bar": bar,
+        "can_bar": bar is None,
         "forms": _decision_forms(forms),
         "active": "queue",
     }
@@ -214,7 +210,7 @@ def _render_detail(
 
 @console_required
 def detail(request, public_id):
-    app = get_object_or_404(selectors.console_application_detail(user=request.user), public_id=public_id)
+    app = access_console_application(user=request.user, public_id=public_id)
     return _render_detail(request, app)
 
 
@@ -274,7 +270,7 @@ def decide(request, public_id, decision: str):
     spec = DECISIONS.get(decision)
     if spec is None:
         raise Http404("未知操作")
-    app = get_object_or_404(selectors.console_application_detail(user=request.user), public_id=public_id)
+    app = access_console_application(user=request.user, public_id=public_id)
     form = spec.form_class(request.POST, prefix=decision) if spec.form_class else None
     if form is not None and not form.is_valid():
         return _render_detail(request, app, forms={decision: form})
@@ -291,8 +287,9 @@ def decide(request, public_id, decision: str):
 @console_required
 def attachment(request, public_id, attachment_id):
     """An attachment at full size, for reviewers of the application's district (and city administrators)."""
-    app = get_object_or_404(selectors.console_applications(user=request.user), public_id=public_id)
-    item = get_object_or_404(app.attachments.select_related("document"), public_id=attachment_id)
+    item = access_console_attachment(
+        user=request.user, application_public_id=public_id, public_id=attachment_id
+    )
     return private_file_response(
         item.document.file, download_name=f"{item.get_kind_display()}.jpg", content_type="image/jpeg"
     )
@@ -344,7 +341,7 @@ def _render_objection(request, objection, *, forms: dict | None = None, status: 
 
 @console_required
 def objection_detail(request, public_id):
-    objection = get_object_or_404(selectors.console_objections(user=request.user), public_id=public_id)
+    objection = access_objection(user=request.user, public_id=public_id)
     return _render_objection(request, objection)
 
 
@@ -353,7 +350,7 @@ def objection_detail(request, public_id):
 def objection_decide(request, public_id, decision: str):
     if decision not in ("uphold", "dismiss"):
         raise Http404("未知操作")
-    objection = get_object_or_404(selectors.console_objections(user=request.user), public_id=public_id)
+    objection = access_objection(user=request.user, public_id=public_id)
     form = ObjectionDecisionForm(request.POST, prefix=decision)
     if not form.is_valid():
         return _render_objection(request, objection, forms={decision: form})
@@ -387,7 +384,7 @@ def notices(request):
 
 @console_required
 def notice_detail(request, public_id):
-    notice = get_object_or_404(selectors.console_notices(user=request.user), public_id=public_id)
+    notice = access_notice(user=request.user, public_id=public_id)
     return render(
         request,
         "review/notice_detail.html",
@@ -402,7 +399,7 @@ def notice_detail(request, public_id):
 @console_required
 @require_POST
 def notice_close(request, public_id):
-    notice = get_object_or_404(selectors.console_notices(user=request.user), public_id=public_id)
+    notice = access_notice(user=request.user, public_id=public_id)
     try:
         result = services.notice_close(notice_id=notice.pk, by=request.user)
     except Refused as exc:

@@ -155,17 +155,17 @@ def test_a_draft_never_submitted_is_not_visible_to_reviewers():
     assert preview(CityAdminFactory(), attachment).status_code == 404
 
 
-def test_attachment_for_viewer_selector_is_the_single_rule(submitted_attachment):
+def test_access_attachment_for_viewer_is_the_single_rule(submitted_attachment):
     from django.contrib.auth.models import AnonymousUser
     from django.http import Http404
 
-    from applications.selectors import attachment_for_viewer
+    from applications.access import access_attachment_for_viewer
 
     reviewer = ReviewerFactory(district=district("440106"))
-    found = attachment_for_viewer(user=reviewer, public_id=submitted_attachment.public_id)
+    found = access_attachment_for_viewer(user=reviewer, public_id=submitted_attachment.public_id)
     assert found == submitted_attachment
     with pytest.raises(Http404):
-        attachment_for_viewer(user=AnonymousUser(), public_id=submitted_attachment.public_id)
+        access_attachment_for_viewer(user=AnonymousUser(), public_id=submitted_attachment.public_id)
 
 
 # --- CSRF ---------------------------------------------------------------------------------------

@@ -1,0 +1,51 @@
+"""The applicant's objects, fetched and authorised together: what the user may not see is 404,
+never 403, so ids reveal nothing (the console's district rule is accounts.access.district_condition)."""
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.access import district_condition
+from accounts.models import User
+from applications.models import AccompanyingPerson, Application, Attachment, LibraryDocument
+from applications.selectors import applicant_applications, with_reference
+
+
+def access_application(*, user: User, public_id) -> Application:
+    """The user's own application with what every wizard page shows (category, persons)."""
+    queryset = applicant_applications(user).prefetch_related("accompanying_persons")
+    return with_reference(get_object_or_404(queryset, public_id=public_id))
+
+
+def access_library_document(*, user: User, public_id) -> LibraryDocument:
+    return get_object_or_404(LibraryDocument, owner=user, public_id=public_id)
+
+
+def access_person(*, user: User, public_id) -> AccompanyingPerson:
+    return get_object_or_404(
+        AccompanyingPerson.objects.select_related("application"),
+        application__applicant=user,
+        public_id=public_id,
+    )
+
+
+def access_attachment(*, user: User, public_id) -> Attachment:
+    return get_object_or_404(
+        Attachment.objects.select_related("application", "document"),
+        application__applicant=user,
+        public_id=public_id,
+    )
+
+
+def access_attachment_for_viewer(*, user: User, public_id) -> Attachment:
+    """An attachment the user may look at: their own; as a district reviewer, any submitted
+    application's of their district; as a city administrator, any submitted application's.
+    Everything else (including drafts the applicant never submitted) is 404."""
+    if not user.is_authenticated:
+        raise Http404("附件不存在")
+    may_see = Q(application__applicant=user) | (
+        Q(application__submitted_at__isnull=False)
+        & district_condition(user=user, path="application__district")
+    )
+    queryset = Attachment.objects.select_related("document", "application").filter(may_see)
+    return get_object_or_404(queryset, public_id=public_id)

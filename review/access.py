@@ -1,0 +1,32 @@
+"""The console's objects, fetched and authorised together: another district's is 404."""
+
+from django.shortcuts import get_object_or_404
+
+from accounts.access import scope_to_district
+from accounts.models import User
+from applications.models import Application, Attachment
+from review import selectors
+from review.models import Objection, PublicNotice
+
+
+def access_console_application(*, user: User, public_id) -> Application:
+    """A submitted application of the user's district, with what the detail page shows."""
+    return get_object_or_404(selectors.console_application_detail(user=user), public_id=public_id)
+
+
+def access_console_attachment(*, user: User, application_public_id, public_id) -> Attachment:
+    """An attachment of a submitted application of the user's district, in one query."""
+    attachments = scope_to_district(
+        Attachment.objects.select_related("document").filter(application__submitted_at__isnull=False),
+        user=user,
+        path="application__district",
+    )
+    return get_object_or_404(attachments, application__public_id=application_public_id, public_id=public_id)
+
+
+def access_objection(*, user: User, public_id) -> Objection:
+    return get_object_or_404(selectors.console_objections(user=user), public_id=public_id)
+
+
+def access_notice(*, user: User, public_id) -> PublicNotice:
+    return get_object_or_404(selectors.console_notices(user=user), public_id=public_id)
