@@ -28,7 +28,7 @@ from audit.actions import AuditAction
 from core.errors import Refused
 from core.notifications import notify_user_on_commit
 from core.text import cn_date
-from hukou_card import numbers
+from hukou_card import numbers, workflow
 from hukou_card.models import ApprovalNumberSequence, HukouCard
 from hukou_card.pdf import CardData, Companion, render_card
 from hukou_card.signing import card_signer, sign_card_pdf
@@ -298,36 +298,27 @@ def card_cancel(*, card_id: int, by, reason: str = "", ip_address: str | None = 
     if status != HukouCard.Status.VALID:
         raise CardActionRefused(f"入户卡当前状态为“{HukouCard.Status(status).label}”，不能注销。")
     now = timezone.now()
-    note = f"主迁人申请放弃入户。{reason.strip()}".strip()
-    _set_status(card, HukouCard.Status.CANCELLED, reason=note[:200], cancelled_at=now)
+    card.status_reason = f"主迁人申请放弃入户。{reason.strip()}".strip()[:200]
     companions = list(
         HukouCard.objects.select_for_update().filter(main_card=card, status=HukouCard.Status.VALID)
     )
     for companion in companions:
-        _set_status(
-            companion,
-            HukouCard.Status.CANCELLED,
-            reason="主迁人入户卡注销，随迁人入户卡一并注销。",
-            cancelled_at=now,
-        )
-    audit(
+        companion.status_reason = "主迁人入户卡注销，随迁人入户卡一并注销。"
+    for each in (card, *companions):
+        each.cancelled_at = now
+    workflow.transition(
+        [card, *companions],
         action=AuditAction.CARD_CANCEL,
-        by=by,
+        actor=workflow.Actor.APPLICANT,
         application=card.application,
+        by=by,
+        extra_fields=("status_reason", "cancelled_at"),
         reason="注销入户卡："
         + "、".join(c.number for c in [card, *companions])
         + (f"。{reason.strip()}" if reason.strip() else ""),
         ip_address=ip_address,
     )
     return card
-
-
-def _set_status(card: HukouCard, status: str, *, reason: str, **fields) -> None:
-    card.status = status
-    card.status_reason = reason
-    for name, value in fields.items():
-        setattr(card, name, value)
-    card.save(update_fields=["status", "status_reason", *fields])
 
 
 # --- The police desk records the move -------------------------------------------------------------
@@ -350,23 +341,22 @@ def card_record_used(*, card_id: int, by, ip_address: str | None = None) -> Huko
     ):
         raise CardActionRefused("主迁人入户卡已失效，随迁人不能单独办理入户。")
     now = timezone.now()
-    _set_status(
-        card,
-        HukouCard.Status.USED,
-        reason=f"{by.display_name}于{cn_date(timezone.localdate(now))}记录入户办结。",
-        used_at=now,
-        used_recorded_by=by,
-    )
+    card.status_reason = f"{by.display_name}于{cn_date(timezone.localdate(now))}记录入户办结。"
+    card.used_at = now
+    card.used_recorded_by = by
     application = Application.objects.select_for_update(of=("self",)).get(pk=card.application_id)
     if card.is_main:
         application.hukou_completed_at = now
         application.save(update_fields=["hukou_completed_at", "updated_at"])
-    audit(
+    workflow.transition(
+        [card],
         action=AuditAction.CARD_USED,
-        by=by,
+        actor=workflow.Actor.POLICE,
         application=application,
+        by=by,
         reason=f"{card.move_type} {card.holder_name}（入户卡{card.number}）已办理入户。",
         ip_address=ip_address,
+        extra_fields=("status_reason", "used_at", "used_recorded_by"),
     )
     return card
 
@@ -405,15 +395,14 @@ def _expire_for_application(*, application_id: int, today: datetime.date) -> int
     main_expires = main is not None and main.status == HukouCard.Status.VALID and main.valid_until < today
     changed = []
     for card in cards:
-        if card.status != HukouCard.Status.VALID:
+        if not workflow.TABLE.allows(card.status, action=AuditAction.CARD_EXPIRE, actor=workflow.Actor.SYSTEM):
             continue
         if card.valid_until < today:
-            reason = f"超过有效期（{cn_date(card.valid_until)}）未办理入户，本卡注销。"
+            card.status_reason = f"超过有效期（{cn_date(card.valid_until)}）未办理入户，本卡注销。"
         elif main_expires and not card.is_main:
-            reason = "主迁人入户卡逾期注销，随迁人入户卡一并注销。"
+            card.status_reason = "主迁人入户卡逾期注销，随迁人入户卡一并注销。"
         else:
             continue
-        _set_status(card, HukouCard.Status.EXPIRED, reason=reason)
         changed.append(card)
     if not changed:
         return 0
@@ -421,9 +410,12 @@ def _expire_for_application(*, application_id: int, today: datetime.date) -> int
         from quota.services import quota_forfeit
 
         quota_forfeit(application_id=application.pk)
-    audit(
+    workflow.transition(
+        changed,
         action=AuditAction.CARD_EXPIRE,
+        actor=workflow.Actor.SYSTEM,
         application=application,
+        extra_fields=("status_reason",),
         reason="逾期未办理入户，注销入户卡："
         + "、".join(c.number for c in changed)
         + (
