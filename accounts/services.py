@@ -21,6 +21,7 @@ from accounts.validators import (
     validate_mobile,
     validate_username,
 )
+from accounts.workflow import Actor, Move, transition
 from core.notifications import notify_user_on_commit
 from core.uploads import CheckedJpeg
 from reference.models import District, Subsystem
@@ -203,6 +204,9 @@ def employer_admin_request_create(
     return right
 
 
+_DECISION_FIELDS = ("decided_by", "decided_at", "decision_note")
+
+
 def _locked_right(request_id: int) -> EmployerAdmin:
     return EmployerAdmin.objects.select_for_update().select_related("employer", "user").get(pk=request_id)
 
@@ -211,15 +215,10 @@ def _locked_right(request_id: int) -> EmployerAdmin:
 def employer_admin_approve(*, request_id: int, by: User, note: str = "") -> EmployerAdmin:
     _require_city_admin(by)
     right = _locked_right(request_id)
-    if right.status != EmployerAdmin.Status.PENDING:
-        raise ValidationError(
-            f"该申请当前状态为“{right.get_status_display()}”，只能审核待审核的申请。", code="state"
-        )
-    right.status = EmployerAdmin.Status.APPROVED
     right.decided_by = by
     right.decided_at = timezone.now()
     right.decision_note = note.strip() or "经审核，同意授予单位系统管理员权限。"
-    right.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    transition(right, move=Move.APPROVE, actor=Actor.CITY_ADMIN, extra_fields=_DECISION_FIELDS)
     notify_user_on_commit(
         user_id=right.user_id,
         subject="单位系统管理员权限申请已批准",
@@ -237,15 +236,10 @@ def employer_admin_refuse(*, request_id: int, by: User, note: str) -> EmployerAd
     if not (note or "").strip():
         raise ValidationError({"note": ["请填写不予批准的理由，申请人将看到这段说明。"]})
     right = _locked_right(request_id)
-    if right.status != EmployerAdmin.Status.PENDING:
-        raise ValidationError(
-            f"该申请当前状态为“{right.get_status_display()}”，只能审核待审核的申请。", code="state"
-        )
-    right.status = EmployerAdmin.Status.REFUSED
     right.decided_by = by
     right.decided_at = timezone.now()
     right.decision_note = note.strip()
-    right.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    transition(right, move=Move.REFUSE, actor=Actor.CITY_ADMIN, extra_fields=_DECISION_FIELDS)
     notify_user_on_commit(
         user_id=right.user_id,
         subject="单位系统管理员权限申请未获批准",
@@ -263,13 +257,15 @@ def employer_admin_cancel(*, request_id: int, by: User, note: str = "") -> Emplo
         _require_city_admin(by)
         if not (note or "").strip():
             raise ValidationError({"note": ["请填写取消理由，权限持有人将看到这段说明。"]})
-    if right.status not in (EmployerAdmin.Status.PENDING, EmployerAdmin.Status.APPROVED):
-        raise ValidationError(f"该申请当前状态为“{right.get_status_display()}”，无需取消。", code="state")
-    right.status = EmployerAdmin.Status.CANCELLED
     right.cancelled_at = timezone.now()
     right.cancelled_by = by
     right.cancel_note = (note or "").strip() or ("本人申请取消" if is_holder else "")
-    right.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_note"])
+    transition(
+        right,
+        move=Move.CANCEL,
+        actor=Actor.HOLDER if is_holder else Actor.CITY_ADMIN,
+        extra_fields=("cancelled_at", "cancelled_by", "cancel_note"),
+    )
     if not is_holder:
         notify_user_on_commit(
             user_id=right.user_id,
