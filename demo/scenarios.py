@@ -8,6 +8,7 @@ already have ended is moved into the past before it is closed.
 
 import datetime
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -83,7 +84,7 @@ def _personal_values(user: User, *, employer: Employer, district: District, **ov
     return values
 
 
-def _fill_draft(
+def fill_draft(
     user: User,
     *,
     subcategory: str,
@@ -91,8 +92,12 @@ def _fill_draft(
     district: District,
     family: list[tuple[str, str, str]] = (),
     finish: bool = True,
+    scan: Callable[[str, str], bytes] = demo_scan,
     **personal,
 ) -> Application:
+    """A draft answered step by step through the wizard's services, as an applicant fills it in
+    (tests.builders makes its applications with it too). `finish=False` stops before 随迁人;
+    `scan(title, holder)` gives the JPEG uploaded for each required attachment."""
     app = applicant_services.application_start(applicant=user)
     applicant_services.application_commitment_save(application=app, accepted=True, by=user)
     applicant_services.application_declaration_save(
@@ -117,7 +122,7 @@ def _fill_draft(
     applicant_services.application_family_complete(application=app, by=user)
     app.refresh_from_db()
     for kind in required_attachment_kinds(app):
-        upload = SimpleUploadedFile(f"{kind}.jpg", demo_scan(kind.label, user.full_name), "image/jpeg")
+        upload = SimpleUploadedFile(f"{kind}.jpg", scan(kind.label, user.full_name), "image/jpeg")
         applicant_services.attachment_upload(application=app, kind=kind, uploaded_file=upload, by=user)
     applicant_services.application_attachments_complete(application=app, by=user)
     return app
@@ -150,7 +155,7 @@ def load_demo_applications(*, users: dict[str, User]) -> list[str]:
 
     # 张三: 职称类, with spouse and child, published, card issued (the full journey).
     zhangsan = users["zhangsan"]
-    app = _fill_draft(
+    app = fill_draft(
         zhangsan, subcategory="3.2", employer=huangpu_employer, district=huangpu,
         education=Education.BACHELOR_FULLTIME, degree=Degree.BACHELOR, graduate_school="华南理工大学",
         major="材料科学与工程", position="工程师",
@@ -166,7 +171,7 @@ def load_demo_applications(*, users: dict[str, User]) -> list[str]:
 
     # 王五: 五、其他（四） at a key employer, approved into the notice (the public list shows it).
     wangwu = users["wangwu"]
-    app = _fill_draft(
+    app = fill_draft(
         wangwu, subcategory="5.4", employer=key_employer, district=baiyun, position="技术总监",
         education=Education.DOCTORATE, degree=Degree.DOCTOR,
     )  # fmt: skip
@@ -177,13 +182,13 @@ def load_demo_applications(*, users: dict[str, User]) -> list[str]:
 
     # 赵六: 学历类, submitted, waiting for 天河区 to accept.
     zhaoliu = users["zhaoliu"]
-    app = _fill_draft(zhaoliu, subcategory="2.2", employer=tianhe_employer, district=tianhe)
+    app = fill_draft(zhaoliu, subcategory="2.2", employer=tianhe_employer, district=tianhe)
     applicant_services.application_submit(application_id=app.pk, by=zhaoliu)
     lines.append("zhaoliu: 学历类人才, 已提交，待天河区受理")
 
     # 孙七: 学历类, returned for correction with a list of what to fix.
     sunqi = users["sunqi"]
-    app = _fill_draft(sunqi, subcategory="2.3", employer=tianhe_employer, district=tianhe,
+    app = fill_draft(sunqi, subcategory="2.3", employer=tianhe_employer, district=tianhe,
                       education=Education.BACHELOR_FULLTIME, degree=Degree.BACHELOR)  # fmt: skip
     applicant_services.application_submit(application_id=app.pk, by=sunqi)
     review_services.application_return_for_correction(
@@ -194,7 +199,7 @@ def load_demo_applications(*, users: dict[str, User]) -> list[str]:
 
     # 李四: a draft stopped at 随迁人, and the approved administrator of a 天河区 employer.
     lisi = users["lisi"]
-    _fill_draft(lisi, subcategory="2.1", employer=tianhe_employer, district=tianhe,
+    fill_draft(lisi, subcategory="2.1", employer=tianhe_employer, district=tianhe,
                 education=Education.DOCTORATE, degree=Degree.DOCTOR, finish=False)  # fmt: skip
     EmployerAdmin.objects.get_or_create(
         user=lisi, employer=tianhe_employer,

@@ -1,4 +1,5 @@
-"""Fixtures of the review tests: applications in every state, a frozen 'today', a quota."""
+"""Fixtures of the review tests: applications built through the services (tests.builders), a frozen
+'today', a quota."""
 
 import datetime
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from applications.choices import Status
 from tests import factories
+from tests.builders import build_application
 
 
 @pytest.fixture
@@ -26,35 +28,20 @@ def freeze_today(monkeypatch):
     return freeze
 
 
-def make_application(status: str = Status.SUBMITTED, *, subcategory: str = "2.2", **fields):
-    """A submitted application of 天河区 moved straight to `status` (the factory's way, no audit)."""
-    today = timezone.localdate()
-    defaults = {
-        "accept_due_on": today + datetime.timedelta(days=7),
-        "subcategory": factories.subcategory(subcategory),
-    }
-    if status in (Status.UNDER_REVIEW, Status.IN_NOTICE, Status.PUBLISHED, Status.REJECTED):
-        defaults.update(accepted_at=timezone.now(), decision_due_on=today + datetime.timedelta(days=21))
-    defaults.update(fields)
-    if status == Status.DRAFT:
-        return factories.ApplicationFactory(**defaults)
-    return factories.ApplicationFactory(submitted=True, status=status, **defaults)
+@pytest.fixture
+def submitted_app(db, reviewer):
+    return build_application(Status.SUBMITTED, reviewer=reviewer)
 
 
 @pytest.fixture
-def submitted_app(db):
-    return make_application(Status.SUBMITTED)
+def under_review_app(db, reviewer):
+    return build_application(Status.UNDER_REVIEW, reviewer=reviewer)
 
 
 @pytest.fixture
-def under_review_app(db):
-    return make_application(Status.UNDER_REVIEW)
-
-
-@pytest.fixture
-def quota_app(db):
+def quota_app(db, reviewer):
     """A 五、其他 (一) application under review: needs a 总量控制 place to be approved."""
-    return make_application(Status.UNDER_REVIEW, subcategory="5.1")
+    return build_application(Status.UNDER_REVIEW, subcategory="5.1", reviewer=reviewer)
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ import datetime
 import pytest
 
 from applications.choices import Status
+from applications.models import Application
 from reference.models import CalendarOverride
 from review import services
 from review.deadlines import working_days_left
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_days_left_follows_an_administrator_override():
 
 
 def test_decision_deadline_extension_and_notice_end_across_national_day(reviewer, freeze_today):
-    app = make_application(Status.SUBMITTED)
+    app = build_application(Status.SUBMITTED, on=D(2025, 9, 26))
     freeze_today(D(2025, 9, 26))
     services.application_accept(application_id=app.pk, by=reviewer)
     app.refresh_from_db()
@@ -58,7 +59,8 @@ def test_decision_deadline_extension_and_notice_end_across_national_day(reviewer
     ],
 )
 def test_auto_accept_on_the_sixth_working_day(today, accepted, freeze_today):
-    app = make_application(Status.SUBMITTED, accept_due_on=D(2025, 10, 10))
+    app = build_application(Status.SUBMITTED, on=D(2025, 9, 26))  # to be accepted by 10 October
+    assert app.accept_due_on == D(2025, 10, 10)
     freeze_today(today)
     result = services.application_auto_accept_overdue(today=today)
     app.refresh_from_db()
@@ -67,24 +69,28 @@ def test_auto_accept_on_the_sixth_working_day(today, accepted, freeze_today):
     if accepted:
         # Decided within 15 working days of the automatic acceptance: 13–17, 20–24, 27–31 Oct.
         assert app.decision_due_on == D(2025, 10, 31)
-        row = app.audit_entries.get()
-        assert row.action == "auto_accept" and row.actor is None and row.actor_role == "system"
+        row = app.audit_entries.get(action="auto_accept")
+        assert row.actor is None and row.actor_role == "system"
         assert "2025年10月10日" in row.reason
 
 
 def test_auto_accept_computes_a_missing_due_date_from_the_submission(freeze_today):
     from django.utils import timezone
 
-    submitted = timezone.make_aware(datetime.datetime(2025, 9, 26, 10, 0))
-    app = make_application(Status.SUBMITTED, accept_due_on=None, submitted_at=submitted, last_submitted_at=submitted)
+    app = build_application(Status.SUBMITTED, on=D(2025, 9, 26))
+    # A row submitted before the due date was stored: deliberately not a state the services make now.
+    Application.objects.filter(pk=app.pk).update(accept_due_on=None)
+    app.refresh_from_db()
+    assert timezone.localdate(app.submitted_at) == D(2025, 9, 26)
     assert services.accept_due_on(app) == D(2025, 10, 10)
     assert services.application_auto_accept_overdue(today=D(2025, 10, 10)) == []
     assert services.application_auto_accept_overdue(today=D(2025, 10, 11)) == [app.pk]
 
 
 def test_auto_accept_leaves_other_states_and_is_idempotent():
-    returned = make_application(Status.RETURNED, accept_due_on=D(2025, 6, 2))
-    overdue = make_application(Status.SUBMITTED, accept_due_on=D(2025, 6, 2))
+    returned = build_application(Status.RETURNED, on=D(2025, 5, 26))
+    overdue = build_application(Status.SUBMITTED, on=D(2025, 5, 26))
+    assert overdue.accept_due_on < D(2025, 6, 11)
     assert services.application_auto_accept_overdue(today=D(2025, 6, 11)) == [overdue.pk]
     assert services.application_auto_accept_overdue(today=D(2025, 6, 11)) == []
     returned.refresh_from_db()

@@ -9,7 +9,7 @@ from applications.choices import Status
 from review import services
 from review.models import Objection
 from tests import factories
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ LIST = reverse("notices:list")
 @pytest.fixture
 def in_notice(reviewer):
     employer = factories.EmployerFactory(name="广州珠江数码集团股份有限公司")
-    app = make_application(Status.UNDER_REVIEW, full_name="张小三", employer=employer)
+    app = build_application(Status.UNDER_REVIEW, full_name="张小三", employer=employer)
     services.application_approve(application_id=app.pk, by=reviewer)
     app.refresh_from_db()
     return app
@@ -53,7 +53,7 @@ def test_current_notice_shows_masked_name_employer_bureau_category_and_dates_but
 
 
 def test_notice_can_be_searched_by_number_and_employer(client, in_notice, reviewer):
-    other = make_application(Status.UNDER_REVIEW, full_name="李四", employer=factories.EmployerFactory(name="广州白云机场股份有限公司"))
+    other = build_application(Status.UNDER_REVIEW, full_name="李四", employer=factories.EmployerFactory(name="广州白云机场股份有限公司"))
     services.application_approve(application_id=other.pk, by=reviewer)
     by_number = client.get(LIST, {"number": " " + in_notice.number.lower()}).content.decode()
     assert "张*三" in by_number and "李*" not in by_number
@@ -71,7 +71,7 @@ def test_malformed_number_is_explained_next_to_the_field(client, in_notice):
 
 def test_past_notices_and_rejected_entries(client, in_notice, reviewer, freeze_today, monkeypatch):
     monkeypatch.setattr("review.services.issue_cards_for_application.delay", lambda pk: None)
-    rejected = make_application(Status.UNDER_REVIEW, full_name="赵六六")
+    rejected = build_application(Status.UNDER_REVIEW, full_name="赵六六")
     services.application_approve(application_id=rejected.pk, by=reviewer)
     rejected.refresh_from_db()
     objection = services.objection_raise(
@@ -90,7 +90,7 @@ def test_past_notices_and_rejected_entries(client, in_notice, reviewer, freeze_t
 
 def test_notice_list_query_count_is_fixed(client, reviewer, django_assert_max_num_queries):
     for _ in range(3):
-        app = make_application(Status.UNDER_REVIEW)
+        app = build_application(Status.UNDER_REVIEW)
         services.application_approve(application_id=app.pk, by=reviewer)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -98,7 +98,7 @@ def test_notice_list_query_count_is_fixed(client, reviewer, django_assert_max_nu
     with CaptureQueriesContext(connection) as few:
         client.get(LIST)
     for _ in range(15):
-        app = make_application(Status.UNDER_REVIEW, district=factories.district("440111"))
+        app = build_application(Status.UNDER_REVIEW, district=factories.district("440111"))
         services.application_approve(application_id=app.pk, by=factories.CityAdminFactory())
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(LIST)
@@ -142,7 +142,7 @@ def test_objection_after_the_notice_ended_is_refused(client, in_notice, freeze_t
 
 
 def test_objection_page_for_an_application_not_in_any_notice_is_404(client):
-    app = make_application(Status.UNDER_REVIEW)
+    app = build_application(Status.UNDER_REVIEW)
     assert client.get(reverse("notices:objection", args=[app.public_id])).status_code == 404
 
 

@@ -16,7 +16,7 @@ from review import services
 from review.models import NoticeEntry, PublicNotice
 from review.services import DecisionRefused
 from tests import factories
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
@@ -68,11 +68,12 @@ def test_return_for_correction_keeps_one_complete_list(under_review_app, reviewe
 
 
 def test_return_without_any_item_is_refused_and_changes_nothing(submitted_app, reviewer):
+    history = list(AuditEntry.objects.filter(application=submitted_app).values_list("pk", flat=True))
     with pytest.raises(DecisionRefused, match="至少一项"):
         services.application_return_for_correction(application_id=submitted_app.pk, by=reviewer, items=["", " "])
     submitted_app.refresh_from_db()
     assert submitted_app.status == Status.SUBMITTED
-    assert not AuditEntry.objects.filter(application=submitted_app).exists()
+    assert list(AuditEntry.objects.filter(application=submitted_app).values_list("pk", flat=True)) == history
 
 
 def test_reject_needs_a_reason_and_records_it(under_review_app, reviewer, django_capture_on_commit_callbacks):
@@ -103,8 +104,8 @@ def test_approve_opens_the_districts_notice_batch_of_five_working_days(
 
 
 def test_approvals_of_one_day_share_a_batch_and_a_later_day_opens_the_next(reviewer, freeze_today):
-    first, second, later = (make_application(Status.UNDER_REVIEW) for _ in range(3))
-    other = make_application(Status.UNDER_REVIEW, district=factories.district("440111"))
+    first, second, later = (build_application(Status.UNDER_REVIEW) for _ in range(3))
+    other = build_application(Status.UNDER_REVIEW, district=factories.district("440111"))
     freeze_today(datetime.date(2025, 6, 9))
     services.application_approve(application_id=first.pk, by=reviewer)
     services.application_approve(application_id=second.pk, by=reviewer)
@@ -144,7 +145,7 @@ def test_a_reviewer_cannot_decide_for_another_district(submitted_app, other_revi
 
 
 def test_a_city_administrator_decides_for_every_district(city_admin):
-    app = make_application(Status.SUBMITTED, district=factories.district("440111"))
+    app = build_application(Status.SUBMITTED, district=factories.district("440111"))
     services.application_accept(application_id=app.pk, by=city_admin)
     app.refresh_from_db()
     assert app.status == Status.UNDER_REVIEW
@@ -161,7 +162,7 @@ def test_applicants_and_police_cannot_decide(submitted_app, role_factory):
 
 
 def test_reapplication_grant_for_a_rejected_applicant(reviewer, django_capture_on_commit_callbacks):
-    app = make_application(Status.REJECTED)
+    app = build_application(Status.REJECTED)
     with django_capture_on_commit_callbacks(execute=True):
         grant = services.reapplication_grant(applicant=app.applicant, year=app.year, by=reviewer, reason="补充材料后符合条件")
     assert grant.used_by is None and grant.granted_by == reviewer
@@ -181,7 +182,7 @@ def test_reapplication_grant_needs_a_rejection_that_year(reviewer, under_review_
 
 
 def test_reapplication_grant_is_refused_to_a_barred_applicant(reviewer):
-    app = make_application(Status.REJECTED)
+    app = build_application(Status.REJECTED)
     services.applicant_bar(applicant=app.applicant, by=reviewer, reason="学历证书系伪造", application=app)
     with pytest.raises(DecisionRefused, match="取消申请资格至"):
         services.reapplication_grant(applicant=app.applicant, year=app.year, by=reviewer, reason="x")
@@ -201,8 +202,12 @@ def test_bar_lasts_five_years_and_refuses_the_application_under_review(
     under_review_app.refresh_from_db()
     assert under_review_app.status == Status.REJECTED
     assert "第十一条" in under_review_app.decision_reason
-    actions = list(AuditEntry.objects.filter(application=under_review_app).values_list("action", flat=True))
-    assert actions == [AuditAction.APPLICANT_BAR, AuditAction.REJECT]
+    actions = list(
+        AuditEntry.objects.filter(application=under_review_app)
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == [AuditAction.SUBMIT, AuditAction.ACCEPT, AuditAction.APPLICANT_BAR, AuditAction.REJECT]
     assert "2029年02月28日" in mail.outbox[0].body
 
 
@@ -260,7 +265,7 @@ def test_only_an_approved_right_for_that_employer_may_confirm(submitted_app, rig
 
 
 def test_employer_cannot_answer_after_the_application_is_finished():
-    app = make_application(Status.PUBLISHED)
+    app = build_application(Status.PUBLISHED)
     right = factories.EmployerAdminFactory(employer=app.employer)
     with pytest.raises(DecisionRefused, match="已不需要单位确认"):
         services.employer_confirmation_record(application_id=app.pk, by=right.user, confirmed=True, note="")

@@ -13,7 +13,7 @@ from review import services
 from review.models import NoticeEntry, Objection, PublicNotice
 from review.services import DecisionRefused
 from tests import factories
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,8 @@ def test_category_two_needs_no_quota(under_review_app, reviewer, freeze_today):
 def test_no_place_left_refuses_approval_with_a_message_and_keeps_it_in_the_queue(
     reviewer, tianhe_quota, freeze_today
 ):
-    apps = [make_application(Status.UNDER_REVIEW, subcategory="5.2") for _ in range(3)]
+    apps = [build_application(Status.UNDER_REVIEW, subcategory="5.2") for _ in range(3)]
+    history = list(AuditEntry.objects.filter(application=apps[2]).values_list("pk", flat=True))
     for app in apps[:2]:
         approve(app, reviewer, freeze_today)
     with pytest.raises(services.quota.QuotaUnavailable, match=f"天河区{apps[2].year}年度总量控制指标已用完（共2个）"):
@@ -92,7 +93,7 @@ def test_no_place_left_refuses_approval_with_a_message_and_keeps_it_in_the_queue
     apps[2].refresh_from_db()
     assert apps[2].status == Status.UNDER_REVIEW
     assert not NoticeEntry.objects.filter(application=apps[2]).exists()
-    assert not AuditEntry.objects.filter(application=apps[2]).exists()
+    assert list(AuditEntry.objects.filter(application=apps[2]).values_list("pk", flat=True)) == history
     tianhe_quota.refresh_from_db()
     assert tianhe_quota.reserved == 2
 
@@ -110,7 +111,7 @@ def test_key_employer_has_its_own_share_for_category_five_four(reviewer, distric
     key_employer = factories.EmployerFactory(is_key_employer=True)
     own = factories.QuotaFactory(district=district, employer=key_employer, total_places=1)
     district_quota = factories.QuotaFactory(district=district, total_places=5)
-    app = make_application(Status.UNDER_REVIEW, subcategory="5.4", employer=key_employer)
+    app = build_application(Status.UNDER_REVIEW, subcategory="5.4", employer=key_employer)
     approve(app, reviewer, freeze_today, day=MONDAY)
     own.refresh_from_db()
     district_quota.refresh_from_db()

@@ -8,14 +8,15 @@ from applications.choices import Status
 from review import tasks
 from review.models import PublicNotice
 from tests import factories
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
 
 def test_auto_accept_overdue_task(freeze_today):
     freeze_today(datetime.date(2025, 6, 11))
-    app = make_application(Status.SUBMITTED, accept_due_on=datetime.date(2025, 6, 10))
+    app = build_application(Status.SUBMITTED, on=datetime.date(2025, 6, 3))
+    assert app.accept_due_on == datetime.date(2025, 6, 10)
     assert tasks.auto_accept_overdue.delay().get() == [app.pk]
     app.refresh_from_db()
     assert app.status == Status.UNDER_REVIEW
@@ -25,12 +26,10 @@ def test_close_ended_notices_publishes_and_skips_open_ones(
     reviewer, freeze_today, django_capture_on_commit_callbacks, monkeypatch
 ):
     monkeypatch.setattr("review.services.issue_cards_for_application.delay", lambda pk: None)
-    ended_app = make_application(Status.IN_NOTICE)
-    running_app = make_application(Status.IN_NOTICE)
-    ended = factories.PublicNoticeFactory(start_date=datetime.date(2025, 6, 3), end_date=datetime.date(2025, 6, 10))
-    running = factories.PublicNoticeFactory(start_date=datetime.date(2025, 6, 9), end_date=datetime.date(2025, 6, 16))
-    factories.NoticeEntryFactory(notice=ended, application=ended_app)
-    factories.NoticeEntryFactory(notice=running, application=running_app)
+    ended_app = build_application(Status.IN_NOTICE, on=datetime.date(2025, 6, 3))
+    running_app = build_application(Status.IN_NOTICE, on=datetime.date(2025, 6, 9))
+    ended, running = ended_app.notice_entry.notice, running_app.notice_entry.notice
+    assert (ended.end_date, running.end_date) == (datetime.date(2025, 6, 10), datetime.date(2025, 6, 16))
     freeze_today(datetime.date(2025, 6, 11))
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.close_ended_notices.delay().get()

@@ -13,11 +13,12 @@ from quota.services import QuotaUnavailable
 from review import services
 from review.models import NoticeEntry, Objection
 from tests import factories
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2025, 6, 11)  # a Wednesday
+HISTORY_DAY = datetime.date(2025, 6, 3)  # acceptance due 10 June; a notice from 3 to 10 June
 ENDED_NOTICE = {"start_date": datetime.date(2025, 6, 3), "end_date": datetime.date(2025, 6, 10)}
 
 ACTIONS = ["accept", "auto_accept", "return", "reject", "approve", "extend", "publish", "uphold_objection", "dismiss_objection"]
@@ -47,16 +48,29 @@ EXPECTED_STATUS = {
 
 
 def _setup(status: str, action: str):
-    """An application of 五、其他 in `status`; with a notice entry (ended notice) and an open objection
-    when the action is about the notice, as a real application in notice would have."""
-    app = make_application(status, subcategory="5.1", accept_due_on=TODAY - datetime.timedelta(days=1))
-    factories.QuotaFactory(district=app.district, year=app.year, total_places=5)
+    """An application of 五、其他 in `status`, built through the services a week before TODAY (so its
+    acceptance is overdue and, in notice, its notice has ended), with an open objection when the
+    action is about one.
+
+    For an action about the notice, a state that never has a notice entry is given one on an ended
+    notice (and an objection on it) by hand: a corrupted row on purpose, to show that the status
+    alone refuses the move."""
+    factories.QuotaFactory(district=factories.district("440106"), year=HISTORY_DAY.year, total_places=5)
+    about_the_notice = action in ("publish", "uphold_objection", "dismiss_objection")
+    wants_objection = action in ("uphold_objection", "dismiss_objection")
+    if status == Status.IN_NOTICE:
+        app = build_application(status, subcategory="5.1", on=HISTORY_DAY, objection=wants_objection)
+        objection = app.notice_entry.objections.first()
+        return app, objection
+    app = build_application(status, subcategory="5.1", on=HISTORY_DAY)
     objection = None
-    if action in ("publish", "uphold_objection", "dismiss_objection"):
+    if about_the_notice and not NoticeEntry.objects.filter(application=app).exists():
         notice = factories.PublicNoticeFactory(district=app.district, **ENDED_NOTICE)
         entry = NoticeEntry.objects.create(notice=notice, application=app)
-        if action != "publish":
+        if wants_objection:
             objection = factories.ObjectionFactory(entry=entry)
+    elif wants_objection:  # published: the notice ended without objection; one is planted on it
+        objection = factories.ObjectionFactory(entry=app.notice_entry)
     return app, objection
 
 

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.choices import Status
+from audit.actions import AuditAction
 from audit.models import AuditEntry
 from quota.models import QuotaReservation
 from tests import factories
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,13 @@ def decide_url(app, decision):
 
 def test_detail_shows_every_answer_derived_facts_attachments_and_the_trail(reviewer_client, reviewer):
     submitted_at = timezone.now() - datetime.timedelta(days=3)
-    app = make_application(
-        Status.SUBMITTED,
+    # Deliberately a state the services never make: submitted although over the age limit and without
+    # the 户口簿, to show the page re-checks the answers on the submission day. So a factory row.
+    app = factories.ApplicationFactory(
+        submitted=True,
+        status=Status.SUBMITTED,
         full_name="张小明",
+        accept_due_on=timezone.localdate() + datetime.timedelta(days=7),
         birth_date=timezone.localdate(submitted_at).replace(year=timezone.localdate(submitted_at).year - 46),
         submitted_at=submitted_at,
         last_submitted_at=submitted_at,
@@ -59,28 +64,28 @@ def test_detail_shows_every_answer_derived_facts_attachments_and_the_trail(revie
 
 
 def test_detail_offers_only_the_decisions_of_the_state(reviewer_client):
-    submitted = reviewer_client.get(detail_url(make_application(Status.SUBMITTED))).content.decode()
+    submitted = reviewer_client.get(detail_url(build_application(Status.SUBMITTED))).content.decode()
     assert "受理</button>" in submitted and "退回补正" in submitted and "审核通过，进入公示" not in submitted
-    review = reviewer_client.get(detail_url(make_application(Status.UNDER_REVIEW))).content.decode()
+    review = reviewer_client.get(detail_url(build_application(Status.UNDER_REVIEW))).content.decode()
     assert "审核通过，进入公示" in review and "审核不通过" in review and "延长审核期限" in review
-    rejected = reviewer_client.get(detail_url(make_application(Status.REJECTED))).content.decode()
+    rejected = reviewer_client.get(detail_url(build_application(Status.REJECTED))).content.decode()
     assert "开通再次申报权限" in rejected and "审核通过，进入公示" not in rejected
 
 
 def test_accept_through_the_console_records_the_ip(login_client, reviewer):
-    app = make_application(Status.SUBMITTED)
+    app = build_application(Status.SUBMITTED)
     client = login_client(reviewer)
     response = client.post(decide_url(app, "accept"), REMOTE_ADDR="192.0.2.44")
     assert response.status_code == 302 and response["Location"] == detail_url(app)
     app.refresh_from_db()
     assert app.status == Status.UNDER_REVIEW
-    row = AuditEntry.objects.get(application=app)
+    row = AuditEntry.objects.get(application=app, action=AuditAction.ACCEPT)
     assert (row.actor, row.ip_address) == (reviewer, "192.0.2.44")
     assert "已受理该申报" in client.get(detail_url(app)).content.decode()
 
 
 def test_return_through_the_console_sends_the_complete_list(reviewer_client):
-    app = make_application(Status.SUBMITTED)
+    app = build_application(Status.SUBMITTED)
     reviewer_client.post(decide_url(app, "return"), {"return-items": "1. 身份证不清晰\n2、补充学位鉴定\n\n"})
     app.refresh_from_db()
     assert app.status == Status.RETURNED
@@ -88,7 +93,8 @@ def test_return_through_the_console_sends_the_complete_list(reviewer_client):
 
 
 def test_a_decision_with_a_missing_reason_says_so_beside_the_field(reviewer_client):
-    app = make_application(Status.UNDER_REVIEW)
+    app = build_application(Status.UNDER_REVIEW)
+    history = list(AuditEntry.objects.filter(application=app).values_list("pk", flat=True))
     response = reviewer_client.post(decide_url(app, "reject"), {"reject-reason": ""})
     assert response.status_code == 200
     page = response.content.decode()
@@ -99,11 +105,11 @@ def test_a_decision_with_a_missing_reason_says_so_beside_the_field(reviewer_clie
     assert "请确认已查实虚假材料情形" in page and "学历证书伪造" in page  # the text typed is kept
     app.refresh_from_db()
     assert app.status == Status.UNDER_REVIEW
-    assert not AuditEntry.objects.filter(application=app).exists()
+    assert list(AuditEntry.objects.filter(application=app).values_list("pk", flat=True)) == history
 
 
 def test_return_with_only_blank_lines_is_refused_and_the_input_kept(reviewer_client):
-    app = make_application(Status.SUBMITTED)
+    app = build_application(Status.SUBMITTED)
     response = reviewer_client.post(decide_url(app, "return"), {"return-items": "  \n 1. \n"})
     assert "请列出需要申请人补正的全部事项" in response.content.decode()
     app.refresh_from_db()
@@ -112,7 +118,7 @@ def test_return_with_only_blank_lines_is_refused_and_the_input_kept(reviewer_cli
 
 def test_approval_without_a_place_left_is_refused_with_the_message_and_stays_in_the_queue(reviewer_client, district):
     factories.QuotaFactory(district=district, total_places=0)
-    app = make_application(Status.UNDER_REVIEW, subcategory="5.3")
+    app = build_application(Status.UNDER_REVIEW, subcategory="5.3")
     response = reviewer_client.post(decide_url(app, "approve"))
     assert response.status_code == 409
     assert "总量控制指标已用完（共0个）" in response.content.decode()
@@ -123,14 +129,14 @@ def test_approval_without_a_place_left_is_refused_with_the_message_and_stays_in_
 
 
 def test_a_decision_the_state_does_not_allow_is_refused_with_a_message(reviewer_client):
-    app = make_application(Status.PUBLISHED)
+    app = build_application(Status.PUBLISHED)
     response = reviewer_client.post(decide_url(app, "accept"))
     assert response.status_code == 409
     assert "不能执行“受理”操作" in response.content.decode()
 
 
 def test_unknown_decision_is_404_and_get_is_not_allowed(reviewer_client):
-    app = make_application(Status.SUBMITTED)
+    app = build_application(Status.SUBMITTED)
     assert reviewer_client.post(decide_url(app, "publish")).status_code == 404
     assert reviewer_client.get(decide_url(app, "accept")).status_code == 405
     app.refresh_from_db()
@@ -138,7 +144,7 @@ def test_unknown_decision_is_404_and_get_is_not_allowed(reviewer_client):
 
 
 def test_decisions_need_the_csrf_token(reviewer):
-    app = make_application(Status.SUBMITTED)
+    app = build_application(Status.SUBMITTED)
     client = Client(enforce_csrf_checks=True)
     client.force_login(reviewer, backend="django.contrib.auth.backends.ModelBackend")
     assert client.post(decide_url(app, "accept")).status_code == 403
@@ -149,11 +155,11 @@ def test_decisions_need_the_csrf_token(reviewer):
 
 
 def test_grant_and_bar_from_the_console(reviewer_client):
-    rejected = make_application(Status.REJECTED)
+    rejected = build_application(Status.REJECTED)
     reviewer_client.post(decide_url(rejected, "grant"), {"grant-reason": "补正后符合条件"})
     assert rejected.applicant.reapplication_grants.count() == 1
     assert "已开通" in reviewer_client.get(detail_url(rejected)).content.decode()
-    app = make_application(Status.UNDER_REVIEW)
+    app = build_application(Status.UNDER_REVIEW)
     reviewer_client.post(decide_url(app, "bar"), {"bar-reason": "学历证书伪造", "bar-confirm": "on"})
     app.refresh_from_db()
     assert app.status == Status.REJECTED
@@ -161,7 +167,8 @@ def test_grant_and_bar_from_the_console(reviewer_client):
 
 
 def test_extend_from_the_console(reviewer_client):
-    app = make_application(Status.UNDER_REVIEW, decision_due_on=datetime.date(2025, 10, 23))
+    app = build_application(Status.UNDER_REVIEW, on=datetime.date(2025, 9, 26))
+    assert app.decision_due_on == datetime.date(2025, 10, 23)
     reviewer_client.post(decide_url(app, "extend"), {"extend-reason": "需函询发证机关"})
     app.refresh_from_db()
     assert app.decision_due_on == datetime.date(2025, 11, 6)
@@ -169,7 +176,7 @@ def test_extend_from_the_console(reviewer_client):
 
 
 def test_detail_page_query_count_does_not_grow_with_attachments_and_trail(reviewer_client, django_assert_max_num_queries):
-    app = make_application(Status.SUBMITTED)
+    app = build_application(Status.SUBMITTED)
     factories.AttachmentFactory(application=app)
     factories.AuditEntryFactory(application=app)
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from applications.choices import EmployerConfirmation, Status
 from tests import factories
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +24,9 @@ def confirm_url(app):
 
 
 def test_page_lists_the_submitted_applications_naming_the_employer(login_client, right):
-    mine = make_application(Status.UNDER_REVIEW, employer=right.employer, full_name="陈大文")
-    draft = make_application(Status.DRAFT, employer=right.employer)
-    other = make_application(Status.SUBMITTED)
+    mine = build_application(Status.UNDER_REVIEW, employer=right.employer, full_name="陈大文")
+    draft = build_application(Status.DRAFT, employer=right.employer)
+    other = build_application(Status.SUBMITTED)
     page = login_client(right.user).get(page_url(right.employer)).content.decode()
     assert "陈大文" in page and mine.number in page
     assert mine.id_number not in page  # masked: the employer needs the person, not the number
@@ -35,7 +35,7 @@ def test_page_lists_the_submitted_applications_naming_the_employer(login_client,
 
 
 def test_confirm_and_dispute(login_client, right, reviewer_client):
-    app = make_application(Status.SUBMITTED, employer=right.employer)
+    app = build_application(Status.SUBMITTED, employer=right.employer)
     client = login_client(right.user)
     response = client.post(confirm_url(app), {f"a{app.pk}-decision": "confirmed", f"a{app.pk}-note": "在职"})
     assert response.status_code == 302 and response["Location"] == page_url(right.employer)
@@ -50,7 +50,7 @@ def test_confirm_and_dispute(login_client, right, reviewer_client):
 
 
 def test_dispute_without_a_note_is_explained_beside_the_field(login_client, right):
-    app = make_application(Status.SUBMITTED, employer=right.employer)
+    app = build_application(Status.SUBMITTED, employer=right.employer)
     response = login_client(right.user).post(confirm_url(app), {f"a{app.pk}-decision": "disputed"})
     assert response.status_code == 200
     assert "请说明对申请人在职情况的异议" in response.content.decode()
@@ -59,7 +59,7 @@ def test_dispute_without_a_note_is_explained_beside_the_field(login_client, righ
 
 
 def test_finished_applications_have_no_form(login_client, right):
-    make_application(Status.PUBLISHED, employer=right.employer)
+    build_application(Status.PUBLISHED, employer=right.employer)
     page = login_client(right.user).get(page_url(right.employer)).content.decode()
     assert "提交确认" not in page
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from applications.choices import Status
 from tests import factories
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +19,15 @@ def numbers(response) -> list[str]:
     return [row.number for row in response.context["rows"]]
 
 
-def test_default_queue_shows_the_work_to_do_most_urgent_first(reviewer_client):
-    today = timezone.localdate()
-    later = make_application(Status.SUBMITTED, accept_due_on=today + datetime.timedelta(days=6))
-    sooner = make_application(Status.UNDER_REVIEW, decision_due_on=today + datetime.timedelta(days=2))
-    overdue = make_application(Status.SUBMITTED, accept_due_on=today - datetime.timedelta(days=3))
-    make_application(Status.RETURNED)
-    make_application(Status.PUBLISHED)
-    make_application(Status.DRAFT)
+def test_default_queue_shows_the_work_to_do_most_urgent_first(reviewer_client, freeze_today):
+    today = freeze_today(datetime.date(2025, 6, 18))
+    later = build_application(Status.SUBMITTED, on=datetime.date(2025, 6, 17))
+    sooner = build_application(Status.UNDER_REVIEW, on=datetime.date(2025, 5, 28))
+    overdue = build_application(Status.SUBMITTED, on=datetime.date(2025, 6, 5))
+    assert overdue.accept_due_on < today < sooner.decision_due_on < later.accept_due_on
+    build_application(Status.RETURNED)
+    build_application(Status.PUBLISHED)
+    build_application(Status.DRAFT)
     response = reviewer_client.get(QUEUE)
     assert response.status_code == 200
     assert numbers(response) == [overdue.number, sooner.number, later.number]
@@ -37,16 +38,16 @@ def test_default_queue_shows_the_work_to_do_most_urgent_first(reviewer_client):
 
 
 def test_drafts_are_never_in_the_console(reviewer_client):
-    draft = make_application(Status.DRAFT)
+    draft = build_application(Status.DRAFT)
     response = reviewer_client.get(QUEUE + "?status=all")
     assert draft.pk not in [row.pk for row in response.context["rows"]]
 
 
 def test_filters_narrow_the_queue(reviewer_client):
     employer = factories.EmployerFactory(name="广州天河软件园有限公司")
-    five = make_application(Status.UNDER_REVIEW, subcategory="5.4", employer=employer)
-    two = make_application(Status.SUBMITTED, subcategory="2.2")
-    returned = make_application(Status.RETURNED, subcategory="3.2")
+    five = build_application(Status.UNDER_REVIEW, subcategory="5.4", employer=employer)
+    two = build_application(Status.SUBMITTED, subcategory="2.2")
+    returned = build_application(Status.RETURNED, subcategory="3.2")
     cases = {
         "?status=returned": [returned.number],
         f"?status=all&category={five.category_id}": [five.number],
@@ -59,19 +60,17 @@ def test_filters_narrow_the_queue(reviewer_client):
 
 
 def test_search_by_number_name_or_id_number(reviewer_client):
-    target = make_application(Status.SUBMITTED, full_name="欧阳小明")
-    make_application(Status.SUBMITTED, full_name="李四")
+    target = build_application(Status.SUBMITTED, full_name="欧阳小明")
+    build_application(Status.SUBMITTED, full_name="李四")
     for term in (target.number, "欧阳", target.id_number.lower()):
         assert numbers(reviewer_client.get(QUEUE, {"q": term})) == [target.number], term
 
 
 def test_submitted_between_and_overdue_filters(reviewer_client):
     today = timezone.localdate()
-    old_time = timezone.now() - datetime.timedelta(days=20)
-    old = make_application(
-        Status.SUBMITTED, submitted_at=old_time, last_submitted_at=old_time, accept_due_on=today - datetime.timedelta(days=5)
-    )
-    new = make_application(Status.SUBMITTED)
+    old = build_application(Status.SUBMITTED, on=today - datetime.timedelta(days=20))
+    assert old.accept_due_on < today
+    new = build_application(Status.SUBMITTED)
     since = (today - datetime.timedelta(days=2)).isoformat()
     assert numbers(reviewer_client.get(QUEUE, {"submitted_from": since})) == [new.number]
     until = (today - datetime.timedelta(days=10)).isoformat()
@@ -80,7 +79,7 @@ def test_submitted_between_and_overdue_filters(reviewer_client):
 
 
 def test_a_bad_date_is_explained_beside_its_field_and_kept(reviewer_client):
-    make_application(Status.SUBMITTED)
+    build_application(Status.SUBMITTED)
     response = reviewer_client.get(QUEUE, {"submitted_from": "2025-13-45", "q": "张", "submitted_to": ""})
     page = response.content.decode()
     assert "请输入正确的日期" in page
@@ -90,8 +89,8 @@ def test_a_bad_date_is_explained_beside_its_field_and_kept(reviewer_client):
 
 
 def test_city_administrator_sees_every_district_and_can_filter_one(login_client, city_admin, other_district):
-    tianhe = make_application(Status.SUBMITTED)
-    baiyun = make_application(Status.SUBMITTED, district=other_district)
+    tianhe = build_application(Status.SUBMITTED)
+    baiyun = build_application(Status.SUBMITTED, district=other_district)
     client = login_client(city_admin)
     assert set(numbers(client.get(QUEUE))) == {tianhe.number, baiyun.number}
     assert numbers(client.get(QUEUE, {"district": other_district.pk})) == [baiyun.number]
@@ -103,8 +102,10 @@ def test_reviewer_has_no_district_filter(reviewer_client):
 
 
 def test_queue_is_paginated_by_fifty(reviewer_client):
+    # The number of rows is what counts here, not their history: factory rows (53 histories walked
+    # through the services would cost about 20 s).
     for _ in range(53):
-        make_application(Status.SUBMITTED)
+        factories.ApplicationFactory(submitted=True, status=Status.SUBMITTED)
     first = reviewer_client.get(QUEUE)
     assert len(first.context["rows"]) == 50
     second = reviewer_client.get(QUEUE, {"page": 2})
@@ -133,10 +134,16 @@ def test_queue_runs_a_fixed_number_of_queries_whatever_the_number_of_rows(
     reviewer_client, django_assert_max_num_queries
 ):
     # Every kind of row the page draws: due dates, objections, notice dates, employers, categories.
+    # Factory rows: the query count must not grow with the rows, whatever their history, and 80
+    # histories walked through the services would cost about 30 s.
     def add(n):
+        today = timezone.localdate()
         for i in range(n):
             status = [Status.SUBMITTED, Status.UNDER_REVIEW, Status.IN_NOTICE, Status.RETURNED][i % 4]
-            app = make_application(status, subcategory=["2.2", "5.1", "3.1"][i % 3])
+            app = factories.ApplicationFactory(
+                submitted=True, status=status, subcategory=factories.subcategory(["2.2", "5.1", "3.1"][i % 3]),
+                accept_due_on=today + datetime.timedelta(days=7), decision_due_on=today + datetime.timedelta(days=21),
+            )  # fmt: skip
             if status == Status.IN_NOTICE:
                 entry = factories.NoticeEntryFactory(application=app)
                 factories.ObjectionFactory(entry=entry)
@@ -157,10 +164,15 @@ def test_queue_runs_a_fixed_number_of_queries_whatever_the_number_of_rows(
 
 def test_due_badges_say_today_not_yet_and_overdue(reviewer_client, freeze_today):
     friday = freeze_today(datetime.date(2025, 6, 13))
-    make_application(Status.SUBMITTED, accept_due_on=friday)
-    make_application(Status.SUBMITTED, accept_due_on=datetime.date(2025, 6, 14))  # a Saturday
-    make_application(Status.SUBMITTED, accept_due_on=datetime.date(2025, 6, 11))
-    make_application(Status.SUBMITTED, accept_due_on=datetime.date(2025, 6, 18))
+    due = [build_application(Status.SUBMITTED, on=day).accept_due_on for day in (
+        datetime.date(2025, 6, 6), datetime.date(2025, 6, 4), datetime.date(2025, 6, 11),
+    )]  # fmt: skip
+    assert due == [friday, datetime.date(2025, 6, 11), datetime.date(2025, 6, 18)]
+    # The services set due dates on working days only; one on a Saturday (a day the calendar turned
+    # into a holiday afterwards) is a factory row on purpose.
+    factories.ApplicationFactory(
+        submitted=True, status=Status.SUBMITTED, accept_due_on=datetime.date(2025, 6, 14)
+    )
     page = reviewer_client.get(QUEUE).content.decode()
     assert "今日到期" in page
     assert "不足1个工作日" in page

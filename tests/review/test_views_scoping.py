@@ -9,7 +9,7 @@ from audit.models import AuditEntry
 from review import services
 from review.models import Objection, PublicNotice
 from tests import factories
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def baiyun_objects(db, other_district):
     """白云区's application in notice with an attachment and an open objection, and one submitted."""
     city_admin = factories.CityAdminFactory()
-    in_notice = make_application(Status.UNDER_REVIEW, district=other_district)
+    in_notice = build_application(Status.UNDER_REVIEW, district=other_district)
     attachment = factories.AttachmentFactory(application=in_notice)
     services.application_approve(application_id=in_notice.pk, by=city_admin)
     in_notice.refresh_from_db()
@@ -26,7 +26,7 @@ def baiyun_objects(db, other_district):
         entry_id=in_notice.notice_entry.pk, contact_name="王五", contact_phone="13900139000",
         description="申请人并未在该单位实际工作。",
     )  # fmt: skip
-    submitted = make_application(Status.SUBMITTED, district=other_district)
+    submitted = build_application(Status.SUBMITTED, district=other_district)
     return {
         "app": in_notice,
         "submitted": submitted,
@@ -84,7 +84,7 @@ def test_the_same_urls_work_for_the_districts_own_reviewer_and_the_city(login_cl
 
 
 def test_lists_show_only_the_reviewers_district(login_client, reviewer, other_reviewer, baiyun_objects):
-    mine = make_application(Status.SUBMITTED)
+    mine = build_application(Status.SUBMITTED)
     client = login_client(reviewer)
     queue = client.get(reverse("review:queue") + "?status=all").content.decode()
     assert mine.number in queue

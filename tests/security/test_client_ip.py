@@ -103,10 +103,10 @@ def test_an_objection_records_the_client_behind_nginx_and_a_tls_terminator(setti
     from applications.choices import Status
     from review import services
     from review.models import Objection
-    from tests.review.conftest import make_application
+    from tests.builders import build_application
 
     settings.TRUSTED_PROXIES = ["172.18.0.0/16", "10.0.0.0/8"]
-    app = make_application(Status.UNDER_REVIEW)
+    app = build_application(Status.UNDER_REVIEW)
     services.application_approve(application_id=app.pk, by=reviewer)
     data = {
         "contact_name": "王五",

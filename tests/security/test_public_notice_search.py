@@ -17,7 +17,7 @@ from applications.choices import Status
 from review import services
 from review.models import PublicNotice
 from tests import factories
-from tests.review.conftest import make_application
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def two_in_notice(reviewer):
     employer = factories.EmployerFactory(name="广州珠江数码集团股份有限公司")
     apps = []
     for name in ("张小三", "张大三"):
-        app = make_application(Status.UNDER_REVIEW, full_name=name, employer=employer)
+        app = build_application(Status.UNDER_REVIEW, full_name=name, employer=employer)
         services.application_approve(application_id=app.pk, by=reviewer)
         app.refresh_from_db()
         apps.append(app)
