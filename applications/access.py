@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.access import district_condition
+from accounts.access import district_condition, employers_administered
 from accounts.models import User
 from applications.models import AccompanyingPerson, Application, Attachment, LibraryDocument
 from applications.selectors import applicant_applications, with_reference
@@ -49,3 +49,13 @@ def access_attachment_for_viewer(*, user: User, public_id) -> Attachment:
     )
     queryset = Attachment.objects.select_related("document", "application").filter(may_see)
     return get_object_or_404(queryset, public_id=public_id)
+
+
+def access_employer_application(*, user: User, public_id) -> Application:
+    """A submitted application naming an employer the user administers (单位确认在职), or 404."""
+    return get_object_or_404(
+        Application.objects.select_related("employer").filter(
+            employer__in=employers_administered(user=user), submitted_at__isnull=False
+        ),
+        public_id=public_id,
+    )

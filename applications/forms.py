@@ -284,3 +284,25 @@ class WithdrawForm(forms.Form):
         label="我已知悉：撤回后本次申报终止，如需申报须重新登记。",
         error_messages={"required": "请勾选确认后再撤回。"},
     )
+
+
+class EmployerConfirmationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="在职情况",
+        choices=[("confirmed", "确认该申请人在本单位在职"), ("disputed", "对在职情况有异议")],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "请选择确认或有异议。"},
+    )
+    note = forms.CharField(
+        label="说明",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "说明请控制在300字以内。"},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "disputed" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "请说明对申请人在职情况的异议。")
+        return cleaned

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from accounts.models import User
+from accounts.models import Employer, User
 from applications.choices import AttachmentKind, MoveType, Status
 from applications.models import (
     ApplicantBar,
@@ -221,3 +221,15 @@ def process_stages(application: Application, *, has_card: bool) -> list[Stage]:
 
 def kind_label(kind: str) -> str:
     return AttachmentKind(kind).label
+
+
+# --- the employer administrator's page -----------------------------------------------------------
+
+
+def employer_applications(*, employer: Employer) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(employer=employer, submitted_at__isnull=False)
+        .exclude(status=Status.WITHDRAWN)
+        .select_related("category", "subcategory", "district", "employer_confirmed_by")
+        .order_by("-last_submitted_at", "-pk")
+    )

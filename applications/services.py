@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.access import employer_admin_holds
 from accounts.models import IdType, Role, User
 from accounts.validators import (
     normalize_id_number,
@@ -27,6 +28,7 @@ from applications.choices import (
     MULTI_FILE_KINDS,
     AttachmentKind,
     DeclarationType,
+    EmployerConfirmation,
     Relation,
     Status,
 )
@@ -41,12 +43,13 @@ from applications.models import (
 from applications.policy import (
     ACCEPT_WORKING_DAYS,
     EDITABLE_STATUSES,
+    EMPLOYER_ANSWERABLE_STATUSES,
     OPEN_STATUSES,
     SPOUSE_NEEDS_MARITAL_STATUS,
 )
 from applications.selectors import active_bar
 from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_steps
-from applications.workflow import Actor, check_transition, transition
+from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import AuditAction
 from core.errors import Refused
 from core.notifications import notify_user_on_commit
@@ -588,4 +591,50 @@ def application_withdraw(
             subject="人才引进入户申报已撤回",
             body=f"您的人才引进入户申报（编号{app.number}）已撤回，如需申报请重新登记。",
         )
+    return app
+
+
+# --- employment confirmation by the employer administrator (单位确认在职) ---------------------
+
+
+class EmploymentConfirmationRefused(Refused):
+    """The employer administrator's answer cannot be recorded; the message says why."""
+
+
+@transaction.atomic
+def employer_confirmation_record(
+    *, application_id: int, by: User, confirmed: bool, note: str, ip_address: str | None = None
+) -> Application:
+    """The employer administrator confirms or disputes the employment; it informs, it blocks nothing."""
+    app = Application.objects.select_for_update().get(pk=application_id)
+    if not employer_admin_holds(user=by, employer_id=app.employer_id):
+        raise EmploymentConfirmationRefused("您不是该申报所填迁入单位的单位系统管理员。")
+    # Nobody vouches for their own employment: the reviewer would read it as the employer's word.
+    if app.applicant_id == by.pk:
+        raise EmploymentConfirmationRefused("不能确认本人的申报，须由本单位其他单位系统管理员确认。")
+    if app.status not in EMPLOYER_ANSWERABLE_STATUSES:
+        raise EmploymentConfirmationRefused(f"申报当前状态为“{app.status_label}”，已不需要单位确认。")
+    note = (note or "").strip()
+    if not confirmed and not note:
+        raise EmploymentConfirmationRefused("请说明对申请人在职情况的异议。")
+    app.employer_confirmation = EmployerConfirmation.CONFIRMED if confirmed else EmployerConfirmation.DISPUTED
+    app.employer_confirmation_note = note
+    app.employer_confirmed_by = by
+    app.employer_confirmed_at = timezone.now()
+    app.save(
+        update_fields=[
+            "employer_confirmation",
+            "employer_confirmation_note",
+            "employer_confirmed_by",
+            "employer_confirmed_at",
+            "updated_at",
+        ]
+    )
+    audit(
+        action=AuditAction.EMPLOYER_CONFIRMED if confirmed else AuditAction.EMPLOYER_DISPUTED,
+        by=by,
+        application=app,
+        reason=note,
+        ip_address=ip_address,
+    )
     return app

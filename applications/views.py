@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import role_required
+from accounts.access import access_employer, employers_administered, role_required
 from accounts.models import Employer, Role
 from accounts.selectors import employer_search
 from accounts.validators import id_facts
@@ -23,6 +23,7 @@ from applications.access import (
     access_application,
     access_attachment,
     access_attachment_for_viewer,
+    access_employer_application,
     access_library_document,
     access_person,
 )
@@ -35,11 +36,12 @@ from applications.forms import (
     CategoryForm,
     CommitmentForm,
     DeclarationForm,
+    EmployerConfirmationForm,
     LibraryChoiceForm,
     PersonalForm,
     WithdrawForm,
 )
-from applications.policy import EDITABLE_STATUSES, OPEN_STATUSES
+from applications.policy import EDITABLE_STATUSES, EMPLOYER_ANSWERABLE_STATUSES, OPEN_STATUSES
 from applications.wizard import (
     STEP_BY_SLUG,
     first_open_step,
@@ -675,3 +677,55 @@ def library_delete(request, public_id):
     else:
         messages.success(request, f"已从证件库删除“{document.get_kind_display()}”图片。")
     return redirect("applications:library")
+
+
+# --- employer administrators (individual users with an approved right, portal look) -----------------
+
+
+def _render_employer_page(request, employer, *, forms: dict | None = None, status: int = 200):
+    applications = list(selectors.employer_applications(employer=employer))
+    forms = forms or {}
+    for app in applications:
+        app.is_own = app.applicant_id == request.user.pk
+        app.answerable = app.status in EMPLOYER_ANSWERABLE_STATUSES and not app.is_own
+        app.confirmation_form = forms.get(app.pk) or EmployerConfirmationForm(prefix=f"a{app.pk}")
+    home_url = reverse("accounts:employer_home")
+    return render(
+        request,
+        "applications/employer_applications.html",
+        {
+            "employer": employer,
+            "applications": applications,
+            "system_home_url": home_url,
+            "other_employers": list(employers_administered(user=request.user).exclude(pk=employer.pk)),
+        },
+        status=status,
+    )
+
+
+@login_required
+def employer_applications(request, public_id):
+    employer = access_employer(user=request.user, public_id=public_id)
+    return _render_employer_page(request, employer)
+
+
+@login_required
+@require_POST
+def employer_confirmation(request, public_id):
+    app = access_employer_application(user=request.user, public_id=public_id)
+    form = EmployerConfirmationForm(request.POST, prefix=f"a{app.pk}")
+    if not form.is_valid():
+        return _render_employer_page(request, app.employer, forms={app.pk: form})
+    try:
+        services.employer_confirmation_record(
+            application_id=app.pk,
+            by=request.user,
+            confirmed=form.cleaned_data["decision"] == "confirmed",
+            note=form.cleaned_data["note"],
+            ip_address=client_ip(request),
+        )
+    except Refused as exc:
+        messages.error(request, str(exc))
+        return _render_employer_page(request, app.employer, forms={app.pk: form}, status=409)
+    messages.success(request, f"已记录对{app.full_name}（{app.number}）在职情况的确认，审核人员将参考。")
+    return redirect("employer:applications", public_id=app.employer.public_id)

@@ -220,25 +220,3 @@ class NoticeSearchForm(forms.Form):
         if number and not APPLICATION_NUMBER_RE.fullmatch(number):
             raise ValidationError(NUMBER_FORMAT_ERROR)
         return number
-
-
-class EmployerConfirmationForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="在职情况",
-        choices=[("confirmed", "确认该申请人在本单位在职"), ("disputed", "对在职情况有异议")],
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        error_messages={"required": "请选择确认或有异议。"},
-    )
-    note = forms.CharField(
-        label="说明",
-        required=False,
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": "说明请控制在300字以内。"},
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "disputed" and not (cleaned.get("note") or "").strip():
-            self.add_error("note", "请说明对申请人在职情况的异议。")
-        return cleaned

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.access import scope_to_district
-from accounts.models import Employer, EmployerAdmin, Role, User
+from accounts.models import Employer, Role, User
 from applications import eligibility
 from applications.choices import Status
 from applications.models import Application, Attachment, ReapplicationGrant
@@ -380,20 +380,4 @@ def public_notice_entries(*, current: bool, employer: str = "", number: str = ""
 def public_notice_entry(*, application_public_id) -> QuerySet[NoticeEntry]:
     return NoticeEntry.objects.select_related("notice__district", "application__employer").filter(
         application__public_id=application_public_id, application__status__in=PUBLIC_STATUSES
-    )
-
-
-# --- employer administrators -------------------------------------------------------------------------
-
-
-def employers_administered(*, user: User) -> QuerySet[Employer]:
-    return Employer.objects.filter(admins__user=user, admins__status=EmployerAdmin.Status.APPROVED).distinct()
-
-
-def employer_applications(*, employer: Employer) -> QuerySet[Application]:
-    return (
-        Application.objects.filter(employer=employer, submitted_at__isnull=False)
-        .exclude(status=Status.WITHDRAWN)
-        .select_related("category", "subcategory", "district", "employer_confirmed_by")
-        .order_by("-last_submitted_at", "-pk")
     )

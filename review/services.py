@@ -16,15 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.access import is_console_user, may_act_in_district
-from accounts.models import EmployerAdmin, Role, User
-from applications.choices import EmployerConfirmation, Status
+from accounts.models import Role, User
+from applications.choices import Status
 from applications.models import ApplicantBar, Application, ReapplicationGrant
 from applications.policy import (
     ACCEPT_WORKING_DAYS,
     BAR_YEARS,
     DECISION_EXTENSION_WORKING_DAYS,
     DECISION_WORKING_DAYS,
-    EMPLOYER_ANSWERABLE_STATUSES,
     NOTICE_WORKING_DAYS,
     OBJECTION_WORKING_DAYS,
 )
@@ -659,54 +658,3 @@ def applicant_bar(
         ),
     )
     return bar
-
-
-# --- employer administrators ---------------------------------------------------------------------
-
-
-def employer_admin_holds(*, user: User, employer_id: int | None) -> bool:
-    return (
-        employer_id is not None
-        and EmployerAdmin.objects.filter(
-            user=user, employer_id=employer_id, status=EmployerAdmin.Status.APPROVED
-        ).exists()
-    )
-
-
-@transaction.atomic
-def employer_confirmation_record(
-    *, application_id: int, by: User, confirmed: bool, note: str, ip_address: str | None = None
-) -> Application:
-    """The employer administrator confirms or disputes the employment; it informs, it blocks nothing."""
-    app = _locked_application(application_id)
-    if not employer_admin_holds(user=by, employer_id=app.employer_id):
-        raise DecisionRefused("您不是该申报所填迁入单位的单位系统管理员。")
-    # Nobody vouches for their own employment: the reviewer would read it as the employer's word.
-    if app.applicant_id == by.pk:
-        raise DecisionRefused("不能确认本人的申报，须由本单位其他单位系统管理员确认。")
-    if app.status not in EMPLOYER_ANSWERABLE_STATUSES:
-        raise DecisionRefused(f"申报当前状态为“{app.status_label}”，已不需要单位确认。")
-    note = (note or "").strip()
-    if not confirmed and not note:
-        raise DecisionRefused("请说明对申请人在职情况的异议。")
-    app.employer_confirmation = EmployerConfirmation.CONFIRMED if confirmed else EmployerConfirmation.DISPUTED
-    app.employer_confirmation_note = note
-    app.employer_confirmed_by = by
-    app.employer_confirmed_at = timezone.now()
-    app.save(
-        update_fields=[
-            "employer_confirmation",
-            "employer_confirmation_note",
-            "employer_confirmed_by",
-            "employer_confirmed_at",
-            "updated_at",
-        ]
-    )
-    audit(
-        action=AuditAction.EMPLOYER_CONFIRMED if confirmed else AuditAction.EMPLOYER_DISPUTED,
-        by=by,
-        application=app,
-        reason=note,
-        ip_address=ip_address,
-    )
-    return app

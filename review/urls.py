@@ -31,10 +31,4 @@ urlpatterns = [
     path("notices/<uuid:public_id>/", views.notice_detail, name="notice_detail"),
     path("notices/<uuid:public_id>/close/", views.notice_close, name="notice_close"),
     path("quota/", views.quota, name="quota"),
-    path("employer/<uuid:public_id>/", views.employer_applications, name="employer_applications"),
-    path(
-        "employer/applications/<uuid:public_id>/confirm/",
-        views.employer_confirmation,
-        name="employer_confirmation",
-    ),
 ]

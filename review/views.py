@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +44,6 @@ from review.deadlines import working_days_left
 from review.forms import (
     BarForm,
     ConsoleLoginForm,
-    EmployerConfirmationForm,
     ExtendForm,
     GrantForm,
     ObjectionDecisionForm,
@@ -436,63 +433,3 @@ def quota(request):
         "review/quota.html",
         {"rows": rows, "year": year, "years": years, "totals": totals, "active": "quota"},
     )
-
-
-# --- employer administrators (individual users with an approved right, portal look) -----------------
-
-
-def _render_employer_page(request, employer, *, forms: dict | None = None, status: int = 200):
-    applications = list(selectors.employer_applications(employer=employer))
-    forms = forms or {}
-    for app in applications:
-        app.is_own = app.applicant_id == request.user.pk
-        app.answerable = app.status in services.EMPLOYER_ANSWERABLE_STATUSES and not app.is_own
-        app.confirmation_form = forms.get(app.pk) or EmployerConfirmationForm(prefix=f"a{app.pk}")
-    home_url = reverse("accounts:employer_home")
-    return render(
-        request,
-        "review/employer_applications.html",
-        {
-            "employer": employer,
-            "applications": applications,
-            "system_home_url": home_url,
-            "other_employers": list(
-                selectors.employers_administered(user=request.user).exclude(pk=employer.pk)
-            ),
-        },
-        status=status,
-    )
-
-
-@login_required
-def employer_applications(request, public_id):
-    employer = get_object_or_404(selectors.employers_administered(user=request.user), public_id=public_id)
-    return _render_employer_page(request, employer)
-
-
-@login_required
-@require_POST
-def employer_confirmation(request, public_id):
-    administered = selectors.employers_administered(user=request.user)
-    app = get_object_or_404(
-        Application.objects.select_related("employer").filter(
-            Q(employer__in=administered), submitted_at__isnull=False
-        ),
-        public_id=public_id,
-    )
-    form = EmployerConfirmationForm(request.POST, prefix=f"a{app.pk}")
-    if not form.is_valid():
-        return _render_employer_page(request, app.employer, forms={app.pk: form})
-    try:
-        services.employer_confirmation_record(
-            application_id=app.pk,
-            by=request.user,
-            confirmed=form.cleaned_data["decision"] == "confirmed",
-            note=form.cleaned_data["note"],
-            ip_address=client_ip(request),
-        )
-    except Refused as exc:
-        messages.error(request, str(exc))
-        return _render_employer_page(request, app.employer, forms={app.pk: form}, status=409)
-    messages.success(request, f"已记录对{app.full_name}（{app.number}）在职情况的确认，审核人员将参考。")
-    return redirect("review:employer_applications", public_id=app.employer.public_id)

@@ -6,8 +6,10 @@ from unittest.mock import ANY
 import pytest
 from django.core import mail
 
+from applications import services as application_services
 from applications.choices import EmployerConfirmation, Status
 from applications.models import ApplicantBar, ReapplicationGrant
+from applications.services import EmploymentConfirmationRefused
 from applications.workflow import TransitionNotAllowed
 from audit.actions import AuditAction
 from audit.models import AuditEntry
@@ -229,7 +231,7 @@ def test_bar_needs_a_reason(applicant, city_admin):
 
 def test_employer_administrator_confirms_and_the_status_is_untouched(submitted_app):
     right = factories.EmployerAdminFactory(employer=submitted_app.employer)
-    services.employer_confirmation_record(
+    application_services.employer_confirmation_record(
         application_id=submitted_app.pk, by=right.user, confirmed=True, note="2023年入职，劳动合同有效"
     )
     submitted_app.refresh_from_db()
@@ -241,9 +243,9 @@ def test_employer_administrator_confirms_and_the_status_is_untouched(submitted_a
 
 def test_employer_dispute_needs_a_note_and_blocks_nothing(under_review_app, reviewer):
     right = factories.EmployerAdminFactory(employer=under_review_app.employer)
-    with pytest.raises(DecisionRefused, match="请说明"):
-        services.employer_confirmation_record(application_id=under_review_app.pk, by=right.user, confirmed=False, note="")
-    services.employer_confirmation_record(
+    with pytest.raises(EmploymentConfirmationRefused, match="请说明"):
+        application_services.employer_confirmation_record(application_id=under_review_app.pk, by=right.user, confirmed=False, note="")
+    application_services.employer_confirmation_record(
         application_id=under_review_app.pk, by=right.user, confirmed=False, note="查无此人"
     )
     under_review_app.refresh_from_db()
@@ -258,8 +260,8 @@ def test_only_an_approved_right_for_that_employer_may_confirm(submitted_app, rig
     right = factories.EmployerAdminFactory(employer=submitted_app.employer, status=right_status)
     other_right = factories.EmployerAdminFactory()
     for user in (right.user, other_right.user):
-        with pytest.raises(DecisionRefused, match="不是该申报所填迁入单位"):
-            services.employer_confirmation_record(application_id=submitted_app.pk, by=user, confirmed=True, note="")
+        with pytest.raises(EmploymentConfirmationRefused, match="不是该申报所填迁入单位"):
+            application_services.employer_confirmation_record(application_id=submitted_app.pk, by=user, confirmed=True, note="")
     submitted_app.refresh_from_db()
     assert submitted_app.employer_confirmation == EmployerConfirmation.PENDING
 
@@ -267,8 +269,8 @@ def test_only_an_approved_right_for_that_employer_may_confirm(submitted_app, rig
 def test_employer_cannot_answer_after_the_application_is_finished():
     app = build_application(Status.PUBLISHED)
     right = factories.EmployerAdminFactory(employer=app.employer)
-    with pytest.raises(DecisionRefused, match="已不需要单位确认"):
-        services.employer_confirmation_record(application_id=app.pk, by=right.user, confirmed=True, note="")
+    with pytest.raises(EmploymentConfirmationRefused, match="已不需要单位确认"):
+        application_services.employer_confirmation_record(application_id=app.pk, by=right.user, confirmed=True, note="")
 
 
 def test_transition_refusal_names_the_state(under_review_app, reviewer):

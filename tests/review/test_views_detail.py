@@ -43,7 +43,7 @@ def test_detail_shows_every_answer_derived_facts_attachments_and_the_trail(revie
     factories.AccompanyingPersonFactory(application=app, full_name="李四")
     attachment = factories.AttachmentFactory(application=app)
     right = factories.EmployerAdminFactory(employer=app.employer)
-    from review import services
+    from applications import services
 
     services.employer_confirmation_record(application_id=app.pk, by=right.user, confirmed=True, note="在职三年")
     response = reviewer_client.get(detail_url(app))

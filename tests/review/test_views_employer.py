@@ -16,11 +16,11 @@ def right():
 
 
 def page_url(employer):
-    return reverse("review:employer_applications", args=[employer.public_id])
+    return reverse("employer:applications", args=[employer.public_id])
 
 
 def confirm_url(app):
-    return reverse("review:employer_confirmation", args=[app.public_id])
+    return reverse("employer:confirmation", args=[app.public_id])
 
 
 def test_page_lists_the_submitted_applications_naming_the_employer(login_client, right):

@@ -121,11 +121,11 @@ def test_applicants_and_police_are_refused(login_client, baiyun_objects, make_us
 def test_employer_page_is_404_for_another_employer(login_client, baiyun_objects):
     own = factories.EmployerAdminFactory()
     client = login_client(own.user)
-    assert client.get(reverse("review:employer_applications", args=[own.employer.public_id])).status_code == 200
+    assert client.get(reverse("employer:applications", args=[own.employer.public_id])).status_code == 200
     foreign = baiyun_objects["app"].employer
-    assert client.get(reverse("review:employer_applications", args=[foreign.public_id])).status_code == 404
+    assert client.get(reverse("employer:applications", args=[foreign.public_id])).status_code == 404
     response = client.post(
-        reverse("review:employer_confirmation", args=[baiyun_objects["app"].public_id]),
+        reverse("employer:confirmation", args=[baiyun_objects["app"].public_id]),
         {f"a{baiyun_objects['app'].pk}-decision": "confirmed"},
     )
     assert response.status_code == 404
@@ -137,4 +137,4 @@ def test_employer_page_is_404_for_another_employer(login_client, baiyun_objects)
 def test_employer_page_needs_an_approved_right(login_client, status):
     right = factories.EmployerAdminFactory(status=status)
     client = login_client(right.user)
-    assert client.get(reverse("review:employer_applications", args=[right.employer.public_id])).status_code == 404
+    assert client.get(reverse("employer:applications", args=[right.employer.public_id])).status_code == 404

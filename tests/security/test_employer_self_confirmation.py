@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from applications.choices import EmployerConfirmation, Status
-from review.services import DecisionRefused, employer_confirmation_record
+from applications.services import EmploymentConfirmationRefused, employer_confirmation_record
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def own_application():
 
 def test_service_refuses_to_let_an_administrator_confirm_their_own_application(own_application):
     right, app = own_application
-    with pytest.raises(DecisionRefused, match="不能确认本人的申报"):
+    with pytest.raises(EmploymentConfirmationRefused, match="不能确认本人的申报"):
         employer_confirmation_record(application_id=app.pk, by=right.user, confirmed=True, note="")
     app.refresh_from_db()
     assert app.employer_confirmation == EmployerConfirmation.PENDING
@@ -35,14 +35,14 @@ def test_employer_page_offers_no_form_for_the_own_application_and_a_post_is_refu
     )
     client = login_client(right.user)
     page = client.get(
-        reverse("review:employer_applications", args=[right.employer.public_id])
+        reverse("employer:applications", args=[right.employer.public_id])
     ).content.decode()
-    assert reverse("review:employer_confirmation", args=[colleague.public_id]) in page
-    assert reverse("review:employer_confirmation", args=[app.public_id]) not in page
+    assert reverse("employer:confirmation", args=[colleague.public_id]) in page
+    assert reverse("employer:confirmation", args=[app.public_id]) not in page
     assert "须由本单位其他单位系统管理员确认" in page
 
     response = client.post(
-        reverse("review:employer_confirmation", args=[app.public_id]), {f"a{app.pk}-decision": "confirmed"}
+        reverse("employer:confirmation", args=[app.public_id]), {f"a{app.pk}-decision": "confirmed"}
     )
     assert response.status_code == 409
     assert "不能确认本人的申报" in response.content.decode()

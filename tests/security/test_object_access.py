@@ -267,8 +267,8 @@ OBJECT_URLS: dict[str, Spec] = {
     "review:objection_decide[decision,public_id]": Spec(b_objection_decide, CONSOLE, ("post",)),
     "review:notice_detail[public_id]": Spec(b_notice, CONSOLE),
     "review:notice_close[public_id]": Spec(b_notice, CONSOLE, ("post",)),
-    "review:employer_applications[public_id]": Spec(b_employer_page, frozenset({"employer_admin"})),
-    "review:employer_confirmation[public_id]": Spec(
+    "employer:applications[public_id]": Spec(b_employer_page, frozenset({"employer_admin"})),
+    "employer:confirmation[public_id]": Spec(
         b_employer_confirmation, frozenset({"employer_admin"}), ("post",)
     ),
     # The public notice: anyone may read it and object (DESIGN.md §1), by the application's UUID.
