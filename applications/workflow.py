@@ -21,6 +21,7 @@ __all__ = [
     "TransitionNotAllowed",
     "allowed_actions",
     "audit",
+    "audit_on_application",
     "check_transition",
     "transition",
 ]
@@ -117,6 +118,12 @@ def audit(
         reason=reason,
         ip_address=ip_address,
     )
+
+
+def audit_on_application(rows, *, action, actor, from_status, to_status, application=None, **context):
+    """The audit writer of the tables whose trail is the application's (cards, objections, notice
+    batches): one row per decision, at the application's status, whatever rows the decision moved."""
+    return audit(action=action, application=application, **context)
 
 
 def _entry(*, by=None, reason: str = "", ip_address: str | None = None, **fields) -> AuditEntry:

@@ -34,17 +34,13 @@ TRANSITIONS: dict[str, Rule] = {
 }
 
 
-def _write_audit(cards, *, action, actor, from_status, to_status, application, **context) -> AuditEntry:
-    # The trail is the application's: one row per decision, naming its cards in `reason`.
-    return application_workflow.audit(action=action, application=application, **context)
-
-
 TABLE = TransitionTable(
     subject="入户卡",
     rules=TRANSITIONS,
     status_label=lambda status: C(status).label,
     action_label=lambda action: AuditAction(action).label,
-    audit=_write_audit,
+    # The trail is the application's: one row per decision, naming its cards in `reason`.
+    audit=application_workflow.audit_on_application,
 )
 
 

@@ -38,6 +38,7 @@ from hukou_card.tasks import issue_cards_for_application
 from quota import services as quota
 from reference.models import District
 from reference.workdays import add_working_days, is_working_day
+from review import workflow
 from review.models import NoticeEntry, Objection, PublicNotice
 
 logger = logging.getLogger(__name__)
@@ -414,12 +415,13 @@ def notice_close(*, notice_id: int, by: User | None = None) -> NoticeCloseResult
             continue
         application_publish(application_id=app.pk, by=by)
         result.published.append(app.pk)
-    notice.status = PublicNotice.Status.CLOSED
     notice.closed_at = timezone.now()
-    notice.save(update_fields=["status", "closed_at"])
-    audit(
+    workflow.notice_transition(
+        notice,
         action=AuditAction.NOTICE_CLOSED,
+        actor=workflow.Actor.SYSTEM if by is None else workflow.Actor.CITY_ADMIN,
         by=by,
+        extra_fields=("closed_at",),
         reason=(
             f"《{notice.title}》公示期满：公布{len(result.published)}人，"
             f"因异议未处理暂缓公布{len(result.held)}人。"
@@ -520,8 +522,13 @@ def objection_uphold(
         body=f"您的人才引进申报（编号{_number(app)}）在公示期间收到的异议经核实成立，申报不予通过。意见：{resolution}",
     )  # fmt: skip
     # The application is rejected: every objection still open on it is settled by this decision.
-    Objection.objects.filter(entry=objection.entry, status=Objection.Status.OPEN).update(
-        status=Objection.Status.UPHELD, resolution=resolution, decided_by=by, decided_at=app.decided_at
+    workflow.OBJECTIONS.bulk_transition(
+        Objection.objects.filter(entry=objection.entry),
+        action=AuditAction.UPHOLD_OBJECTION,
+        actor=workflow.Actor.REVIEWER,
+        resolution=resolution,
+        decided_by=by,
+        decided_at=app.decided_at,
     )
     objection.refresh_from_db()
     return objection
@@ -539,17 +546,18 @@ def objection_dismiss(
     if app.status != Status.IN_NOTICE:
         raise DecisionRefused(f"申报当前状态为“{app.status_label}”，不在公示中，不能处理异议。")
     resolution = _clean_text(resolution, message="请填写异议处理意见。")
-    objection.status = Objection.Status.DISMISSED
     objection.resolution = resolution
     objection.decided_by = by
     objection.decided_at = timezone.now()
-    objection.save(update_fields=["status", "resolution", "decided_by", "decided_at"])
-    audit(
+    workflow.objection_transition(
+        objection,
         action=AuditAction.OBJECTION_DISMISSED,
-        by=by,
+        actor=workflow.Actor.REVIEWER,
         application=app,
+        by=by,
         reason=f"异议编号{objection.public_id.hex[:8].upper()}：{resolution}",
         ip_address=ip_address,
+        extra_fields=("resolution", "decided_by", "decided_at"),
     )
     notice = objection.entry.notice
     if (
