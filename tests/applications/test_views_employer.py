@@ -67,3 +67,10 @@ def test_finished_applications_have_no_form(login_client, right):
 def test_anonymous_is_sent_to_the_portal_login(client, right):
     response = client.get(page_url(right.employer))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_pages_keep_the_paths_employer_administrators_know(right):
+    # The pages moved from review to applications; bookmarks and e-mailed links still work.
+    app = build_application(Status.SUBMITTED, employer=right.employer)
+    assert page_url(right.employer) == f"/console/employer/{right.employer.public_id}/"
+    assert confirm_url(app) == f"/console/employer/applications/{app.public_id}/confirm/"
