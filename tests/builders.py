@@ -113,6 +113,7 @@ def build_application(
     reject_reason: str = REJECT_REASON,
     on: datetime.date | None = None,
     objection: bool = False,
+    issue_cards: bool = True,
     **personal,
 ) -> Application:
     """An application in `state`, walked there through the services.
@@ -124,6 +125,8 @@ def build_application(
     published application PUBLISHED_HISTORY_DAYS ago, and its notice is closed today).
     `objection=True` has someone object during the notice (an application in notice, the objection
     left open: it is `app.notice_entry.objections.get()`).
+    `issue_cards=False` leaves a published application as it is between the publication's commit and
+    the worker's run: the card task was queued, no card exists yet.
     The history's e-mails and SMS are sent, as production sends them, then taken out of the test
     outboxes: a test reads there what its own steps send.
     """
@@ -137,8 +140,13 @@ def build_application(
     reviewer = reviewer or _reviewer_of(district)
     publish = state == Status.PUBLISHED
     mails_before, sms_before = len(mail.outbox), len(LocmemSmsBackend.outbox)
+    card_task = contextlib.nullcontext()
+    if not issue_cards:
+        card_task = mock.patch(
+            "review.services.issue_cards_for_application.delay", lambda application_id: None
+        )
     # The tasks queued on commit (notifications, card issuance) run as the step commits would run them.
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    with card_task, TestCase.captureOnCommitCallbacks(execute=True):
         if publish and on is None:
             on = timezone.localdate() - datetime.timedelta(days=PUBLISHED_HISTORY_DAYS)
         with _clock_on(on):
@@ -157,8 +165,10 @@ def build_application(
             # The beat task closes the batch after its last day, in the present (by=None: the system).
             review_services.notice_close(notice_id=app.notice_entry.notice_id)
     del mail.outbox[mails_before:], LocmemSmsBackend.outbox[sms_before:]
-    app.refresh_from_db()
-    return app
+    # Fresh from the database, with the rows a factory-made instance carries already loaded.
+    return Application.objects.select_related(
+        "applicant", "category", "subcategory", "district", "employer"
+    ).get(pk=app.pk)
 
 
 def _take(

@@ -70,3 +70,10 @@ def test_an_open_objection_is_raised_during_the_notice():
     assert AuditEntry.objects.filter(application=app, action="objection_raised").exists()
     with pytest.raises(ValueError, match="in notice"):
         build_application(Status.SUBMITTED, objection=True)
+
+
+def test_published_before_the_worker_ran_has_no_card_yet():
+    app = build_application(Status.PUBLISHED, issue_cards=False)
+    assert app.status == Status.PUBLISHED and app.published_at is not None
+    assert not HukouCard.objects.filter(application=app).exists()
+    assert not AuditEntry.objects.filter(application=app, action="card_issue").exists()

@@ -1,40 +1,36 @@
-"""Fixtures of the card tests: a published application with a spouse and a child, and its cards."""
+"""Fixtures of the card tests: a published application with a spouse and a child, and its cards.
+
+The application is built through the services (tests.builders): it has its audit trail, its closed
+notice and its quota history; only the worker has not run yet, so each test issues the cards."""
 
 import datetime
 
 import pytest
-from django.utils import timezone
 
-from applications.choices import Relation, Status
+from applications.choices import ProfessionalTitle, Relation, Status
 from tests import factories
+from tests.builders import build_application
 
 
 @pytest.fixture
 def published_application(db, applicant):
-    """三、职称类人才 (二) 中级, published today, with a spouse and a son."""
-    application = factories.ApplicationFactory(
+    """三、职称类人才 (二) 中级, published today, with a spouse and a son; the card task not yet run."""
+    return build_application(
+        Status.PUBLISHED,
         applicant=applicant,
-        submitted=True,
-        status=Status.PUBLISHED,
-        published_at=timezone.now(),
-        subcategory=factories.subcategory("3.2"),
-        professional_title="中级",
+        subcategory="3.2",
+        district="440112",  # 黄埔区, as the seed's sample
+        family=[
+            ("李晓红", factories.make_resident_id(factories.years_ago(29), male=False), Relation.SPOUSE),
+            ("张小宝", factories.make_resident_id(datetime.date(2018, 3, 9)), Relation.SON),
+        ],
+        professional_title=ProfessionalTitle.INTERMEDIATE,
         professional_title_name="工程师",
         graduate_school="华南理工大学",
         position="高级软件工程师",
-        district=factories.district("440112"),  # 黄埔区, as the seed's sample
         intended_address="广州市黄埔区科学大道100号",
+        issue_cards=False,
     )
-    factories.AccompanyingPersonFactory(application=application, full_name="李晓红", relation=Relation.SPOUSE)
-    factories.AccompanyingPersonFactory(
-        application=application,
-        full_name="张小宝",
-        relation=Relation.SON,
-        gender="男",
-        id_number=factories.make_resident_id(datetime.date(2018, 3, 9)),
-        birth_date=datetime.date(2018, 3, 9),
-    )
-    return application
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from audit.actions import AuditAction
 from audit.models import AuditEntry
 from hukou_card import services
 from hukou_card.models import ApprovalNumberSequence, HukouCard
-from tests import factories
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +46,8 @@ def test_main_and_each_accompanying_person_get_their_own_card(issued_cards, publ
 def test_approval_number_runs_per_district_and_year(issued_cards):
     year = timezone.localdate().year
     assert issued_cards[0].approval_number == f"穗埔人社引〔{year}〕1号"
-    second = factories.ApplicationFactory(
-        submitted=True, status=Status.PUBLISHED, district=factories.district("440112")
-    )
-    other_district = factories.ApplicationFactory(
-        submitted=True, status=Status.PUBLISHED, district=factories.district("440106")
-    )
+    second = build_application(Status.PUBLISHED, district="440112", issue_cards=False)
+    other_district = build_application(Status.PUBLISHED, district="440106", issue_cards=False)
     [card2] = services.cards_issue_for_application(application_id=second.pk)
     [card3] = services.cards_issue_for_application(application_id=other_district.pk)
     assert card2.approval_number == f"穗埔人社引〔{year}〕2号"
@@ -88,7 +84,7 @@ def test_applicant_is_told_once_when_the_cards_are_ready(issued_cards, published
 
 @pytest.mark.parametrize("status", [Status.IN_NOTICE, Status.REJECTED, Status.UNDER_REVIEW])
 def test_unpublished_application_gets_no_card(status):
-    application = factories.ApplicationFactory(submitted=True, status=status)
+    application = build_application(status)
     with pytest.raises(services.CardIssueRefused):
         services.cards_issue_for_application(application_id=application.pk)
     assert not HukouCard.objects.exists()
@@ -159,9 +155,9 @@ def test_card_pdfs_live_in_private_storage_without_a_public_url(main_card, clien
 
 
 def test_card_data_of_a_talent_without_title_prints_none():
-    application = factories.ApplicationFactory(
-        submitted=True,
-        status=Status.PUBLISHED,
+    application = build_application(
+        Status.PUBLISHED,
+        issue_cards=False,
         professional_title="无",
         skill_qualification="技师（二级）",
         skill_occupation="电工",

@@ -3,16 +3,16 @@
 import datetime
 
 import pytest
-from django.db.models import F
 from django.utils import timezone
 
-from applications.choices import Status
+from applications.choices import Relation, Status
 from audit.actions import AuditAction
 from audit.models import AuditEntry
 from hukou_card import services
 from hukou_card.models import HukouCard
-from quota.models import Quota, QuotaReservation
+from quota.models import QuotaReservation
 from tests import factories
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 S = HukouCard.Status
@@ -137,22 +137,15 @@ def test_accompanying_person_cannot_move_after_the_main_card_was_cancelled(
 # --- expiry -----------------------------------------------------------------------------------------
 
 
-def _quota_application(*, consumed: bool = True):
-    application = factories.ApplicationFactory(
-        submitted=True, status=Status.PUBLISHED, subcategory=factories.subcategory("5.4")
+def _quota_application():
+    """五(四), published with a spouse: its place reserved on approval, consumed on publication, and
+    its two cards issued, all by the services."""
+    spouse = factories.make_resident_id(factories.years_ago(29), male=False)
+    application = build_application(
+        Status.PUBLISHED, subcategory="5.4", family=[("李四", spouse, Relation.SPOUSE)]
     )
-    quota = Quota.objects.filter(district=application.district, year=application.year, employer=None).first()
-    quota = quota or factories.QuotaFactory(
-        district=application.district, year=application.year, total_places=5
-    )
-    Quota.objects.filter(pk=quota.pk).update(used=F("used") + 1)
-    reservation = QuotaReservation.objects.create(
-        quota=quota,
-        application=application,
-        status=QuotaReservation.Status.CONSUMED if consumed else QuotaReservation.Status.RESERVED,
-    )
-    factories.AccompanyingPersonFactory(application=application)
-    services.cards_issue_for_application(application_id=application.pk)
+    reservation = QuotaReservation.objects.get(application=application)
+    assert reservation.status == QuotaReservation.Status.CONSUMED
     return application, reservation
 
 

@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.choices import Status
 from hukou_card import numbers, throttle
 from hukou_card.models import HukouCard
-from tests import factories
+from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
 S = HukouCard.Status
@@ -383,7 +384,7 @@ def test_panel_uses_a_prefetch_without_queries(
 
 
 def test_panel_is_empty_and_silent_before_publication(django_assert_num_queries):
-    application = factories.ApplicationFactory(submitted=True)
+    application = build_application(Status.SUBMITTED)
     with django_assert_num_queries(0):
         assert _panel(application).strip() == ""
 

@@ -22,6 +22,7 @@ from applications.choices import Status
 from hukou_card.models import HukouCard
 from hukou_card.signing import check_card_signature
 from tests import factories
+from tests.builders import build_application
 
 # PostgreSQL too: the worker thread needs to see the same database (SQLite here is in-memory).
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -116,7 +117,7 @@ def test_real_worker_issues_the_cards_once(redis_celery_app):
 
 def test_worker_reports_an_unpublished_application_without_retrying(redis_celery_app):
     task = redis_celery_app.tasks["hukou_card.tasks.issue_cards_for_application"]
-    application = factories.ApplicationFactory(submitted=True, status=Status.IN_NOTICE)
+    application = build_application(Status.IN_NOTICE)
     with start_worker(redis_celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         result = task.delay(application.pk)
         with pytest.raises(Exception, match="公布后才能核发入户信息卡"):

@@ -4,15 +4,16 @@ import pytest
 
 from applications.choices import Status
 from review.selectors import QueueFilters, review_queue
-from tests.factories import ApplicationFactory, ReviewerFactory
+from tests.builders import build_application
+from tests.factories import ReviewerFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def rows():
-    first = ApplicationFactory(submitted=True, status=Status.UNDER_REVIEW, full_name="欧阳小明")
-    second = ApplicationFactory(submitted=True, status=Status.UNDER_REVIEW, full_name="张小三")
+    first = build_application(Status.UNDER_REVIEW, full_name="欧阳小明")
+    second = build_application(Status.UNDER_REVIEW, full_name="张小三")
     return first, second
 
 
