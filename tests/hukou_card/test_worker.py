@@ -18,11 +18,11 @@ from celery.signals import task_postrun
 from django.db import connections, transaction
 from django.utils import timezone
 
-from applications.choices import Status
+from applications.choices import Relation, Status
 from hukou_card.models import HukouCard
 from hukou_card.signing import check_card_signature
 from tests import factories
-from tests.builders import build_application
+from tests.builders import PUBLISHED_HISTORY_DAYS, build_application
 
 # PostgreSQL too: the worker thread needs to see the same database (SQLite here is in-memory).
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -69,25 +69,31 @@ def redis_celery_app():
         app.close()
 
 
-def _published_by_the_review_service():
-    """An application whose notice ended yesterday, published through review.services."""
+def _in_a_notice_that_has_ended():
+    """An application with a spouse, approved through the services weeks ago: its notice has ended.
+    Built before the worker starts, so the builder's clock never moves under the worker's thread."""
+    spouse = factories.make_resident_id(factories.years_ago(29), male=False)
+    return build_application(
+        Status.IN_NOTICE,
+        family=[("王丽", spouse, Relation.SPOUSE)],
+        on=timezone.localdate() - datetime.timedelta(days=PUBLISHED_HISTORY_DAYS),
+    )
+
+
+def _published_by_the_review_service(application):
     from review.services import application_publish
 
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    entry = factories.NoticeEntryFactory(
-        notice__start_date=yesterday - datetime.timedelta(days=7), notice__end_date=yesterday
-    )
-    factories.AccompanyingPersonFactory(application=entry.application, full_name="王丽")
     with transaction.atomic():
-        application_publish(application_id=entry.application_id)
-    return entry.application
+        application_publish(application_id=application.pk)
+    return application
 
 
 def test_real_worker_issues_the_cards_once(redis_celery_app):
     task = redis_celery_app.tasks["hukou_card.tasks.issue_cards_for_application"]
     assert not redis_celery_app.conf.task_always_eager
+    in_notice = _in_a_notice_that_has_ended()
     with start_worker(redis_celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        application = _published_by_the_review_service()
+        application = _published_by_the_review_service(in_notice)
         application.refresh_from_db()
         assert application.status == Status.PUBLISHED
         # The dispatch on commit reached the worker through Redis: wait for its cards.
