@@ -1,4 +1,5 @@
-"""Shared fixtures. Factories are in tests/factories.py.
+"""Shared fixtures. Factories are in tests/factories.py; applications in a given state, made through
+the real services with their history, come from tests/builders.py (build_application).
 
 Tests that need a service this machine may lack carry a marker: `postgres` (DATABASE_URL on
 PostgreSQL), `worker` (Redis for a real Celery worker), `e2e` (Chromium). Locally they skip with
