@@ -11,6 +11,7 @@ from applications.choices import Status
 from applications.models import Application
 from audit.actions import AuditAction
 from audit.models import AuditEntry
+from audit.services import audit_record
 from core.workflow import Rule, TransitionNotAllowed, TransitionTable, rule
 
 # TransitionNotAllowed is the refusal of every table; callers of this module name it from here too.
@@ -50,13 +51,8 @@ TRANSITIONS: dict[str, Rule] = {
 
 def _write_audit(applications, *, action, actor, from_status, to_status, **context) -> AuditEntry:
     (application,) = applications
-    return _entry(
-        application=application,
-        subject_user_id=application.applicant_id,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        **context,
+    return audit_record(
+        application=application, action=action, from_status=from_status, to_status=to_status, **context
     )
 
 
@@ -97,40 +93,12 @@ def transition(
     )  # fmt: skip
 
 
-def audit(
-    *,
-    action: str,
-    by=None,
-    application: Application | None = None,
-    subject_user=None,
-    reason: str = "",
-    ip_address: str | None = None,
-) -> AuditEntry:
+def audit(*, action: str, application: Application | None = None, **context) -> AuditEntry:
     """Record a decision that does not move the status (grant, bar, objection dismissed, extension)."""
-    status = application.status if application is not None else ""
-    return _entry(
-        application=application,
-        subject_user=subject_user if subject_user is not None else getattr(application, "applicant", None),
-        action=action,
-        from_status=status,
-        to_status=status,
-        by=by,
-        reason=reason,
-        ip_address=ip_address,
-    )
+    return audit_record(action=action, application=application, **context)
 
 
 def audit_on_application(rows, *, action, actor, from_status, to_status, application=None, **context):
     """The audit writer of the tables whose trail is the application's (cards, objections, notice
     batches): one row per decision, at the application's status, whatever rows the decision moved."""
     return audit(action=action, application=application, **context)
-
-
-def _entry(*, by=None, reason: str = "", ip_address: str | None = None, **fields) -> AuditEntry:
-    return AuditEntry.objects.create(
-        **fields,
-        actor=by,
-        actor_role=getattr(by, "role", "") if by is not None else Actor.SYSTEM,
-        reason=reason,
-        ip_address=ip_address,
-    )

@@ -30,7 +30,7 @@ from applications.policy import (
 from applications.selectors import active_bar
 from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
-from audit.models import AuditEntry
+from audit.services import audit_record
 from core.errors import Refused
 from core.notifications import notify_user_on_commit
 from core.text import cn_date
@@ -471,14 +471,10 @@ def objection_raise(
         due_on=add_working_days(today, OBJECTION_WORKING_DAYS),
         ip_address=ip_address,
     )
-    AuditEntry.objects.create(
+    audit_record(
         application=app,
-        subject_user_id=app.applicant_id,
         action=AuditAction.OBJECTION_RAISED,
-        from_status=app.status,
-        to_status=app.status,
-        actor=None,
-        actor_role=PUBLIC_ACTOR_ROLE,
+        actor_role=PUBLIC_ACTOR_ROLE,  # a member of the public, with no account
         reason=f"异议编号{objection.public_id.hex[:8].upper()}，处理期限{cn_date(objection.due_on)}。",
         ip_address=ip_address,
     )
