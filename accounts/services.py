@@ -263,7 +263,7 @@ def employer_admin_cancel(*, request_id: int, by: User, note: str = "") -> Emplo
     transition(
         right,
         move=Move.CANCEL,
-        actor=Actor.HOLDER if is_holder else Actor.CITY_ADMIN,
+        actor=Actor.APPLICANT if is_holder else Actor.CITY_ADMIN,
         extra_fields=("cancelled_at", "cancelled_by", "cancel_note"),
     )
     if not is_holder:

@@ -9,12 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from accounts.models import EmployerAdmin
+from audit.actions import Actor
 from core.workflow import Rule, TransitionNotAllowed, TransitionTable, rule
-
-
-class Actor(models.TextChoices):
-    HOLDER = "holder", "申请人本人"
-    CITY_ADMIN = "city_admin", "市人社局管理员"
 
 
 class Move(models.TextChoices):
@@ -27,7 +23,7 @@ E = EmployerAdmin.Status
 TRANSITIONS: dict[str, Rule] = {
     Move.APPROVE: rule({E.PENDING}, E.APPROVED, Actor.CITY_ADMIN),
     Move.REFUSE: rule({E.PENDING}, E.REFUSED, Actor.CITY_ADMIN),
-    Move.CANCEL: rule({E.PENDING, E.APPROVED}, E.CANCELLED, Actor.HOLDER, Actor.CITY_ADMIN),
+    Move.CANCEL: rule({E.PENDING, E.APPROVED}, E.CANCELLED, Actor.APPLICANT, Actor.CITY_ADMIN),
 }
 
 TABLE = TransitionTable(

@@ -5,11 +5,10 @@ a move that is not in TRANSITIONS cannot happen, and every move writes an AuditE
 machinery is core.workflow's, shared with the card, objection, notice and quota tables.
 """
 
-from django.db import models
 
 from applications.choices import Status
 from applications.models import Application
-from audit.actions import AuditAction
+from audit.actions import Actor, AuditAction
 from audit.models import AuditEntry
 from audit.services import audit_record
 from core.workflow import Rule, TransitionNotAllowed, TransitionTable, rule
@@ -27,11 +26,6 @@ __all__ = [
     "transition",
 ]
 
-
-class Actor(models.TextChoices):
-    APPLICANT = "applicant", "申请人"
-    REVIEWER = "reviewer", "审核员"
-    SYSTEM = "system", "系统"
 
 
 S = Status

@@ -32,17 +32,21 @@ class AuditAction(models.TextChoices):
     CARD_USED = "card_used", "公安部门办结入户手续"
 
 
+class Actor(models.TextChoices):
+    """Who may make a move in a transition table; the values are the users' roles (accounts.Role),
+    and the system for the beat tasks, so an audit row's actor_role names the same thing."""
+
+    APPLICANT = "applicant", "申请人"
+    REVIEWER = "reviewer", "区人社局审核员"
+    CITY_ADMIN = "city_admin", "市人社局管理员"
+    POLICE = "police", "公安窗口"
+    SYSTEM = "system", "系统"
+
+
 # The actor role written on rows raised by an anonymous member of the public (objections).
 PUBLIC_ACTOR_ROLE = "public"
 
-ROLE_LABELS = {
-    "applicant": "申请人",
-    "reviewer": "区人社局审核员",
-    "city_admin": "市人社局管理员",
-    "police": "公安窗口",
-    "system": "系统",
-    PUBLIC_ACTOR_ROLE: "公众",
-}
+ROLE_LABELS = {**dict(Actor.choices), PUBLIC_ACTOR_ROLE: "公众"}
 
 
 def action_label(action: str) -> str:

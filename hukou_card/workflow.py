@@ -9,21 +9,12 @@ application for all the cards one decision moves.
 
 from collections.abc import Sequence
 
-from django.db import models
-
 from applications import workflow as application_workflow
 from applications.models import Application
-from audit.actions import AuditAction
+from audit.actions import Actor, AuditAction
 from audit.models import AuditEntry
 from core.workflow import Rule, TransitionTable, rule
 from hukou_card.models import HukouCard
-
-
-class Actor(models.TextChoices):
-    APPLICANT = "applicant", "申请人"
-    POLICE = "police", "公安窗口"
-    SYSTEM = "system", "系统"
-
 
 C = HukouCard.Status
 TRANSITIONS: dict[str, Rule] = {

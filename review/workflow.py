@@ -6,22 +6,13 @@ for its 5 working days and closed once, by the nightly run or by a city administ
 review.services locks the rows and calls these functions; a move not in the tables cannot happen.
 """
 
-from django.db import models
 
 from applications.models import Application
 from applications.workflow import audit_on_application
-from audit.actions import AuditAction
+from audit.actions import Actor, AuditAction
 from audit.models import AuditEntry
 from core.workflow import Rule, TransitionTable, rule
 from review.models import Objection, PublicNotice
-
-
-class Actor(models.TextChoices):
-    # A reviewer of the district or a city administrator, deciding in the console.
-    REVIEWER = "reviewer", "审核员"
-    CITY_ADMIN = "city_admin", "市人社局管理员"
-    SYSTEM = "system", "系统"
-
 
 OS = Objection.Status
 OBJECTION_TRANSITIONS: dict[str, Rule] = {

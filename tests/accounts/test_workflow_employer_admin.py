@@ -37,7 +37,7 @@ def test_every_status_and_move(status, move):
 
 def test_only_the_city_administrator_decides_a_request():
     assert TRANSITIONS[Move.APPROVE].actors == {Actor.CITY_ADMIN}
-    assert TRANSITIONS[Move.CANCEL].actors == {Actor.HOLDER, Actor.CITY_ADMIN}
+    assert TRANSITIONS[Move.CANCEL].actors == {Actor.APPLICANT, Actor.CITY_ADMIN}
 
 
 def test_the_services_move_the_right_through_the_table_and_keep_the_decision_fields():
