@@ -352,6 +352,16 @@ CARD_SIGNING_DEV_DIR = Path(os.environ.get("CARD_SIGNING_DEV_DIR", BASE_DIR / "v
 CARD_FONT_PATH = os.environ.get("CARD_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 CARD_VALIDITY_DAYS = 90
 
+# --- Card signing with the key in an HSM (PKCS#11, hukou_card.signing_pkcs11) -----------------
+# Set the module to sign through a token instead of a key file (the key file stays the
+# small-installation option; setting both is refused). The PIN is read from a file, never from the
+# environment; the trust anchor is still CARD_SIGNING_CA_CERT, so checking a card needs no token.
+CARD_SIGNING_PKCS11_MODULE = os.environ.get("CARD_SIGNING_PKCS11_MODULE", "")
+CARD_SIGNING_PKCS11_TOKEN_LABEL = os.environ.get("CARD_SIGNING_PKCS11_TOKEN_LABEL", "")
+CARD_SIGNING_PKCS11_KEY_LABEL = os.environ.get("CARD_SIGNING_PKCS11_KEY_LABEL", "")
+CARD_SIGNING_PKCS11_CERT_LABEL = os.environ.get("CARD_SIGNING_PKCS11_CERT_LABEL", "")  # default: the key's
+CARD_SIGNING_PKCS11_PIN_FILE = os.environ.get("CARD_SIGNING_PKCS11_PIN_FILE", "")
+
 # --- Security -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -220,15 +220,37 @@ def card_signer() -> CardSigner:
         return _card_signer
     with _lock:
         if _card_signer is None:
-            _card_signer = _load_signer(configured_credentials())
+            _card_signer = _load_configured_signer()
     return _card_signer
+
+
+def _load_configured_signer() -> CardSigner:
+    if settings.CARD_SIGNING_PKCS11_MODULE:
+        # The key in an HSM (hukou_card/signing_pkcs11.py); the key file is the small-installation option.
+        from hukou_card.signing_pkcs11 import load_pkcs11_signer
+
+        return load_pkcs11_signer()
+    return _load_signer(configured_credentials())
+
+
+def card_trust_roots() -> tuple:
+    """What a card's signature must chain to. With the key in an HSM that is CARD_SIGNING_CA_CERT
+    alone: checking a card never needs the token, its PIN or its session."""
+    if settings.CARD_SIGNING_PKCS11_MODULE:
+        from hukou_card.signing_pkcs11 import pkcs11_trust_roots
+
+        return pkcs11_trust_roots()
+    return card_signer().trust_roots
 
 
 def reset_card_signer() -> None:
     """Forget the cached signer (tests that switch credentials, key rotation in a shell)."""
     global _card_signer
     with _lock:
-        _card_signer = None
+        previous, _card_signer = _card_signer, None
+    close = getattr(previous.signer, "close", None) if previous else None
+    if close is not None:  # an HSM signer's session (signing_pkcs11)
+        close()
 
 
 def _load_signer(credentials: Credentials) -> CardSigner:
@@ -379,12 +401,14 @@ def check_card_signature(pdf: bytes) -> SignatureCheck:
     """Validate a stored card against the configured trust roots (police desk, tests)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    # Outside the try: a configuration error (ImproperlyConfigured) is not a damaged card.
+    trust_roots = card_trust_roots()
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         signatures = reader.embedded_signatures
         if len(signatures) != 1:
             return SignatureCheck(False, False, False, "", None, "文件中没有电子签章。")
-        status = validate_signature(signatures[0], card_signer().trust_roots)
+        status = validate_signature(signatures[0], trust_roots)
     except Exception as exc:  # a damaged file is an answer ("not valid"), not a server error
         logger.info("Card signature check failed: %s", exc)
         return SignatureCheck(False, False, False, "", None, "文件已损坏或被篡改，电子签章无法验证。")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hukou_card.signing import card_signer, check_card_signature
+from hukou_card.signing import card_trust_roots, check_card_signature
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path)
 
     def handle(self, *args, paths, **options):
-        roots = ", ".join(root.subject.human_friendly for root in card_signer().trust_roots)
+        roots = ", ".join(root.subject.human_friendly for root in card_trust_roots())
         self.stdout.write(f"信任锚：{roots}")
         failed = 0
         for path in paths:
