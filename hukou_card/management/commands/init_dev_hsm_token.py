@@ -23,9 +23,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 DEFAULT_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
-CA_FILE = "card-signing-hsm-root-ca.pem"
-PIN_FILE = "user.pin"
-SO_PIN_FILE = "so.pin"
 
 
 class Command(BaseCommand):
@@ -75,7 +72,8 @@ class Command(BaseCommand):
 
         library = pkcs11.lib(module)
         library.reinitialize()  # read SOFTHSM2_CONF now, whatever this process did before
-        pin_path, ca_path = directory / PIN_FILE, directory / CA_FILE
+        # Named by the token: one directory (one SOFTHSM2_CONF) can hold several tokens.
+        pin_path, ca_path = directory / f"{token_label}.pin", directory / f"{token_label}-ca.pem"
         try:
             library.get_token(token_label=token_label)
         except pkcs11.NoSuchToken:
@@ -92,7 +90,7 @@ class Command(BaseCommand):
                 library.get_token(token_label=token_label), pin, key_label, options["key_type"]
             )
             _write_private(pin_path, pin + "\n")
-            _write_private(directory / SO_PIN_FILE, so_pin + "\n")
+            _write_private(directory / f"{token_label}.so-pin", so_pin + "\n")
             ca_path.write_bytes(ca_pem)
             self.stdout.write(
                 self.style.SUCCESS(f"已创建令牌 {token_label!r}，密钥 {key_label!r} 在令牌内生成。")
