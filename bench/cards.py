@@ -86,6 +86,75 @@ def _rate(count: int, seconds: float) -> str:
     return f"{count / seconds:8.1f}/s  ({seconds / count * 1000:6.2f} ms each)"
 
 
+def _pkcs11_signing(samples, rendered_cards) -> tuple[float, str] | str:
+    """Seconds to sign every card through PKCS#11 (pyHanko's CMS, the token's key), or why not.
+
+    The configured token if CARD_SIGNING_PKCS11_MODULE is set, else a throw-away SoftHSM2 token
+    made by init_dev_hsm_token in a temporary directory (SoftHSM2 reads SOFTHSM2_CONF when this
+    process first loads the library, so the token is made before that)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from django.conf import settings
+
+    from hukou_card import signing
+
+    configured = bool(settings.CARD_SIGNING_PKCS11_MODULE)
+    saved = {name: getattr(settings, name) for name in dir(settings) if name.startswith("CARD_SIGNING_")}
+    scratch = None
+    if not configured:
+        module = "/usr/lib/softhsm/libsofthsm2.so"
+        if not (os.path.isfile(module) and shutil.which("softhsm2-util")):
+            return "no token configured and no SoftHSM2: apt-get install softhsm2"
+        scratch = tempfile.TemporaryDirectory(prefix="bench-softhsm-")
+        result = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "init_dev_hsm_token",
+                "--dir",
+                scratch.name,
+                "--token-label",
+                "bench",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        env = dict(line.split("=", 1) for line in result.stdout.splitlines() if line.split("=")[0].isupper())
+        os.environ["SOFTHSM2_CONF"] = env.pop("SOFTHSM2_CONF")
+        for name, value in env.items():
+            setattr(settings, name, value)
+        settings.CARD_SIGNING_KEY = settings.CARD_SIGNING_CERT = ""
+    signing.reset_card_signer()
+    try:
+        card = signing.card_signer()
+        label = (
+            f"{card.signer.token.config.token_label}, {card.signer.signing_cert.public_key.algorithm.upper()}"
+        )
+        label += "" if configured else ", SoftHSM2"
+        for sample, rendered in zip(samples[:5], rendered_cards[:5], strict=True):  # warm-up
+            signing.sign_card_pdf(
+                rendered.pdf, seal_box=rendered.seal_box, signer_name=sample.issuing_bureau, reason="bench"
+            )
+        started, cpu_started = time.perf_counter(), time.process_time()
+        for sample, rendered in zip(samples, rendered_cards, strict=True):
+            signing.sign_card_pdf(
+                rendered.pdf, seal_box=rendered.seal_box, signer_name=sample.issuing_bureau, reason="bench"
+            )
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        # SoftHSM2 signs inside this process, so its work is in the CPU time; a network HSM's is not.
+        return seconds, f"{label}; CPU {len(samples) / cpu:.1f}/s"
+    finally:
+        signing.reset_card_signer()
+        for name, value in saved.items():
+            setattr(settings, name, value)
+        if scratch is not None:
+            scratch.cleanup()
+
+
 def run(cards: int = 200) -> dict[str, float]:
     _setup_django()
     from hukou_card.pdf import register_font, render_card
@@ -134,6 +203,9 @@ def run(cards: int = 200) -> dict[str, float]:
         )
     sign_pyhanko_cms = time.perf_counter() - started
 
+    # The same signatures with the key in a PKCS#11 token (SoftHSM2 unless one is configured).
+    pkcs11 = _pkcs11_signing(samples, rendered_cards)
+
     started, cpu_started = time.perf_counter(), time.process_time()
     sizes = []
     for sample in samples:
@@ -154,6 +226,11 @@ def run(cards: int = 200) -> dict[str, float]:
     print(f"  card render only               : {_rate(cards, render_only)}")
     print(f"  card sign only                 : {_rate(cards, sign_only)}   (pyHanko PDF + cryptography CMS)")
     print(f"  card sign only, pyHanko's CMS  : {_rate(cards, sign_pyhanko_cms)}   (not used: for comparison)")
+    if isinstance(pkcs11, str):
+        print(f"  card sign only, PKCS#11        : skipped ({pkcs11})")
+    else:
+        seconds, label = pkcs11
+        print(f"  card sign only, PKCS#11        : {_rate(cards, seconds)}   ({label})")
     print(
         f"  card render + sign             : {_rate(cards, both)}   avg PDF {sum(sizes) / len(sizes) / 1024:.0f} KiB"
     )
@@ -174,6 +251,7 @@ def run(cards: int = 200) -> dict[str, float]:
         "render_per_second": cards / render_only,
         "sign_per_second": cards / sign_only,
         "sign_pyhanko_cms_per_second": cards / sign_pyhanko_cms,
+        **({} if isinstance(pkcs11, str) else {"sign_pkcs11_per_second": cards / pkcs11[0]}),
         "cards_per_second": cards / both,
         "cards_per_cpu_second": cards / both_cpu,
     }
