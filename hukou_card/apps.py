@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class HukouCardConfig(AppConfig):
     name = "hukou_card"
     verbose_name = "入户信息卡"
+
+    def ready(self):
+        from hukou_card import signing_pkcs11  # noqa: F401 - registers its system check

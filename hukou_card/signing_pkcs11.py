@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger(__name__)
@@ -379,3 +380,23 @@ def load_pkcs11_signer():
         is_development=is_development_chain(certificate, roots),
         private_key=None,  # in the token: pyHanko builds the CMS, the token signs it
     )
+
+
+@register("hukou_card")
+def check_pkcs11_signer(app_configs=None, **kwargs):
+    """With the key in an HSM, `manage.py check`, `migrate` (the web container's start) and every
+    other command open the token once: a wrong PIN or a missing token stops start-up with its
+    message instead of leaving every card of the day unsigned in the worker's retries."""
+    if not settings.CARD_SIGNING_PKCS11_MODULE:
+        return []
+    from hukou_card.signing import card_signer
+
+    try:
+        card_signer()  # the process's signer: loaded here, reused afterwards
+    except Exception as exc:  # a check reports what stops start-up; it does not crash itself
+        return [
+            Error(
+                str(exc), hint="docs/operations.md, “The seal key in an HSM (PKCS#11)”.", id="hukou_card.E101"
+            )
+        ]
+    return []

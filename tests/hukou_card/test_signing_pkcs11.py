@@ -326,3 +326,22 @@ def test_with_a_wrong_pin_the_card_waits_unsigned_and_the_police_desk_still_chec
     assert all(card.pdf for card in cards)
     with cards[0].pdf.open("rb") as handle:
         assert signing.check_card_signature(handle.read()).ok
+
+
+def test_system_check_stops_start_up_on_a_wrong_pin(hsm, settings, tmp_path):
+    from django.core.checks import run_checks
+
+    assert run_checks(tags=["hukou_card"]) == []
+    wrong = tmp_path / "wrong.pin"
+    wrong.write_text("00000000\n")
+    settings.CARD_SIGNING_PKCS11_PIN_FILE = str(wrong)
+    signing.reset_card_signer()
+    [error] = run_checks(tags=["hukou_card"])
+    assert error.id == "hukou_card.E101" and "refused the PIN" in error.msg
+
+
+def test_system_check_is_silent_with_the_key_file(settings):
+    from django.core.checks import run_checks
+
+    settings.CARD_SIGNING_PKCS11_MODULE = ""
+    assert run_checks(tags=["hukou_card"]) == []
