@@ -229,6 +229,29 @@ def test_a_lost_session_is_reopened_and_the_card_signed(hsm, caplog):
     assert "lost" in caplog.text and "SessionHandleInvalid" in caplog.text
 
 
+def test_a_restarted_library_is_logged_into_again(hsm, caplog):
+    import pkcs11
+
+    token = signing.card_signer().signer.token
+    lost = token._session
+    # C_Finalize + C_Initialize behind the signer's back, as when the HSM client restarts: every
+    # session handle and the login of this process are gone.
+    pkcs11.lib(MODULE).reinitialize()
+    with caplog.at_level(logging.WARNING, logger="hukou_card.signing_pkcs11"):
+        assert signing.check_card_signature(_sign()).ok
+    assert token._session is not lost and "lost" in caplog.text
+
+
+def test_check_card_command_uses_the_ca_file_as_trust_anchor(hsm, tmp_path):
+    from django.core.management import call_command
+
+    card = tmp_path / "card.pdf"
+    card.write_bytes(_sign())
+    out = io.StringIO()
+    call_command("check_card", str(card), stdout=out)
+    assert "入户信息卡签章HSM开发根CA" in out.getvalue() and "有效" in out.getvalue()
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_a_forked_child_opens_its_own_session(hsm):
     signing.card_signer()  # the parent's session is open before the fork, as under gunicorn --preload
