@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish, task_prerun
+from celery.signals import beat_init, before_task_publish, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -27,3 +27,14 @@ def _restore_request_id(task=None, **_kwargs):
 
     request_id = getattr(task.request, "request_id", None) if task else None
     set_request_id(request_id or "-")
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_to_start_on_check_errors(sender=None, **_kwargs):
+    # The worker and beat run no Django system checks by themselves: production on a development
+    # stand-in (no signing key, no SMS choice, ...) stops here, with the same message as
+    # `manage.py check` (core/checks.py).
+    from core.checks import refuse_to_start_on_errors
+
+    refuse_to_start_on_errors("celery beat" if _kwargs.get("signal") is beat_init else "celery worker")

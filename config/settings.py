@@ -29,6 +29,13 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# What the environment asked for: production unless DJANGO_DEBUG is on. The test runner switches
+# DEBUG off while tests run, so the start-up checks (core/checks.py, hukou_card/checks.py), /healthz
+# and load_demo, which must tell production from development, read this instead of DEBUG.
+PRODUCTION = not DEBUG
+# A demonstration stack (docker compose --profile demo) may load the demo accounts with DEBUG off;
+# /healthz then says "degraded" for as long as they exist.
+PORTAL_DEMO = env_bool("PORTAL_DEMO", False)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-4f1c9a7e2b"  # noqa: S105
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
@@ -40,7 +47,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # bench/http_pages.py serves a bare page on the base layout as the throughput ceiling; off otherwise.
 BENCH_CEILING = env_bool("BENCH_CEILING", False)
 # The address printed into cards' QR codes and e-mails (the public verification page lives there).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Production must name it: left at the development default, start-up stops (core.checks).
+SITE_URL_DEVELOPMENT_DEFAULT = "http://127.0.0.1:8000"
+SITE_URL = os.environ.get("SITE_URL", SITE_URL_DEVELOPMENT_DEFAULT).strip().rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -277,7 +286,8 @@ if REDIS_URL and not CELERY_BROKER_URL and not DEBUG:
         "CELERY_BROKER_URL must be set: REDIS_URL is the cache, which may evict, and must not hold the task queue."
     )
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
-# No broker configured: run tasks in-process so the portal works on a bare machine.
+# No broker configured: run tasks in-process so the portal works on a bare machine. Production
+# refuses that outright (core.checks): a card rendered inside a web request is a stand-in.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -309,7 +319,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- E-mail and SMS -----------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "core.notifications.ConsoleEmailBackend")
+# Production names its e-mail backend (an SMTP relay, or the console on purpose): with none given,
+# EMAIL_BACKEND stays empty and start-up stops (core.checks) rather than print mail to a log.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "core.notifications.ConsoleEmailBackend" if DEBUG else "")
 if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
     # Django's prints password-reset links into the log; ours is the same without them.
     EMAIL_BACKEND = "core.notifications.ConsoleEmailBackend"
@@ -319,7 +331,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "广州市人事电子政务系统 <noreply@hrssgz.example>")
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notifications.ConsoleSmsBackend")
+# Production names a real gateway backend, or the literal `none` (no SMS, and no screen promises
+# one); unset, start-up stops (core.checks). The console backend is for development only.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notifications.ConsoleSmsBackend" if DEBUG else "").strip()
 
 # --- Forms and captcha --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -343,7 +357,8 @@ CAPTCHA_REFRESH_WINDOW = int(os.environ.get("CAPTCHA_REFRESH_WINDOW", "60"))  # 
 
 # --- Card signing (pyHanko) ---------------------------------------------------------------
 # The bureau's signing key and certificate chain. Left empty, a development CA and key are
-# created on first use under var/signing/ (hukou_card.signing).
+# created on first use under var/signing/ (hukou_card.signing), and every card it signs says
+# 测试卡，无法律效力; production refuses to start without them (hukou_card.checks).
 CARD_SIGNING_KEY = os.environ.get("CARD_SIGNING_KEY", "")
 CARD_SIGNING_CERT = os.environ.get("CARD_SIGNING_CERT", "")
 CARD_SIGNING_CA_CERT = os.environ.get("CARD_SIGNING_CA_CERT", "")

@@ -48,3 +48,16 @@ logger_class = PortalLogger
 forwarded_allow_ips = ",".join(
     part.strip() for part in os.environ.get("TRUSTED_PROXIES", "").split(",") if part.strip()
 )
+
+
+def on_starting(server):
+    """gunicorn runs no Django system checks of its own: run them in the master, once, before any
+    worker forks, so production on a development stand-in stops here with the check's message
+    (core/checks.py) instead of serving."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from core.checks import refuse_to_start_on_errors
+
+    refuse_to_start_on_errors("gunicorn")

@@ -7,3 +7,4 @@ class HukouCardConfig(AppConfig):
 
     def ready(self):
         from hukou_card import signing_pkcs11  # noqa: F401 - registers its system check
+        from hukou_card import checks  # noqa: F401 - registers the signing-key checks

@@ -40,6 +40,18 @@ DEV_CERT = "card-signing-cert.pem"
 DEV_CA_CERT = "card-signing-root-ca.pem"
 
 
+class SigningConfigurationError(ImproperlyConfigured):
+    """The signer or its trust roots cannot be loaded (a missing or unreadable file, a wrong
+    passphrase, a file that is not a key or certificate): the service is misconfigured. Never
+    reported as a damaged card: that would accuse a genuine card of being forged."""
+
+
+# What staff see when the signing service itself is at fault (police desk, hukou_card views).
+SERVICE_FAULT_MESSAGE = "签章服务配置错误，请联系管理员。"
+# Printed on every card the development CA signs and shown wherever such a card is verified.
+TEST_CARD_LABEL = "测试卡，无法律效力"
+
+
 @dataclass(frozen=True)
 class Credentials:
     key_path: Path
@@ -84,6 +96,12 @@ def _run(coro):
         return loop.run_until_complete(coro)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def uses_development_ca() -> bool:
+    """No bureau key configured: cards are (or would be) signed by the development CA. Reads the
+    settings only, so /healthz can ask without creating the development CA."""
+    return not (settings.CARD_SIGNING_KEY or settings.CARD_SIGNING_CERT)
 
 
 def configured_credentials() -> Credentials:
@@ -206,6 +224,22 @@ def _write_atomically(path: Path, data: bytes, *, mode: int) -> None:
     os.replace(tmp, path)
 
 
+def unreadable(path: Path) -> str:
+    """Why this process cannot read `path`, or "" when it can."""
+    try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except FileNotFoundError:
+        return "no such file"
+    except IsADirectoryError:
+        return "is a directory, not a file"
+    except PermissionError:
+        return "not readable by this user"
+    except OSError as exc:
+        return exc.strerror or exc.__class__.__name__
+    return ""
+
+
 def seal_code_for(certificate) -> str:
     """13 digits derived from the signing certificate, printed at the foot of the seal's ring like
     the code on a real official seal: the drawn seal names the key that signs it."""
@@ -220,7 +254,14 @@ def card_signer() -> CardSigner:
         return _card_signer
     with _lock:
         if _card_signer is None:
-            _card_signer = _load_configured_signer()
+            try:
+                _card_signer = _load_configured_signer()
+            except Exception as exc:
+                # Logged here, once per attempt, with the path: the operator's one clue.
+                logger.error("The card signer cannot be loaded: %s", exc)
+                if isinstance(exc, SigningConfigurationError):
+                    raise
+                raise SigningConfigurationError(f"The card signer cannot be loaded: {exc}") from exc
     return _card_signer
 
 
@@ -260,6 +301,10 @@ def _load_signer(credentials: Credentials) -> CardSigner:
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.sign import signers
 
+    for path in (credentials.key_path, credentials.cert_path, *credentials.ca_paths):
+        problem = unreadable(path)
+        if problem:
+            raise SigningConfigurationError(f"{path}: {problem}")
     signer = signers.SimpleSigner.load(
         str(credentials.key_path),
         str(credentials.cert_path),
@@ -267,7 +312,10 @@ def _load_signer(credentials: Credentials) -> CardSigner:
         key_passphrase=credentials.passphrase,
     )
     if signer is None:
-        raise ImproperlyConfigured(f"Cannot load the card-signing key {credentials.key_path}.")
+        raise SigningConfigurationError(
+            f"Cannot load the card-signing key {credentials.key_path} with certificate "
+            f"{credentials.cert_path} (wrong CARD_SIGNING_KEY_PASSPHRASE, or not a PEM/DER key and certificate)."
+        )
     roots = tuple(load_cert_from_pemder(str(p)) for p in credentials.ca_paths)
     certificate = signer.signing_cert
 
@@ -379,6 +427,10 @@ class SignatureCheck:
     signer: str
     signed_at: datetime.datetime | None
     message: str
+    # The check could not be made: the signing service is misconfigured (nothing said of the card).
+    fault: bool = False
+    # Valid against the development CA: a test card, of no legal effect.
+    development: bool = False
 
 
 def validate_signature(signature, trust_roots):
@@ -401,8 +453,14 @@ def check_card_signature(pdf: bytes) -> SignatureCheck:
     """Validate a stored card against the configured trust roots (police desk, tests)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    # Outside the try: a configuration error (ImproperlyConfigured) is not a damaged card.
-    trust_roots = card_trust_roots()
+    # The service's side first, outside the damaged-file catch: without the trust roots nothing can
+    # be said about the card, and a configuration error is never reported as a forged card.
+    try:
+        trust_roots = card_trust_roots()
+    except ImproperlyConfigured as exc:  # SigningConfigurationError is logged by card_signer()
+        if not isinstance(exc, SigningConfigurationError):
+            logger.error("The card trust roots cannot be loaded: %s", exc)
+        return SignatureCheck(False, False, False, "", None, SERVICE_FAULT_MESSAGE, fault=True)
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         signatures = reader.embedded_signatures
@@ -415,7 +473,10 @@ def check_card_signature(pdf: bytes) -> SignatureCheck:
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
     entire = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
     ok = bool(status.bottom_line and status.intact and status.trusted and entire)
-    if ok:
+    development = ok and card.is_development
+    if development:
+        message = f"电子签章由开发环境测试CA签发，文件签发后未被修改。本卡为{TEST_CARD_LABEL}。"
+    elif ok:
         message = "电子签章有效，文件签发后未被修改。"
     elif not status.intact:
         message = "文件内容与电子签章不符，已被修改。"
@@ -424,5 +485,11 @@ def check_card_signature(pdf: bytes) -> SignatureCheck:
     else:
         message = "签章不覆盖整个文件，签发后被追加了内容。"
     return SignatureCheck(
-        ok, bool(status.intact), bool(status.trusted), signer, status.signer_reported_dt, message
+        ok,
+        bool(status.intact),
+        bool(status.trusted),
+        signer,
+        status.signer_reported_dt,
+        message,
+        development=development,
     )
