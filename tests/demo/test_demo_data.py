@@ -33,3 +33,21 @@ def test_demo_data_covers_each_state_and_is_idempotent(django_capture_on_commit_
 
     call_command("load_demo", stdout=io.StringIO())
     assert Application.objects.count() == 5 and HukouCard.objects.count() == 3
+
+
+def test_load_demo_refuses_in_production_and_creates_nothing(settings):
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION, settings.PORTAL_DEMO = True, False
+    with pytest.raises(CommandError) as refused:
+        call_command("load_demo", stdout=io.StringIO())
+    assert "load_demo refuses to run in production (DJANGO_DEBUG=0)" in str(refused.value)
+    assert "PORTAL_DEMO=1" in str(refused.value)
+    assert not User.objects.exists()
+    assert not Application.objects.exists()
+
+
+def test_load_demo_runs_in_a_demonstration_stack_that_says_so(settings):
+    settings.PRODUCTION, settings.PORTAL_DEMO = True, True
+    call_command("load_demo", "--skip-applications", stdout=io.StringIO())
+    assert User.objects.get(username="cityadmin").is_superuser

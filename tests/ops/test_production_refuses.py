@@ -205,3 +205,12 @@ def test_a_wrong_passphrase_is_refused(tmp_path):
         errors = check_card_signing_key()
     assert _ids(errors) == ["hukou_card.E004"]
     assert "wrong CARD_SIGNING_KEY_PASSPHRASE" in errors[0].msg
+
+
+def test_load_demo_exits_non_zero_in_production(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    result = run_manage("load_demo", "--if-empty", env_overrides={"DATABASE_URL": f"sqlite:///{database}"})
+    assert result.returncode == 1
+    assert "load_demo refuses to run in production (DJANGO_DEBUG=0)" in result.stderr
+    assert "Nothing was created." in result.stderr
+    assert not database.exists() or database.stat().st_size == 0

@@ -1,6 +1,7 @@
 """Demo accounts, employers and quota so a fresh `make run` can be tried at once (README.md)."""
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,8 +29,20 @@ class Command(BaseCommand):
             "--skip-applications", action="store_true", help="accounts, employers and quota only (benchmarks)"
         )
 
+    def handle(self, *args, **options):
+        # Every demo account shares one published password, the city administrator's included: never
+        # in production, unless the stack is a demonstration that says so (PORTAL_DEMO=1, the compose
+        # profile `demo`; /healthz then reports the demo data as long as it exists).
+        if settings.PRODUCTION and not settings.PORTAL_DEMO:
+            raise CommandError(
+                "load_demo refuses to run in production (DJANGO_DEBUG=0): the demo accounts, a superuser "
+                "among them, share one password printed in the README. Nothing was created. "
+                "For a demonstration stack set PORTAL_DEMO=1 (docker compose --profile demo up)."
+            )
+        self._load(**options)
+
     @transaction.atomic
-    def handle(self, *args, if_empty=False, skip_applications=False, **options):
+    def _load(self, *, if_empty=False, skip_applications=False, **options):
         if if_empty and User.objects.exists():
             self.stdout.write("Users exist; demo data not loaded.")
             return
