@@ -60,7 +60,7 @@ def test_commands_point_at_real_code(compose):
 
     web = compose["services"]["web"]["command"]
     assert "gunicorn config.wsgi:application" in web
-    assert "load_demo" in web and "load_demo" in get_commands()
+    assert "load_demo" in get_commands()
     assert (ROOT / "deploy" / "gunicorn.conf.py").exists()
     assert "celery -A config worker" in compose["services"]["worker"]["command"]
     assert "celery -A config beat" in compose["services"]["beat"]["command"]
@@ -135,3 +135,29 @@ def test_the_cache_is_bounded_and_evicts_and_the_broker_never_evicts(compose):
     assert broker[broker.index("--maxmemory-policy") + 1] == "noeviction"
     assert broker[broker.index("--appendonly") + 1] == "yes"
     assert "redis_data:/data" in compose["services"]["redis-broker"]["volumes"]
+
+
+def test_the_stack_loads_no_demo_data_unless_the_demo_profile_is_asked_for(compose):
+    for name, service in compose["services"].items():
+        if "load_demo" in str(service.get("command", "")):
+            assert name == "demo"
+    demo = compose["services"]["demo"]
+    assert demo["profiles"] == ["demo"]  # `docker compose up` alone never starts it
+    assert demo["command"] == "python manage.py load_demo --if-empty"
+    assert demo["restart"] == "no"  # one-shot
+    assert demo["depends_on"] == {"web": {"condition": "service_healthy"}}  # after migrate
+    # The same environment as web (its database, its settings), plus the flag load_demo needs with
+    # DJANGO_DEBUG=0; no other service carries it.
+    assert demo["environment"] == {**compose["x-app"]["environment"], "PORTAL_DEMO": "1"}
+    assert all("PORTAL_DEMO" not in s.get("environment", {}) for n, s in compose["services"].items() if n != "demo")
+    example = (ROOT / "deploy" / "production.env.example").read_text(encoding="utf-8")
+    assert "PORTAL_DEMO" not in example
+
+
+def test_every_process_that_runs_the_start_up_checks_sees_the_signing_key(compose):
+    """web, worker and beat each run the system checks (hukou_card/checks.py reads the key files)."""
+    example = (ROOT / "deploy" / "production.env.example").read_text(encoding="utf-8")
+    assert "CARD_SIGNING_KEY=/run/secrets/" in example
+    for name in ("web", "worker", "beat", "demo"):
+        volumes = compose["services"][name].get("volumes", compose["x-app"]["volumes"])
+        assert "./secrets:/run/secrets:ro" in volumes, name
