@@ -52,9 +52,27 @@ def server_env(database_url: str) -> dict[str, str]:
             "REDIS_URL": os.environ.get("BENCH_REDIS_CACHE", "redis://127.0.0.1:6379/8"),
             "CELERY_BROKER_URL": BENCH_BROKER,
             "CELERY_TASK_ALWAYS_EAGER": "0",
+            # The choices production must make (core/checks.py), made for a benchmark: its own key
+            # (not the development CA), no SMS, mail to the console, and the demo accounts allowed.
+            "SITE_URL": f"http://127.0.0.1:{PORT}",
+            "SMS_BACKEND": "none",
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "PORTAL_DEMO": "1",
+            **bench_signing_env(),
         }
     )
     return env
+
+
+def bench_signing_env() -> dict[str, str]:
+    from hukou_card.signing import ensure_development_credentials
+
+    keys = ensure_development_credentials(ROOT / "var" / "bench-signing")
+    return {
+        "CARD_SIGNING_KEY": str(keys.key_path),
+        "CARD_SIGNING_CERT": str(keys.cert_path),
+        "CARD_SIGNING_CA_CERT": str(keys.ca_paths[0]),
+    }
 
 
 def django_setup(database_url: str) -> None:
