@@ -52,6 +52,9 @@ class HukouCard(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.VALID)
     pdf = models.FileField(storage=private_storage, upload_to=card_pdf_path, max_length=200, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # Signed by the development CA (no bureau key configured): a test card of no legal effect,
+    # marked so on the card, on the public verification page and at the police desk.
+    signed_by_development_ca = models.BooleanField("测试卡（开发环境CA签章）", default=False)
     rendered_at = models.DateTimeField("生成时间", null=True, blank=True)
     used_at = models.DateTimeField("入户办结时间", null=True, blank=True)
     used_recorded_by = models.ForeignKey(

@@ -114,6 +114,12 @@ class CardData:
     seal_code: str
     companions: tuple[Companion, ...] = field(default_factory=tuple)
     main_holder: str = ""  # 随迁 cards: "张三（入户卡号 …）"
+    # Signed by the development CA: the card says so across its face (TEST_CARD_LABEL).
+    test_card: bool = False
+
+
+TEST_CARD_LABEL = "测试卡，无法律效力"
+TEST_CARD_NOTE = "本卡由开发环境测试CA签章，仅供开发测试，不能用于办理入户"
 
 
 def notes(deadline: str) -> list[str]:
@@ -152,6 +158,8 @@ def render_card(data: CardData) -> RenderedCard:
     pdf.setSubject(f"审批文号 {data.approval_number}")
     pdf.setCreator("广州市人事电子政务系统 人才引进申办系统")
 
+    if data.test_card:
+        _draw_test_card_watermark(pdf)
     y = PAGE_HEIGHT - 58
     _draw_title(pdf, y)
     y -= 26
@@ -175,9 +183,42 @@ def render_card(data: CardData) -> RenderedCard:
         30,
         f"本卡经数字签名，任何改动都会使签章失效。真伪核验：{data.verify_hint_url}（输入入户卡号及验证码）",
     )
+    if data.test_card:
+        _draw_test_card_band(pdf)
     pdf.showPage()
     pdf.save()
     return RenderedCard(pdf=buffer.getvalue(), seal_box=seal_box)
+
+
+def _draw_test_card_watermark(pdf) -> None:
+    """测试卡，无法律效力 three times across the page, diagonal and pale, under everything else: no
+    part of a test card can be cut out and passed off as a genuine one."""
+    pdf.saveState()
+    pdf.setFillColorRGB(*SEAL_RED)
+    pdf.setFillAlpha(0.13)
+    pdf.setFont(FONT, 46)
+    for centre_y in (PAGE_HEIGHT * 0.74, PAGE_HEIGHT * 0.48, PAGE_HEIGHT * 0.22):
+        pdf.saveState()
+        pdf.translate(PAGE_WIDTH / 2, centre_y)
+        pdf.rotate(28)
+        pdf.drawCentredString(0, -16, TEST_CARD_LABEL)
+        pdf.restoreState()
+    pdf.restoreState()
+
+
+def _draw_test_card_band(pdf) -> None:
+    """A red band across the top margin, above the title, in plain horizontal text."""
+    height = 26
+    bottom = PAGE_HEIGHT - 8 - height
+    pdf.saveState()
+    pdf.setFillColorRGB(*SEAL_RED)
+    pdf.rect(MARGIN_X, bottom, CONTENT_WIDTH, height, stroke=0, fill=1)
+    pdf.setFillColorRGB(1, 1, 1)
+    pdf.setFont(FONT, 12.5)
+    pdf.drawCentredString(PAGE_WIDTH / 2, bottom + 12, TEST_CARD_LABEL)
+    pdf.setFont(FONT, 7.5)
+    pdf.drawCentredString(PAGE_WIDTH / 2, bottom + 3.5, TEST_CARD_NOTE)
+    pdf.restoreState()
 
 
 def _draw_title(pdf, baseline: float) -> None:

@@ -178,7 +178,8 @@ def card_render(*, card_id: int, force: bool = False) -> HukouCard:
     card.pdf.save(name, ContentFile(signed), save=False)
     card.pdf_sha256 = hashlib.sha256(signed).hexdigest()
     card.rendered_at = timezone.now()
-    card.save(update_fields=["pdf", "pdf_sha256", "rendered_at"])
+    card.signed_by_development_ca = data.test_card
+    card.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "signed_by_development_ca"])
     if first_render and card.is_main:
         application = card.application
         notify_user_on_commit(
@@ -196,6 +197,7 @@ def card_data(card: HukouCard) -> CardData:
     """What is printed on `card`, as text. The 随迁 card carries the person's own identity; the
     talent fields belong to the main applicant and read 无 there."""
     application = card.application
+    signer = card_signer()
     persons = list(application.accompanying_persons.all())
     companions = tuple(Companion(p.full_name, p.id_number, p.relation) for p in persons)
     verify_path = reverse(
@@ -216,7 +218,8 @@ def card_data(card: HukouCard) -> CardData:
         "deadline": cn_date(card.valid_until),
         "verify_url": settings.SITE_URL + verify_path,
         "verify_hint_url": settings.SITE_URL + reverse("hukou_card:verify"),
-        "seal_code": card_signer().seal_code,
+        "seal_code": signer.seal_code,
+        "test_card": signer.is_development,
         "companions": companions,
     }
     if card.is_main:

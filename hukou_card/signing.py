@@ -28,6 +28,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+# Printed on every card the development CA signs and shown wherever such a card is verified.
+from hukou_card.pdf import TEST_CARD_LABEL
+
 logger = logging.getLogger(__name__)
 
 SIGNATURE_FIELD = "CardSeal"
@@ -48,8 +51,6 @@ class SigningConfigurationError(ImproperlyConfigured):
 
 # What staff see when the signing service itself is at fault (police desk, hukou_card views).
 SERVICE_FAULT_MESSAGE = "签章服务配置错误，请联系管理员。"
-# Printed on every card the development CA signs and shown wherever such a card is verified.
-TEST_CARD_LABEL = "测试卡，无法律效力"
 
 
 @dataclass(frozen=True)
@@ -475,11 +476,11 @@ def check_card_signature(pdf: bytes) -> SignatureCheck:
     ok = bool(status.bottom_line and status.intact and status.trusted and entire)
     development = ok and card.is_development
     if development:
-        message = f"电子签章由开发环境测试CA签发，文件签发后未被修改。本卡为{TEST_CARD_LABEL}。"
+        message = f"文件签发后未被修改，但电子签章来自开发环境测试CA：本卡为{TEST_CARD_LABEL}。"
     elif ok:
         message = "电子签章有效，文件签发后未被修改。"
     elif not status.intact:
-        message = "文件内容与电子签章不符，已被修改。"
+        message = "文件内容与电子签章不符，已被篡改。"
     elif not status.trusted:
         message = "签章证书不受信任。"
     else:

@@ -24,6 +24,7 @@ from hukou_card import selectors, services, throttle
 from hukou_card.access import access_card, access_card_for_police
 from hukou_card.forms import CancelForm, PoliceLookupForm, VerifyForm
 from hukou_card.models import HukouCard
+from hukou_card.pdf import TEST_CARD_LABEL, TEST_CARD_NOTE
 from hukou_card.signing import check_card_signature
 
 SYSTEM_NAME = "人才引进申办系统"
@@ -113,7 +114,13 @@ def _verification_context(card: HukouCard) -> dict:
         "status": status,
         "status_label": HukouCard.Status(status).label,
         "days_left": (card.valid_until - today).days if status == HukouCard.Status.VALID else None,
+        "test_card": card.signed_by_development_ca,
+        **_test_card_text(),
     }
+
+
+def _test_card_text() -> dict:
+    return {"test_card_label": TEST_CARD_LABEL, "test_card_note": TEST_CARD_NOTE}
 
 
 @never_cache
@@ -204,6 +211,9 @@ def police_detail(request, public_id):
             status_label=HukouCard.Status(status).label,
             can_record=status == HukouCard.Status.VALID,
             signature=signature,
+            # The flag written when it was signed, or a signature that only the development CA vouches for.
+            test_card=card.signed_by_development_ca or bool(signature and signature.development),
+            **_test_card_text(),
         ),
     )
 

@@ -142,7 +142,9 @@ def test_police_desk_records_the_move_and_the_applicant_sees_it(page, browser, l
     page.get_by_label("入户卡卡号").fill(main.number)
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_test_id("card-fields")).to_contain_text(main.holder_id_number)
-    expect(page.get_by_test_id("signature-check")).to_contain_text("电子签章有效，文件签发后未被修改。")
+    # Signed by the development CA (as every test card is): intact, and marked a test card.
+    expect(page.get_by_test_id("signature-check")).to_contain_text("文件签发后未被修改")
+    expect(page.get_by_test_id("test-card")).to_contain_text("测试卡，无法律效力")
     screenshot(page, "card-police-desktop")
     page.get_by_test_id("record-used").click()
     expect(page.locator(".messages")).to_contain_text("办结入户")

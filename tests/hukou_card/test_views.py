@@ -283,7 +283,7 @@ def test_police_lookup_explains_a_miss(login_client, police_officer, number, mes
     assert f'value="{number}"' in html
 
 
-def test_police_detail_shows_the_whole_card_and_a_valid_signature(
+def test_police_detail_shows_the_whole_card_and_an_intact_signature(
     login_client, police_officer, main_card, published_application
 ):
     html = (
@@ -297,7 +297,9 @@ def test_police_detail_shows_the_whole_card_and_a_valid_signature(
         main_card.verification_code,
     ):  # fmt: skip
         assert value in html
-    assert "电子签章有效，文件签发后未被修改。" in html
+    # Tests sign with the development CA: intact, and said to be a test card (tests/hukou_card/
+    # test_development_ca.py has the bureau's own key).
+    assert "文件签发后未被修改，但电子签章来自开发环境测试CA：本卡为测试卡，无法律效力。" in html
     assert 'data-testid="record-used"' in html
 
 
