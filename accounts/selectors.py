@@ -30,3 +30,13 @@ def employer_admin_requests_for_user(*, user: User) -> QuerySet[EmployerAdmin]:
 
 def user_has_employer_right(*, user: User) -> bool:
     return employers_administered(user=user).exists()
+
+
+# load_demo's accounts have addresses under this reserved domain (RFC 6761: it never resolves, so
+# they never get mail), and that is how a running portal recognises them.
+DEMO_EMAIL_DOMAIN = "demo.invalid"
+
+
+def demo_accounts_exist() -> bool:
+    """Whether any account load_demo made (one published password for all) is still active."""
+    return User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}", is_active=True).exists()

@@ -1,8 +1,14 @@
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import UserSubsystem
+from accounts.selectors import demo_accounts_exist
+from core.checks import CONSOLE_EMAIL_BACKENDS, sms_disabled
+from hukou_card.signing import uses_development_ca
 from reference.models import Subsystem
 
 
@@ -13,6 +19,41 @@ def subsystem_add(*, user, subsystem: Subsystem) -> UserSubsystem:
         raise ValidationError(f"“{subsystem.name}”本安装未提供，无法添加。", code="not_provided")
     link, _created = UserSubsystem.objects.get_or_create(user=user, subsystem=subsystem)
     return link
+
+
+# --- /healthz ------------------------------------------------------------------------------------
+# Two kinds of answer. A dependency that is down ("error: …") makes the portal unhealthy (503: the
+# load balancer takes the instance out). A stand-in or a switched-off service in production keeps
+# it serving but "degraded" (200), with the reasons, so monitoring sees what the portal is not
+# doing. Each is one function in a list; a new dependency or stand-in is one more entry.
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    checks: dict[str, str]  # dependency -> "ok", "eager" (development: no broker) or "error: …"
+    reasons: list[str] = field(default_factory=list)  # why production is degraded
+
+    @property
+    def healthy(self) -> bool:
+        return all(value in ("ok", "eager") for value in self.checks.values())
+
+    @property
+    def status(self) -> str:
+        if not self.healthy:
+            return "error"
+        return "degraded" if self.reasons else "ok"
+
+    def as_json(self) -> dict:
+        return {"status": self.status, **self.checks, "reasons": self.reasons}
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
+        return f"error: {exc.__class__.__name__}"
 
 
 def broker_status() -> str:
@@ -26,3 +67,52 @@ def broker_status() -> str:
         return "ok"
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}"
+
+
+def _in_process_tasks() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
+        return "tasks run in-process: no broker (CELERY_BROKER_URL)"
+    return ""
+
+
+def _development_ca() -> str:
+    if uses_development_ca():
+        return "cards are signed by the development CA: 测试卡，无法律效力 (CARD_SIGNING_KEY)"
+    return ""
+
+
+def _demo_data() -> str:
+    if settings.PORTAL_DEMO:
+        return "demo data: PORTAL_DEMO=1"
+    try:
+        found = demo_accounts_exist()
+    except Exception:  # noqa: BLE001 - the database check above reports the database
+        return ""
+    return "demo data: demo accounts (one published password) exist" if found else ""
+
+
+def _sms_disabled() -> str:
+    return "SMS disabled: SMS_BACKEND=none" if sms_disabled() else ""
+
+
+def _console_email() -> str:
+    if settings.EMAIL_BACKEND in CONSOLE_EMAIL_BACKENDS:
+        return "e-mail is printed to the console: EMAIL_BACKEND"
+    return ""
+
+
+# Stand-ins and disabled backends that production reports as "degraded" (DESIGN.md §7). Start-up
+# refuses most of them (core/checks.py); what is left running is said here.
+DEGRADATIONS: list[Callable[[], str]] = [
+    _in_process_tasks,
+    _development_ca,
+    _demo_data,
+    _sms_disabled,
+    _console_email,
+]
+
+
+def health_report() -> HealthReport:
+    checks = {"database": database_status(), "broker": broker_status()}
+    reasons = [reason for check in DEGRADATIONS if (reason := check())] if settings.PRODUCTION else []
+    return HealthReport(checks=checks, reasons=reasons)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Employer, IdType, Role, User
+from accounts.selectors import DEMO_EMAIL_DOMAIN
 from reference.data import TALENT_SUBSYSTEM_SLUG, load_reference_data
 from reference.models import District
 
@@ -109,7 +110,7 @@ class Command(BaseCommand):
                 "role": role,
                 "id_type": IdType.RESIDENT_ID,
                 "id_number": id_number,
-                "email": f"{username}@demo.invalid",
+                "email": f"{username}@{DEMO_EMAIL_DOMAIN}",  # /healthz knows them by it
                 "mobile": "",  # demo accounts get no SMS
                 "is_staff": staff,
                 "is_superuser": staff,
