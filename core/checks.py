@@ -125,11 +125,12 @@ def refuse_to_start_on_errors(process: str) -> None:
     """Run the system checks as `manage.py check` does; on any error print them and exit.
 
     For the processes Django does not start itself (gunicorn's master, the Celery worker and beat).
-    Only checks that need no database run here: a forking server must not open a connection its
-    children would share; `migrate`, which runs before them, checks the database.
+    A check may read the database (applications.checks): the connection is closed afterwards, as
+    these processes fork their workers next and a child must never share its parent's socket.
     """
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
+    from django.db import connections
 
     try:
         call_command("check", stdout=io.StringIO())
@@ -137,3 +138,5 @@ def refuse_to_start_on_errors(process: str) -> None:
         sys.stderr.write(f"{process} refuses to start.\n{exc}\n")
         sys.stderr.flush()
         raise SystemExit(1) from None
+    finally:
+        connections.close_all()

@@ -214,3 +214,27 @@ def test_load_demo_exits_non_zero_in_production(tmp_path):
     assert "load_demo refuses to run in production (DJANGO_DEBUG=0)" in result.stderr
     assert "Nothing was created." in result.stderr
     assert not database.exists() or database.stat().st_size == 0
+
+
+def test_gunicorn_refuses_a_sub_category_without_eligibility_rules(tmp_path):
+    """The checks that read the database run at gunicorn's start too (applications/checks.py): a code
+    renamed in the admin would otherwise pass every rule silently."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    assert run_manage("migrate", "-v0", env_overrides=env).returncode == 0
+    rename = "from applications.models import TalentSubcategory as T; T.objects.filter(code='2.2').update(code='2.9')"
+    assert run_manage("shell", "-c", rename, env_overrides=env).returncode == 0
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    result = _run(
+        [
+            str(gunicorn),
+            "config.wsgi:application",
+            "--config",
+            "deploy/gunicorn.conf.py",
+            "--bind",
+            "127.0.0.1:0",
+        ],
+        env,
+        tmp_path,
+    )
+    assert result.returncode == 1
+    assert "(applications.E001) TalentSubcategory '2.9'" in result.stderr
