@@ -238,3 +238,63 @@ def test_gunicorn_refuses_a_sub_category_without_eligibility_rules(tmp_path):
     )
     assert result.returncode == 1
     assert "(applications.E001) TalentSubcategory '2.9'" in result.stderr
+
+
+def test_gunicorn_with_every_choice_made_serves_and_healthz_names_what_is_switched_off(tmp_path):
+    import http.client
+    import json
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "CELERY_BROKER_URL": "memory://",  # a broker named, reachable without a Redis
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_ACCESSLOG": "",
+        "LOG_LEVEL": "WARNING",
+    }
+    assert run_manage("migrate", "-v0", env_overrides=env).returncode == 0
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = (tmp_path / "gunicorn.log").open("wb")
+    process = subprocess.Popen(
+        [str(gunicorn), "config.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
+        cwd=ROOT,
+        env=production_env(env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text(errors="replace")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/healthz", headers={"Host": "rc.example.gov.cn"})
+                response = connection.getresponse()
+                status, body = response.status, response.read()
+                connection.close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not answer /healthz within 60 s"
+                time.sleep(0.1)  # between polls of the condition
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+    assert status == 200
+    assert json.loads(body) == {
+        "status": "degraded",
+        "database": "ok",
+        "broker": "ok",
+        "reasons": ["SMS disabled: SMS_BACKEND=none"],
+    }
+
