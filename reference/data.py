@@ -565,7 +565,8 @@ CONTENT_PAGES = [
 
 def load_content_pages(apps=None) -> None:
     """Create the content pages that are missing. Existing pages are left alone: the city
-    administrator may have edited them in the admin, and `load_demo` runs this on every start."""
+    administrator may have edited them in the admin, and a data migration and `load_demo` (development,
+    demonstrations) both run this."""
     apps = apps or global_apps
     ContentPage = _reference_model(apps, "ContentPage")
     for page in CONTENT_PAGES:
