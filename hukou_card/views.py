@@ -6,6 +6,8 @@ an applicant reaching another person's card gets 404 (hukou_card.access.access_c
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,9 +27,13 @@ from hukou_card.access import access_card, access_card_for_police
 from hukou_card.forms import CancelForm, PoliceLookupForm, VerifyForm
 from hukou_card.models import HukouCard
 from hukou_card.pdf import TEST_CARD_LABEL, TEST_CARD_NOTE
-from hukou_card.signing import check_card_signature
+from hukou_card.signing import SignatureCheck, check_card_signature
+
+logger = logging.getLogger(__name__)
 
 SYSTEM_NAME = "人才引进申办系统"
+# The card's row names its PDF but storage cannot hand it over: the service's fault, not the card's.
+STORED_FILE_FAULT = "入户卡PDF文件无法读取，请联系管理员。"
 
 
 def _status_url() -> str:
@@ -195,8 +201,9 @@ def police_detail(request, public_id):
         try:
             with card.pdf.open("rb") as handle:
                 signature = check_card_signature(handle.read())
-        except FileNotFoundError:
-            signature = None
+        except OSError as exc:  # a volume not mounted, a file lost: not "not generated yet"
+            logger.error("Card %s: its PDF %s cannot be read: %s", card.number, card.pdf.name, exc)
+            signature = SignatureCheck(False, False, False, "", None, STORED_FILE_FAULT, fault=True)
     today = timezone.localdate()
     status = card.effective_status(today)
     return render(

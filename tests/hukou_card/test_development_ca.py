@@ -163,3 +163,20 @@ def test_a_flipped_byte_still_says_tampered(main_card, login_client, police_offi
         .content.decode()
     )
     assert "文件内容与电子签章不符，已被篡改。" in html and FAULT not in html
+
+
+def test_a_card_pdf_missing_from_storage_is_a_service_fault(main_card, login_client, police_officer, caplog):
+    Path(main_card.pdf.path).unlink()
+    with caplog.at_level(logging.ERROR, logger="hukou_card.views"):
+        html = (
+            login_client(police_officer)
+            .get(reverse("hukou_card:police_detail", args=[main_card.public_id]))
+            .content.decode()
+        )
+    assert 'data-testid="signature-fault"' in html and "入户卡PDF文件无法读取，请联系管理员。" in html
+    assert "尚未生成" not in html and "篡改" not in html
+    assert any(
+        main_card.pdf.name in record.getMessage()
+        for record in caplog.records
+        if record.levelno == logging.ERROR
+    )
