@@ -6,5 +6,5 @@ class HukouCardConfig(AppConfig):
     verbose_name = "入户信息卡"
 
     def ready(self):
-        from hukou_card import signing_pkcs11  # noqa: F401 - registers its system check
-        from hukou_card import checks  # noqa: F401 - registers the signing-key checks
+        # Imported for their system checks: the signing key (checks) and the HSM token (signing_pkcs11).
+        from hukou_card import checks, signing_pkcs11  # noqa: F401

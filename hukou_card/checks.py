@@ -18,6 +18,8 @@ from hukou_card import signing
 @register()
 def check_card_signing_key(app_configs=None, **kwargs) -> list[Error]:
     key, cert, ca = settings.CARD_SIGNING_KEY, settings.CARD_SIGNING_CERT, settings.CARD_SIGNING_CA_CERT
+    if settings.CARD_SIGNING_PKCS11_MODULE:
+        return []  # the key is in an HSM: hukou_card.signing_pkcs11's check (E101) opens the token
     if signing.uses_development_ca():
         if settings.PRODUCTION:
             return [

@@ -101,7 +101,10 @@ def _run(coro):
 
 def uses_development_ca() -> bool:
     """No bureau key configured: cards are (or would be) signed by the development CA. Reads the
-    settings only, so /healthz can ask without creating the development CA."""
+    settings only, so /healthz can ask without creating the development CA. A key in an HSM is the
+    bureau's key (its token is checked by signing_pkcs11's own system check, E101)."""
+    if settings.CARD_SIGNING_PKCS11_MODULE:
+        return False
     return not (settings.CARD_SIGNING_KEY or settings.CARD_SIGNING_CERT)
 
 
@@ -450,6 +453,14 @@ def validate_signature(signature, trust_roots):
     return _run(validate())
 
 
+def _trusts_development_ca(certificate, roots) -> bool:
+    if not settings.CARD_SIGNING_PKCS11_MODULE:
+        return uses_development_ca()
+    from hukou_card.signing_pkcs11 import is_development_chain
+
+    return is_development_chain(certificate, roots)
+
+
 def check_card_signature(pdf: bytes) -> SignatureCheck:
     """Validate a stored card against the configured trust roots (police desk, tests)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -474,7 +485,10 @@ def check_card_signature(pdf: bytes) -> SignatureCheck:
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
     entire = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
     ok = bool(status.bottom_line and status.intact and status.trusted and entire)
-    development = ok and card.is_development
+    # Trusted by the development CA (no key configured), or, with an HSM, by a development token's CA
+    # (init_dev_hsm_token marks it): then the card is a test card. Once the bureau's key is installed
+    # the development CA is no longer trusted at all, so its cards say 不受信任.
+    development = ok and _trusts_development_ca(status.signing_cert, trust_roots)
     if development:
         message = f"文件签发后未被修改，但电子签章来自开发环境测试CA：本卡为{TEST_CARD_LABEL}。"
     elif ok:

@@ -28,7 +28,7 @@ from tests.conftest import STRICT
 from tests.hukou_card.test_views import (  # noqa: F401
     test_owner_downloads_the_signed_pdf,
     test_police_detail_reports_a_tampered_pdf,
-    test_police_detail_shows_the_whole_card_and_a_valid_signature,
+    test_police_detail_shows_the_whole_card_and_an_intact_signature,
     test_verification_by_number_and_code_shows_the_minimum,
 )
 
@@ -153,7 +153,9 @@ def test_hsm_signed_card_validates_against_the_tokens_ca(hsm):
     assert "HSM" in status.signing_cert.subject.human_friendly
     check = signing.check_card_signature(pdf)
     assert check.ok, check.message
-    assert check.message == "电子签章有效，文件签发后未被修改。"
+    # init_dev_hsm_token's CA is a development CA: intact, and said to be a test card.
+    assert check.development
+    assert check.message == "文件签发后未被修改，但电子签章来自开发环境测试CA：本卡为测试卡，无法律效力。"
 
 
 def test_hsm_signature_is_not_trusted_by_the_key_file_development_root(hsm, settings):
@@ -169,7 +171,7 @@ def test_one_changed_byte_breaks_an_hsm_signature(hsm):
     tampered = pdf[:position] + b"X" + pdf[position + 1 :]
     assert not _validate(tampered, hsm["CARD_SIGNING_CA_CERT"]).intact
     check = signing.check_card_signature(tampered)
-    assert not check.ok and check.message == "文件内容与电子签章不符，已被修改。"
+    assert not check.ok and check.message == "文件内容与电子签章不符，已被篡改。"
 
 
 def test_hsm_card_says_development_and_its_seal_code_names_the_tokens_certificate(hsm):
