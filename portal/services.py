@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -81,14 +82,23 @@ def _development_ca() -> str:
     return ""
 
 
+# The demo-account lookup cannot use an index (a suffix match on e-mail), and /healthz is polled every
+# few seconds by every probe: the answer is kept per process for a few minutes.
+_DEMO_CHECK_SECONDS = 300
+_demo_check: tuple[float, bool] | None = None
+
+
 def _demo_data() -> str:
+    global _demo_check
     if settings.PORTAL_DEMO:
         return "demo data: PORTAL_DEMO=1"
-    try:
-        found = demo_accounts_exist()
-    except Exception:  # noqa: BLE001 - the database check above reports the database
-        return ""
-    return "demo data: demo accounts (one published password) exist" if found else ""
+    now = time.monotonic()
+    if _demo_check is None or now - _demo_check[0] > _DEMO_CHECK_SECONDS:
+        try:
+            _demo_check = (now, demo_accounts_exist())
+        except Exception:  # noqa: BLE001 - the database check above reports the database
+            return ""
+    return "demo data: demo accounts (one published password) exist" if _demo_check[1] else ""
 
 
 def _sms_disabled() -> str:
