@@ -312,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hukou_card.tasks.expire_unused_cards",
         "schedule": crontab(minute=15, hour=0),
     },
+    # The 统计分析 page reads counts at most this old (review.statistics_sql).
+    "refresh-statistics": {
+        "task": "review.tasks.refresh_statistics",
+        "schedule": crontab(minute="*/10"),
+    },
     "purge-expired-captchas": {
         "task": "accounts.tasks.purge_expired_captchas",
         "schedule": crontab(minute="*/10"),

@@ -12,7 +12,7 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.access import is_console_user, may_act_in_district
@@ -40,6 +40,7 @@ from reference.models import District
 from reference.workdays import add_working_days, is_working_day
 from review import workflow
 from review.models import NoticeEntry, Objection, PublicNotice
+from review.statistics_sql import VIEW as STATISTICS_VIEW
 
 logger = logging.getLogger(__name__)
 
@@ -662,3 +663,19 @@ def applicant_bar(
         ),
     )
     return bar
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+
+def statistics_refresh() -> bool:
+    """Recount the 统计分析 page's materialised view (PostgreSQL; beat runs it every 10 minutes).
+
+    CONCURRENTLY: readers keep the previous counts while the new ones are made, never a lock.
+    SQLite counts live on every read (review.statistics_sql): nothing to refresh, False.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {STATISTICS_VIEW}")
+    return True

@@ -35,3 +35,9 @@ def close_ended_notices() -> dict[str, list[int]]:
         closed.append(notice_id)
         published.extend(result.published)
     return {"closed": closed, "published": published}
+
+
+@shared_task(acks_late=True)
+def refresh_statistics() -> bool:
+    """Every 10 minutes: the 统计分析 page's counts (a materialised view on PostgreSQL) recounted."""
+    return services.statistics_refresh()
