@@ -1,9 +1,10 @@
 """The console's objects, fetched and authorised together: another district's is 404."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.access import scope_to_district
-from accounts.models import User
+from accounts.models import Role, User
 from applications.models import Application, Attachment
 from review import selectors
 from review.models import Objection, PublicNotice
@@ -30,3 +31,13 @@ def access_objection(*, user: User, public_id) -> Objection:
 
 def access_notice(*, user: User, public_id) -> PublicNotice:
     return get_object_or_404(selectors.console_notices(user=user), public_id=public_id)
+
+
+def access_statistics_district(*, user: User, requested: int | None) -> int | None:
+    """The district whose statistics the user sees: a city administrator the one asked for (None:
+    the whole city); a reviewer always their own, and another district's figures are a 404."""
+    if user.role == Role.CITY_ADMIN:
+        return requested
+    if requested is not None and requested != user.district_id:
+        raise Http404("没有找到该区的统计数据。")
+    return user.district_id

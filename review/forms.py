@@ -220,3 +220,36 @@ class NoticeSearchForm(forms.Form):
         if number and not APPLICATION_NUMBER_RE.fullmatch(number):
             raise ValidationError(NUMBER_FORMAT_ERROR)
         return number
+
+
+class StatisticsFilterForm(forms.Form):
+    """The 统计分析 page's filters: year, district (city administrators only), category."""
+
+    CHOICE_ERROR = {"invalid_choice": "请从列表中选择。"}
+
+    year = forms.TypedChoiceField(
+        label="申报年度", coerce=int, required=False, empty_value=None, error_messages=CHOICE_ERROR
+    )
+    district = forms.TypedChoiceField(
+        label="入户所属区", coerce=int, required=False, empty_value=None, error_messages=CHOICE_ERROR
+    )
+    category = forms.TypedChoiceField(
+        label="引进人才类别", coerce=int, required=False, empty_value=None, error_messages=CHOICE_ERROR
+    )
+
+    def __init__(self, *args, years: list[int], show_district: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        lists = reference_lists()
+        self.fields["year"].choices = [("", "全部年度"), *[(y, f"{y}年") for y in years]]
+        self.fields["category"].choices = [("", "全部类别"), *lists["categories"]]
+        self.fields["district"].choices = [("", "全市（全部区）"), *lists["districts"]]
+        if not show_district:
+            del self.fields["district"]
+
+    def value(self, name: str, default=None):
+        """A field's cleaned value; an invalid field (shown with its error) filters nothing."""
+        if not self.is_bound:
+            return default
+        if name in self.errors or not hasattr(self, "cleaned_data"):
+            return None
+        return self.cleaned_data.get(name)

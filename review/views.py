@@ -7,6 +7,7 @@ limited to the reviewer's district, so another district's object is a plain 404.
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -25,11 +26,13 @@ from accounts.access import role_required
 from accounts.models import CONSOLE_ROLES, Role
 from applications.choices import Status
 from applications.models import Application
+from applications.reference import reference_lists
 from applications.selectors import active_bar
 from applications.workflow import Actor, allowed_actions
 from audit.actions import action_label, role_label
 from core.cache import version
 from core.client_ip import client_ip
+from core.csv_export import csv_response
 from core.errors import Refused
 from core.private_files import private_file_response
 from reference.selectors import REFERENCE
@@ -39,6 +42,7 @@ from review.access import (
     access_console_attachment,
     access_notice,
     access_objection,
+    access_statistics_district,
 )
 from review.deadlines import working_days_left
 from review.forms import (
@@ -50,8 +54,10 @@ from review.forms import (
     QueueFilterForm,
     RejectForm,
     ReturnForm,
+    StatisticsFilterForm,
 )
 from review.models import Objection, PublicNotice
+from review.statistics import StatisticsFilters, build_statistics, counts_are_live, statistics_years
 
 QUEUE_PAGE_SIZE = 50
 
@@ -432,4 +438,70 @@ def quota(request):
         request,
         "review/quota.html",
         {"rows": rows, "year": year, "years": years, "totals": totals, "active": "quota"},
+    )
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+
+def _requested_district(request, form: StatisticsFilterForm, *, show_district: bool) -> int | None:
+    if show_district:
+        return form.value("district")
+    # A reviewer has no district field; one in the address is someone else's unless it is theirs.
+    raw = request.GET.get("district", "")
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Http404("没有找到该区的统计数据。") from None
+
+
+@console_required
+def statistics(request):
+    """统计分析: the figures of the whole city (city administrator) or of the reviewer's district.
+    `?csv=<table>` downloads one table, with the same filters, as CSV."""
+    user = request.user
+    show_district = user.role == Role.CITY_ADMIN
+    years, refreshed_at = statistics_years()
+    form = StatisticsFilterForm(request.GET or None, years=years, show_district=show_district)
+    if form.is_bound:
+        form.is_valid()  # a bad field shows its error next to it; the valid ones still filter
+    today = timezone.localdate()
+    filters = StatisticsFilters(
+        # No year in the address: this year; an empty one (全部年度): every year.
+        year=form.value("year") if "year" in request.GET else today.year,
+        district_id=access_statistics_district(
+            user=user, requested=_requested_district(request, form, show_district=show_district)
+        ),
+        category_id=form.value("category"),
+    )
+    if not form.is_bound:
+        form.initial = {"year": today.year}
+    stats = build_statistics(filters=filters)
+    if "csv" in request.GET:
+        table = stats.table(request.GET["csv"])
+        if table is None:
+            raise Http404("没有这张统计表。")
+        name = f"statistics-{table.key}-{filters.year or 'all'}"
+        if filters.district_id:
+            name += f"-district{filters.district_id}"
+        if filters.category_id:
+            name += f"-category{filters.category_id}"
+        rows = [*table.rows, *([table.footer] if table.footer else [])]
+        return csv_response(filename=f"{name}.csv", header=table.headers, rows=rows)
+    district_name = dict(reference_lists()["districts"]).get(filters.district_id) if filters.district_id else None
+    return render(
+        request,
+        "review/statistics.html",
+        {
+            "form": form,
+            "stats": stats,
+            "filters": filters,
+            "csv_query": urlencode(filters.query()),
+            "scope_label": district_name or "全市",
+            "refreshed_at": refreshed_at,
+            "live": counts_are_live(),
+            "active": "statistics",
+        },
     )

@@ -1,0 +1,184 @@
+"""Geometry of the 统计分析 page's charts, drawn as inline SVG by templates/review/_chart_*.html.
+
+No script and no chart library: the server works out every rectangle, so the charts are in the
+HTML as it arrives (CSP script-src 'self' holds, nothing to load, printable). Colours are CSS
+classes (static/review/review.css); each chart is followed by its data table on the page.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+WIDTH = 560
+ROW = 26  # height of one horizontal bar row
+LABEL_W = 170  # room for the row labels left of the bars
+VALUE_W = 70  # room for the figure right of the bars
+TOP = 24  # room for the axis labels above the bars
+
+
+def nice_ceiling(value: float) -> int:
+    """The axis end: the next 1, 2 or 5 × 10^k at or above `value` (at least 1)."""
+    if value <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if value <= step * power:
+            return int(step * power)
+    return int(10 * power)  # pragma: no cover - the loop ends at 10
+
+
+@dataclass
+class Segment:
+    x: float
+    width: float
+    css: str
+    title: str
+
+
+@dataclass
+class HRow:
+    label: str
+    y: float
+    segments: list[Segment]
+    value_text: str
+    value_x: float
+    text_y: float = 0.0  # baseline of the row's label and figure
+
+
+@dataclass
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass
+class Series:
+    name: str
+    css: str
+
+
+@dataclass
+class HBarChart:
+    """Horizontal bars, one row per label, each bar the stack of its series' values."""
+
+    kind = "hbar"  # which template draws it (templates/review/_chart_<kind>.html)
+
+    id: str
+    title: str
+    rows: list[HRow]
+    legend: list[Series]
+    ticks: list[Tick]
+    width: int = WIDTH
+    height: int = 0
+    plot_x: int = LABEL_W
+    plot_w: int = WIDTH - LABEL_W - VALUE_W
+    top: int = TOP
+    empty: bool = False
+
+
+def hbar_chart(
+    *, id: str, title: str, rows: list[tuple[str, list[int]]], series: list[tuple[str, str]],
+    value_text=None,
+) -> HBarChart:  # fmt: skip
+    """`rows` are (label, one value per series); `series` (name, css class). `value_text(values)`
+    gives the figure printed after a bar (default: the sum)."""
+    plot_w = WIDTH - LABEL_W - VALUE_W
+    top = max((sum(values) for _label, values in rows), default=0)
+    end = nice_ceiling(top)
+    scale = plot_w / end
+    chart_rows = []
+    for index, (label, values) in enumerate(rows):
+        y = TOP + index * ROW
+        x = float(LABEL_W)
+        segments = []
+        for (name, css), value in zip(series, values, strict=True):
+            if value:
+                segments.append(
+                    Segment(
+                        x=round(x, 2),
+                        width=round(value * scale, 2),
+                        css=css,
+                        title=f"{label} {name}：{value}",
+                    )
+                )
+                x += value * scale
+        text = value_text(values) if value_text else str(sum(values))
+        chart_rows.append(
+            HRow(
+                label=label,
+                y=y + 4,
+                segments=segments,
+                value_text=text,
+                value_x=round(x + 6, 2),
+                text_y=y + 17,
+            )
+        )
+    ticks = [Tick(x=round(LABEL_W + plot_w * i / 4, 2), label=_tick_label(end * i / 4)) for i in range(5)]
+    return HBarChart(
+        id=id, title=title, rows=chart_rows, legend=[Series(n, c) for n, c in series], ticks=ticks,
+        height=TOP + len(rows) * ROW + 8, empty=top == 0,
+    )  # fmt: skip
+
+
+def _tick_label(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:.1f}"
+
+
+@dataclass
+class Column:
+    x: float
+    width: float
+    segments: list[tuple[float, float, str, str]]  # y, height, css, title
+    label: str
+    show_label: bool
+    center: float = 0.0
+
+
+@dataclass
+class ColumnChart:
+    """Stacked columns over time (months), one colour per series."""
+
+    kind = "columns"
+
+    id: str
+    title: str
+    columns: list[Column]
+    legend: list[Series]
+    gridlines: list[tuple[float, str]] = field(default_factory=list)
+    width: int = WIDTH
+    height: int = 240
+    plot_x: int = 44
+    plot_bottom: int = 200
+    empty: bool = False
+
+
+def column_chart(
+    *, id: str, title: str, columns: list[tuple[str, list[int]]], series: list[tuple[str, str]]
+) -> ColumnChart:
+    plot_x, plot_top, plot_bottom, right = 44, 12, 200, 8
+    plot_w = WIDTH - plot_x - right
+    plot_h = plot_bottom - plot_top
+    top = max((sum(values) for _label, values in columns), default=0)
+    end = nice_ceiling(top)
+    slot = plot_w / max(len(columns), 1)
+    every = max(1, math.ceil(len(columns) / 12))  # at most 12 month labels under the axis
+    chart_columns = []
+    for index, (label, values) in enumerate(columns):
+        y = float(plot_bottom)
+        segments = []
+        for (name, css), value in zip(series, values, strict=True):
+            if value:
+                height = value * plot_h / end
+                y -= height
+                segments.append((round(y, 2), round(height, 2), css, f"{label} {name}：{value}"))
+        chart_columns.append(
+            Column(
+                x=round(plot_x + index * slot + slot * 0.15, 2), width=round(slot * 0.7, 2),
+                segments=segments, label=label, show_label=index % every == 0,
+                center=round(plot_x + index * slot + slot / 2, 2),
+            )
+        )  # fmt: skip
+    gridlines = [(round(plot_bottom - plot_h * i / 4, 2), _tick_label(end * i / 4)) for i in range(5)]
+    return ColumnChart(
+        id=id, title=title, columns=chart_columns, legend=[Series(n, c) for n, c in series],
+        gridlines=gridlines, plot_x=plot_x, plot_bottom=plot_bottom, empty=top == 0,
+    )  # fmt: skip

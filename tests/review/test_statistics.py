@@ -1,0 +1,338 @@
+"""统计分析 (/console/statistics/): each figure on a small data set whose answers are worked out by
+hand, who may see what, the filters, the CSV downloads and the page's query count.
+
+The data set is made with factories (exact timestamps: a processing time is a difference of two
+dates) except one application walked through the real services (tests.builders), which must show
+up like any other. On PostgreSQL the page reads a materialised view: `counted` refreshes it, as
+beat does in production; on SQLite the same SELECT runs live.
+"""
+
+import csv
+import datetime
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from applications.choices import Status
+from hukou_card.models import HukouCard
+from review import services
+from review.models import Objection
+from review.statistics import StatisticsFilters, build_statistics, percentile
+from tests import factories
+from tests.builders import build_application
+
+URL = reverse("review:statistics")
+CN = ZoneInfo("Asia/Shanghai")
+YEAR = 2025
+
+
+def at(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(YEAR, month, day, hour, minute, tzinfo=CN)
+
+
+def app(status, *, district, sub="2.2", year=YEAR, **fields):
+    return factories.ApplicationFactory(
+        submitted=True, status=status, year=year, district=district, subcategory=factories.subcategory(sub),
+        **fields,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def dataset(db, district, other_district):
+    """天河 (the reviewer's district) and 白云, year 2025; the answers are in the tests."""
+    data = {}
+    # 天河, 学历类: accepted two local days after submission although only 22½ hours passed in
+    # UTC (07:30 in Guangzhou is the previous day in UTC): days are counted in Asia/Shanghai.
+    data["a1"] = app(
+        Status.PUBLISHED, district=district,
+        submitted_at=at(3, 3, 9), last_submitted_at=at(3, 4, 9), accepted_at=at(3, 5, 7, 30),
+        accept_due_on=datetime.date(YEAR, 3, 11), decided_at=at(3, 20), decision_due_on=datetime.date(YEAR, 3, 26),
+    )  # fmt: skip
+    data["a2"] = app(
+        Status.REJECTED, district=district,
+        submitted_at=at(3, 10), last_submitted_at=at(3, 10), accepted_at=at(3, 20),
+        accept_due_on=datetime.date(YEAR, 3, 17), decided_at=at(4, 30), decision_due_on=datetime.date(YEAR, 4, 10),
+    )  # fmt: skip
+    data["a3"] = app(
+        Status.UNDER_REVIEW, district=district,
+        submitted_at=at(4, 1), last_submitted_at=at(4, 1), accepted_at=at(4, 2),
+        accept_due_on=datetime.date(YEAR, 4, 8),
+    )  # fmt: skip
+    data["draft"] = factories.ApplicationFactory(year=YEAR, district=district)
+    # 白云, 职称类: accepted the next day.
+    data["b1"] = app(
+        Status.UNDER_REVIEW, district=other_district, sub="3.1",
+        submitted_at=at(3, 15), last_submitted_at=at(3, 15), accepted_at=at(3, 16),
+        accept_due_on=datetime.date(YEAR, 3, 21),
+    )  # fmt: skip
+    # A year outside the filter.
+    data["old"] = app(Status.SUBMITTED, district=district, year=YEAR - 1, submitted_at=at(1, 5), last_submitted_at=at(1, 5))
+
+    # Cards of a1: the main card valid, two accompanying (one used, one cancelled); a card of
+    # another 天河 application past its deadline that the nightly task has not yet expired.
+    today = datetime.date.today()
+    main = factories.HukouCardFactory(application=data["a1"], valid_until=today + datetime.timedelta(days=30))
+    for status in (HukouCard.Status.USED, HukouCard.Status.CANCELLED):
+        factories.HukouCardFactory(
+            application=data["a1"], main_card=main, move_type=HukouCard.MoveType.ACCOMPANYING, status=status
+        )
+    data["a5"] = app(Status.PUBLISHED, district=district, submitted_at=at(5, 6), last_submitted_at=at(5, 6))
+    factories.HukouCardFactory(application=data["a5"], issued_on=today - datetime.timedelta(days=100),
+                               valid_until=today - datetime.timedelta(days=10))  # fmt: skip
+
+    # Objections on a1's notice entry: upheld in time, dismissed late, one still open.
+    entry = factories.NoticeEntryFactory(application=data["a1"], notice__district=district)
+    factories.ObjectionFactory(entry=entry, status=Objection.Status.UPHELD, due_on=datetime.date(YEAR, 4, 1), decided_at=at(3, 25))
+    factories.ObjectionFactory(entry=entry, status=Objection.Status.DISMISSED, due_on=datetime.date(YEAR, 4, 1), decided_at=at(4, 3))
+    factories.ObjectionFactory(entry=entry)  # fmt: skip
+
+    # Quota: 天河 and a key employer of 天河, 白云; and 天河's quota of the year before.
+    key_employer = factories.EmployerFactory(district=district, name="=HYPERLINK(\"http://x\")科技", is_key_employer=True)
+    factories.QuotaFactory(year=YEAR, district=district, total_places=10, reserved=2, used=3)
+    factories.QuotaFactory(year=YEAR, district=district, employer=key_employer, total_places=4, reserved=1, used=1)
+    factories.QuotaFactory(year=YEAR, district=other_district, total_places=5, used=5)
+    factories.QuotaFactory(year=YEAR - 1, district=district, total_places=7)
+    data["key_employer"] = key_employer
+    return data
+
+
+@pytest.fixture
+def counted(dataset):
+    """The data set, counted: beat's refresh on PostgreSQL, nothing to do on SQLite."""
+    services.statistics_refresh()
+    return dataset
+
+
+def rows(stats, key):
+    return stats.table(key).rows
+
+
+def city(**filters):
+    return build_statistics(filters=StatisticsFilters(year=YEAR, **filters))
+
+
+# --- each figure -----------------------------------------------------------------------------------
+
+
+def test_applications_by_state_count_every_state(counted):
+    by_state = {label: n for label, n, _share in rows(city(), "states")}
+    assert by_state[Status.PUBLISHED.label] == 2  # a1, a5
+    assert by_state[Status.REJECTED.label] == 1
+    assert by_state[Status.UNDER_REVIEW.label] == 2  # a3 (天河), b1 (白云)
+    assert by_state[Status.DRAFT.label] == 1
+    assert by_state[Status.SUBMITTED.label] == 0  # "old" is of 2024
+    assert city().table("states").footer[1] == 6
+
+
+def test_applications_by_category_and_month(counted):
+    categories = {row[0]: row[1:] for row in rows(city(), "categories")}
+    assert categories["二、学历类人才"] == [5, 4, 2, 1]  # total with the draft, submitted, published, rejected
+    assert categories["三、职称类人才"] == [1, 1, 0, 0]
+    timeline = city().table("timeline")
+    header = timeline.headers
+    months = {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in timeline.rows}
+    # By month of first submission; the draft (never submitted) is not in the timeline.
+    assert list(months) == ["2025年3月", "2025年4月", "2025年5月"]
+    assert months["2025年3月"]["二、学历类人才"] == 2 and months["2025年3月"]["三、职称类人才"] == 1
+    assert months["2025年3月"]["合计"] == 3
+    assert months["2025年4月"]["合计"] == 1 and months["2025年5月"]["合计"] == 1
+
+
+def test_processing_times_p50_p90_and_statutory_limits(counted):
+    accept, decide = rows(city(), "processing")
+    # Acceptance, days: a1 1 (from its last submission, counted in Guangzhou time), a2 10, a3 1, b1 1.
+    assert accept[1:4] == [4, 1, 10]
+    assert accept[4] == "5个工作日"
+    assert accept[5:] == [3, 1, "75.0%"]  # a2 was accepted after its due date
+    # Decision: a1 in 15 days (on time), a2 in 41 (late).
+    assert decide[1:4] == [2, 15, 41]
+    assert decide[5:] == [1, 1, "50.0%"]
+
+
+def test_processing_counts_days_in_guangzhou_time(counted):
+    tianhe_accept = rows(city(district_id=counted["a1"].district_id), "processing")[0]
+    # 天河: a1 1 day (03-04 09:00 → 03-05 07:30, both Guangzhou dates), a3 1, a2 10.
+    assert tianhe_accept[1:4] == [3, 1, 10]
+
+
+def test_objections_and_their_outcome(counted):
+    table = city().table("objections")
+    outcome = {row[0]: row[1:] for row in table.rows}
+    assert outcome["待处理"] == [1, "—"]
+    assert outcome["异议成立"] == [1, 1]
+    assert outcome["异议不成立"] == [1, 0]  # settled after its due date
+    assert table.footer == ["合计", 3, 1]
+    assert "已办结2件，按期率50.0%" in table.note
+
+
+def test_cards_issued_used_expired_cancelled(counted):
+    table = city().table("cards")
+    cards = {row[0]: row[1:] for row in table.rows}
+    assert cards["有效（未办理入户）"] == [1, 0, 1]
+    assert cards["已办理入户"] == [0, 1, 1]
+    # Past its deadline and still marked valid: a reader is told it has expired.
+    assert cards["逾期未用，已过期"] == [1, 0, 1]
+    assert cards["已注销（放弃入户）"] == [0, 1, 1]
+    assert table.footer == ["已签发合计", 2, 2, 4]
+
+
+def test_quota_per_district_and_key_employer(counted):
+    table = city().table("quota")
+    quota = {row[0]: row[1:] for row in table.rows}
+    assert quota["天河区"] == [10, 2, 3, 5, "50.0%"]
+    assert quota['=HYPERLINK("http://x")科技（五(四)专项）'] == [4, 1, 1, 2, "50.0%"]
+    assert quota["白云区"] == [5, 0, 5, 0, "100.0%"]
+    # The city's total adds the districts' plans; a key employer's share is part of its district's.
+    assert table.footer == ["全市合计（各区）", 15, 2, 8, 5, "66.7%"]
+
+
+def test_a_published_application_made_by_the_services_is_counted(db, district):
+    app_ = build_application(Status.PUBLISHED, district=district)
+    services.statistics_refresh()
+    stats = build_statistics(filters=StatisticsFilters(year=app_.year, district_id=district.pk))
+    assert dict((label, n) for label, n, _ in rows(stats, "states"))[Status.PUBLISHED.label] == 1
+    cards = {row[0]: row[1:] for row in rows(stats, "cards")}
+    assert cards["有效（未办理入户）"] == [1, 0, 1]
+    accept, decide = rows(stats, "processing")
+    assert accept[1] == 1 and accept[5] == 1  # accepted the day it was submitted: within 5 working days
+    assert decide[1] == 1 and decide[5] == 1
+
+
+def test_percentile_is_nearest_rank():
+    assert percentile({}, 0.5) is None
+    assert percentile({1: 2, 2: 1, 10: 1}, 0.5) == 1
+    assert percentile({1: 2, 2: 1, 10: 1}, 0.9) == 10
+    assert percentile({3: 1}, 0.9) == 3
+
+
+# --- the page: access, filters, charts, CSV, queries ---------------------------------------------------
+
+
+def test_city_admin_sees_every_district_with_charts_and_tables(counted, login_client, city_admin):
+    response = login_client(city_admin).get(URL, {"year": YEAR})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "统计分析 · 全市 · 2025年度" in html
+    for key in ("quota", "states", "categories", "timeline", "processing", "objections", "cards"):
+        assert f'data-testid="table-{key}"' in html  # the data table of each chart
+        assert f'href="?year=2025&amp;csv={key}"' in html
+    assert html.count("<svg") == 7 and 'role="img"' in html
+    assert "<script" not in html.split("<main", 1)[-1].split("</main>")[0]  # charts need no script
+    assert "白云区" in html and 'name="district"' in html
+
+
+def test_reviewer_sees_their_district_only(counted, login_client, reviewer, other_district):
+    client = login_client(reviewer)
+    response = client.get(URL, {"year": YEAR})
+    assert response.status_code == 200
+    assert "统计分析 · 天河区 · 2025年度" in response.content.decode()
+    assert 'name="district"' not in response.content.decode()
+    states = {label: n for label, n, _ in response.context["stats"].table("states").rows}
+    assert states[Status.UNDER_REVIEW.label] == 1  # a3 only: 白云's b1 is not theirs
+    quota = [row[0] for row in response.context["stats"].table("quota").rows]
+    assert "白云区" not in quota and "天河区" in quota
+    assert client.get(URL, {"year": YEAR, "district": other_district.pk}).status_code == 404
+    assert client.get(URL, {"year": YEAR, "district": other_district.pk, "csv": "states"}).status_code == 404
+    assert client.get(URL, {"district": "abc"}).status_code == 404
+    assert client.get(URL, {"year": YEAR, "district": reviewer.district_id}).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["applicant", "police_officer"])
+def test_others_are_refused(db, login_client, request, who):
+    response = login_client(request.getfixturevalue(who)).get(URL)
+    assert response.status_code == 403
+
+
+def test_anonymous_goes_to_the_console_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and response.url.startswith(reverse("review:login"))
+
+
+def test_filters_year_district_and_category(counted, login_client, city_admin, other_district):
+    client = login_client(city_admin)
+    baiyun = client.get(URL, {"year": YEAR, "district": other_district.pk}).context["stats"]
+    assert {row[0]: row[1] for row in baiyun.table("states").rows}[Status.UNDER_REVIEW.label] == 1
+    assert [row[0] for row in baiyun.table("quota").rows] == ["白云区"]
+    category = factories.subcategory("3.1").category_id
+    by_category = client.get(URL, {"year": YEAR, "category": category}).context["stats"]
+    assert by_category.table("states").footer[1] == 1  # b1 only
+    every_year = client.get(URL, {"year": ""}).context["stats"]
+    assert every_year.table("states").footer[1] == 7  # with 2024's application
+    assert {row[0]: row[1] for row in every_year.table("quota").rows}["天河区"] == 17  # 10 + 7
+    # No year in the address: this year (nothing of it in the data set).
+    assert client.get(URL).context["filters"].year == datetime.date.today().year
+
+
+def test_a_bad_filter_is_shown_next_to_its_field(counted, login_client, city_admin):
+    response = login_client(city_admin).get(URL, {"year": "1999", "category": "x"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("请从列表中选择。") == 2
+    assert response.context["filters"].year is None  # the bad fields filter nothing
+
+
+def test_every_table_downloads_as_csv(counted, login_client, city_admin):
+    client = login_client(city_admin)
+    stats = client.get(URL, {"year": YEAR}).context["stats"]
+    for section in stats.sections:
+        table = section.table
+        response = client.get(URL, {"year": YEAR, "csv": table.key})
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert f'filename="statistics-{table.key}-2025.csv"' in response["Content-Disposition"]
+        text = response.content.decode("utf-8")
+        assert text.startswith("\ufeff")  # Excel reads the Chinese right
+        lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+        assert lines[0] == table.headers
+        expected = [*table.rows, *([table.footer] if table.footer else [])]
+        assert len(lines) - 1 == len(expected)
+    quota = client.get(URL, {"year": YEAR, "csv": "quota"}).content.decode()
+    assert "'=HYPERLINK" in quota  # a name that looks like a formula stays text
+    assert client.get(URL, {"year": YEAR, "csv": "nothing"}).status_code == 404
+
+
+def test_csv_of_a_reviewer_has_their_district_only(counted, login_client, reviewer):
+    text = login_client(reviewer).get(URL, {"year": YEAR, "csv": "quota"}).content.decode()
+    assert "天河区" in text and "白云区" not in text
+
+
+def test_page_answers_in_at_most_8_queries_whatever_the_data(counted, login_client, city_admin, django_assert_max_num_queries, district):
+    client = login_client(city_admin)
+    client.get(URL, {"year": YEAR})  # the per-process reference lists are read once
+    with django_assert_max_num_queries(5) as small:
+        assert client.get(URL, {"year": YEAR}).status_code == 200
+    for _ in range(20):
+        app(Status.UNDER_REVIEW, district=district, submitted_at=at(6, 1), last_submitted_at=at(6, 1), accepted_at=at(6, 2))
+    services.statistics_refresh()
+    with django_assert_max_num_queries(5) as large:
+        assert client.get(URL, {"year": YEAR}).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+    # Cold (the reference lists not yet read in this process) it is still within the page's 8.
+    from core.cache import bump
+
+    bump("reference")
+    with django_assert_max_num_queries(8):
+        assert client.get(URL, {"year": YEAR}).status_code == 200
+
+
+def test_beat_recounts_every_ten_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-statistics"]
+    assert entry["task"] == "review.tasks.refresh_statistics"
+    assert entry["schedule"].minute == set(range(0, 60, 10))
+
+
+@pytest.mark.postgres
+def test_postgres_page_reads_the_view_until_beat_recounts_it(counted, login_client, city_admin, district):
+    """Production reads the materialised view: new applications count after the next refresh."""
+    from review.tasks import refresh_statistics
+
+    client = login_client(city_admin)
+    before = client.get(URL, {"year": YEAR}).context["stats"].table("states").footer[1]
+    app(Status.SUBMITTED, district=district, submitted_at=at(7, 1), last_submitted_at=at(7, 1))
+    assert client.get(URL, {"year": YEAR}).context["stats"].table("states").footer[1] == before
+    assert refresh_statistics() is True
+    response = client.get(URL, {"year": YEAR})
+    assert response.context["stats"].table("states").footer[1] == before + 1
+    assert "数据更新于" in response.content.decode()
