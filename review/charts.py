@@ -112,11 +112,23 @@ def hbar_chart(
                 text_y=y + 17,
             )
         )
-    ticks = [Tick(x=round(LABEL_W + plot_w * i / 4, 2), label=_tick_label(end * i / 4)) for i in range(5)]
+    steps = tick_steps(end)
+    ticks = [
+        Tick(x=round(LABEL_W + plot_w * i / steps, 2), label=_tick_label(end * i / steps))
+        for i in range(steps + 1)
+    ]
     return HBarChart(
         id=id, title=title, rows=chart_rows, legend=[Series(n, c) for n, c in series], ticks=ticks,
         height=TOP + len(rows) * ROW + 8, empty=top == 0,
     )  # fmt: skip
+
+
+def tick_steps(end: int) -> int:
+    """How many gridline intervals the axis 0…end gets: whole numbers at every line (5 → 0 1 2 3 4 5,
+    20 → 0 5 10 15 20, 50 → 0 10 … 50)."""
+    leading = int(str(end)[0])
+    steps = 4 if leading == 2 else 5
+    return min(steps, end)
 
 
 def _tick_label(value: float) -> str:
@@ -129,6 +141,7 @@ class Column:
     width: float
     segments: list[tuple[float, float, str, str]]  # y, height, css, title
     label: str
+    axis_label: str
     show_label: bool
     center: float = 0.0
 
@@ -152,17 +165,18 @@ class ColumnChart:
 
 
 def column_chart(
-    *, id: str, title: str, columns: list[tuple[str, list[int]]], series: list[tuple[str, str]]
+    *, id: str, title: str, columns: list[tuple[str, str, list[int]]], series: list[tuple[str, str]]
 ) -> ColumnChart:
+    """`columns` are (label, short label under the axis, one value per series)."""
     plot_x, plot_top, plot_bottom, right = 44, 12, 200, 8
     plot_w = WIDTH - plot_x - right
     plot_h = plot_bottom - plot_top
-    top = max((sum(values) for _label, values in columns), default=0)
+    top = max((sum(values) for _label, _axis, values in columns), default=0)
     end = nice_ceiling(top)
     slot = plot_w / max(len(columns), 1)
     every = max(1, math.ceil(len(columns) / 12))  # at most 12 month labels under the axis
     chart_columns = []
-    for index, (label, values) in enumerate(columns):
+    for index, (label, axis_label, values) in enumerate(columns):
         y = float(plot_bottom)
         segments = []
         for (name, css), value in zip(series, values, strict=True):
@@ -173,11 +187,14 @@ def column_chart(
         chart_columns.append(
             Column(
                 x=round(plot_x + index * slot + slot * 0.15, 2), width=round(slot * 0.7, 2),
-                segments=segments, label=label, show_label=index % every == 0,
+                segments=segments, label=label, axis_label=axis_label, show_label=index % every == 0,
                 center=round(plot_x + index * slot + slot / 2, 2),
             )
         )  # fmt: skip
-    gridlines = [(round(plot_bottom - plot_h * i / 4, 2), _tick_label(end * i / 4)) for i in range(5)]
+    steps = tick_steps(end)
+    gridlines = [
+        (round(plot_bottom - plot_h * i / steps, 2), _tick_label(end * i / steps)) for i in range(steps + 1)
+    ]
     return ColumnChart(
         id=id, title=title, columns=chart_columns, legend=[Series(n, c) for n, c in series],
         gridlines=gridlines, plot_x=plot_x, plot_bottom=plot_bottom, empty=top == 0,

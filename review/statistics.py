@@ -271,7 +271,7 @@ def _application_sections(cells, categories: dict[int, str]) -> list[Section]:
     category_chart = charts.hbar_chart(
         id="chart-categories", title=category_table.title,
         rows=[(row[0], [row[3], row[2] - row[3]]) for row in category_rows],
-        series=[("已公布", "s-used"), ("其他已提交", "s-0")],
+        series=[("已公布", "s-2"), ("其他已提交", "s-0")],
         value_text=lambda v: f"已提交{sum(v)}",
     )  # fmt: skip
 
@@ -289,7 +289,7 @@ def _application_sections(cells, categories: dict[int, str]) -> list[Section]:
     palette = ["s-0", "s-1", "s-2", "s-3", "s-4", "s-5"]
     timeline_chart = charts.column_chart(
         id="chart-timeline", title=timeline.title,
-        columns=[(row[0], row[1:-1]) for row in month_rows],
+        columns=[(row[0], _month_axis_label(m, months), row[1:-1]) for m, row in zip(months, month_rows, strict=True)],
         series=[(categories[pk], palette[i % len(palette)]) for i, pk in enumerate(shown)],
     )  # fmt: skip
     return [
@@ -297,6 +297,13 @@ def _application_sections(cells, categories: dict[int, str]) -> list[Section]:
         Section(category_table, category_chart),
         Section(timeline, timeline_chart),
     ]
+
+
+def _month_axis_label(month: int, months: list[int]) -> str:
+    """Under the axis: 3月 within one year; 25/3 across years."""
+    if len({m // 100 for m in months}) == 1:
+        return f"{month % 100}月"
+    return f"{month // 100 % 100}/{month % 100}"
 
 
 PHASES = (
