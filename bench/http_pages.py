@@ -246,6 +246,7 @@ def run(*, applications: int | None = None, submits: int = 200) -> None:
     django_setup(url)
     from bench import scenarios
 
+    refresh_seconds = scenarios.refresh_statistics()
     pages, users = scenarios.pages_and_users()
     cookies = {role: session_cookie(user) if user else None for role, user in users.items()}
     proc = start_gunicorn(url)
@@ -275,6 +276,7 @@ def run(*, applications: int | None = None, submits: int = 200) -> None:
         print(f"{label:<34}{f['rps']:>9.0f}{f['p50']:>9.1f}{f['p99']:>9.1f}{f['rps'] / ceiling:>11.2f}"
               f"{f['queries']:>9}{f['errors']:>9}")  # fmt: skip
     print()
+    print(f"Statistics view recount (REFRESH MATERIALIZED VIEW CONCURRENTLY, beat every 10 min): {refresh_seconds:.1f} s")
     print(f"Submit step (POST, sequential, {submit['count']} drafts): "
           f"p50 {submit['p50']:.1f} ms, p99 {submit['p99']:.1f} ms, mean {statistics.mean(submit['times']):.1f} ms")  # fmt: skip
 

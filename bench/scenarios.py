@@ -38,14 +38,32 @@ def pages_and_users():
     )
     category = TalentSubcategory.objects.get(code="2.2").category_id
     queue = reverse("review:queue")
+    statistics = reverse("review:statistics")
+    busiest_year = (
+        Application.objects.filter(district__code="440106").order_by("-year").values_list("year", flat=True).first()
+    )
     pages = [
         ("ceiling: bare page, base layout", None, reverse("demo:bench_ceiling")),
         ("applicant status page", "applicant", reverse("applications:status")),
         ("public notice list", None, reverse("notices:list")),
         ("review queue, 50 rows, filtered", "reviewer", f"{queue}?{urlencode({'status': 'under_review', 'category': category})}"),
         ("review queue, search by ID number", "reviewer", f"{queue}?{urlencode({'status': 'all', 'q': searched})}"),
+        # 统计分析: the whole city over every year (the largest aggregate) and one district's year.
+        ("statistics, city, all years", "city_admin", f"{statistics}?{urlencode({'year': ''})}"),
+        ("statistics, district, one year", "reviewer", f"{statistics}?{urlencode({'year': busiest_year})}"),
     ]  # fmt: skip
-    return pages, {None: None, "applicant": User.objects.get(pk=applicant), "reviewer": reviewer}
+    users = {None: None, "applicant": User.objects.get(pk=applicant), "reviewer": reviewer}
+    users["city_admin"] = User.objects.get(username="cityadmin")
+    return pages, users
+
+
+def refresh_statistics() -> float:
+    """Recount the statistics view after the bulk load, as beat would within 10 minutes; seconds."""
+    from review.services import statistics_refresh
+
+    started = time.perf_counter()
+    statistics_refresh()
+    return time.perf_counter() - started
 
 
 @transaction.atomic
