@@ -15,15 +15,20 @@ VALUE_W = 70  # room for the figure right of the bars
 TOP = 24  # room for the axis labels above the bars
 
 
+# Axis ends, as multiples of a power of ten, and how many gridline intervals each gets so that
+# every line falls on a whole number (60 → 0 20 40 60, 15 → 0 5 10 15, 8 → 0 2 4 6 8).
+AXIS_ENDS = {1: 5, 1.5: 3, 2: 4, 3: 3, 4: 4, 5: 5, 6: 3, 8: 4}
+
+
 def nice_ceiling(value: float) -> int:
-    """The axis end: the next 1, 2 or 5 × 10^k at or above `value` (at least 1)."""
+    """The axis end: the smallest of AXIS_ENDS × 10^k at or above `value` (at least 1)."""
     if value <= 1:
         return 1
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if value <= step * power:
-            return int(step * power)
-    return int(10 * power)  # pragma: no cover - the loop ends at 10
+    for multiple in sorted(AXIS_ENDS):
+        if value <= multiple * power:
+            return int(multiple * power)
+    return int(10 * power)
 
 
 @dataclass
@@ -124,10 +129,10 @@ def hbar_chart(
 
 
 def tick_steps(end: int) -> int:
-    """How many gridline intervals the axis 0…end gets: whole numbers at every line (5 → 0 1 2 3 4 5,
-    20 → 0 5 10 15 20, 50 → 0 10 … 50)."""
-    leading = int(str(end)[0])
-    steps = 4 if leading == 2 else 5
+    """How many gridline intervals the axis 0…end gets (AXIS_ENDS), never more than `end`."""
+    power = 10 ** math.floor(math.log10(end))
+    multiple = end / power
+    steps = AXIS_ENDS.get(multiple if multiple != int(multiple) else int(multiple), 5)
     return min(steps, end)
 
 

@@ -228,6 +228,7 @@ def _application_sections(cells, categories: dict[int, str]) -> list[Section]:
     by_status: dict[str, int] = defaultdict(int)
     by_category: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_month: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    state_by_month: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind, category_id, status, month, _flag, n in cells:
         if kind != "app":
             continue
@@ -235,6 +236,7 @@ def _application_sections(cells, categories: dict[int, str]) -> list[Section]:
         by_category[category_id][status] += n
         if status != Status.DRAFT and month:
             by_month[month][category_id] += n
+            state_by_month[month][status] += n
     total = sum(by_status.values())
     state_rows = [
         [label, by_status.get(value, 0), _rate(by_status.get(value, 0), total)]
@@ -292,11 +294,43 @@ def _application_sections(cells, categories: dict[int, str]) -> list[Section]:
         columns=[(row[0], _month_axis_label(m, months), row[1:-1]) for m, row in zip(months, month_rows, strict=True)],
         series=[(categories[pk], palette[i % len(palette)]) for i, pk in enumerate(shown)],
     )  # fmt: skip
+    submitted_states = [(value, label) for value, label in STATE_SHORT_LABELS.items()]
+    state_month_rows = [
+        [
+            f"{m // 100}年{m % 100}月",
+            *[state_by_month[m].get(v, 0) for v, _ in submitted_states],
+            sum(state_by_month[m].values()),
+        ]
+        for m in months
+    ]
+    state_timeline = Table(
+        key="state_timeline", title="各办理状态申报件数（按首次提交月份）",
+        headers=["月份", *[label for _, label in submitted_states], "合计"], rows=state_month_rows,
+        note="每月首次提交的申报现在所处的办理状态；不含从未提交的草稿。",
+    )  # fmt: skip
+    state_timeline_chart = charts.column_chart(
+        id="chart-state-timeline", title=state_timeline.title,
+        columns=[(row[0], _month_axis_label(m, months), row[1:-1]) for m, row in zip(months, state_month_rows, strict=True)],
+        series=[(label, f"s-{i}") for i, (_, label) in enumerate(submitted_states)],
+    )  # fmt: skip
     return [
         Section(states, state_chart),
+        Section(state_timeline, state_timeline_chart),
         Section(category_table, category_chart),
         Section(timeline, timeline_chart),
     ]
+
+
+# The states a submitted application can be in, in the order of its life, as the columns say them.
+STATE_SHORT_LABELS = {
+    Status.SUBMITTED: "待受理",
+    Status.UNDER_REVIEW: "审核中",
+    Status.RETURNED: "退回补正",
+    Status.IN_NOTICE: "公示中",
+    Status.PUBLISHED: "已公布",
+    Status.REJECTED: "审核不通过",
+    Status.WITHDRAWN: "已撤回",
+}
 
 
 def _month_axis_label(month: int, months: list[int]) -> str:

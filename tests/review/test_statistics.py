@@ -138,6 +138,10 @@ def test_applications_by_category_and_month(counted):
     assert months["2025年3月"]["二、学历类人才"] == 2 and months["2025年3月"]["三、职称类人才"] == 1
     assert months["2025年3月"]["合计"] == 3
     assert months["2025年4月"]["合计"] == 1 and months["2025年5月"]["合计"] == 1
+    by_state = {row[0]: dict(zip(city().table("state_timeline").headers[1:], row[1:], strict=True)) for row in rows(city(), "state_timeline")}
+    # March: a1 published, a2 rejected, b1 under review; April: a3 under review; May: a5 published.
+    assert by_state["2025年3月"] == {"待受理": 0, "审核中": 1, "退回补正": 0, "公示中": 0, "已公布": 1, "审核不通过": 1, "已撤回": 0, "合计": 3}
+    assert by_state["2025年4月"]["审核中"] == 1 and by_state["2025年5月"]["已公布"] == 1
 
 
 def test_processing_times_p50_p90_and_statutory_limits(counted):
@@ -215,10 +219,10 @@ def test_city_admin_sees_every_district_with_charts_and_tables(counted, login_cl
     assert response.status_code == 200
     html = response.content.decode()
     assert "统计分析 · 全市 · 2025年度" in html
-    for key in ("quota", "states", "categories", "timeline", "processing", "objections", "cards"):
+    for key in ("quota", "states", "state_timeline", "categories", "timeline", "processing", "objections", "cards"):
         assert f'data-testid="table-{key}"' in html  # the data table of each chart
         assert f'href="?year=2025&amp;csv={key}"' in html
-    assert html.count("<svg") == 7 and 'role="img"' in html
+    assert html.count("<svg") == 8 and 'role="img"' in html
     assert "<script" not in html.split("<main", 1)[-1].split("</main>")[0]  # charts need no script
     assert "白云区" in html and 'name="district"' in html
 
