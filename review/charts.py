@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 WIDTH = 560
 ROW = 26  # height of one horizontal bar row
 LABEL_W = 170  # room for the row labels left of the bars
-VALUE_W = 70  # room for the figure right of the bars
+VALUE_W = 100  # room for the figure right of the bars ("剩16 / 共40")
 TOP = 24  # room for the axis labels above the bars
 
 
