@@ -145,12 +145,15 @@ def _rate(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "—"
 
 
-def build_statistics(*, filters: StatisticsFilters) -> Statistics:
-    """Every table and chart for the filters (already scoped to what the user may see)."""
-    cells = _fact_cells(filters)
-    categories = dict(reference_lists()["categories"])
+def build_statistics(*, filters: StatisticsFilters, counted: bool = True) -> Statistics:
+    """Every table and chart for the filters (already scoped to what the user may see).
+    `counted=False`: the quota only (live), for a page whose counted sections are cached."""
     stats = Statistics(filters=filters)
     stats.sections.append(_quota_section(filters))
+    if not counted:
+        return stats
+    cells = _fact_cells(filters)
+    categories = dict(reference_lists()["categories"])
     stats.sections.extend(_application_sections(cells, categories))
     stats.sections.append(_processing_section(cells))
     stats.sections.append(_objection_section(cells))

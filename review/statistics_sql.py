@@ -48,7 +48,8 @@ def _dialect(vendor: str) -> dict:
             "days": lambda start, end: f"({day(end)} - {day(start)})",
             "month": lambda column: f"CAST(to_char({column} AT TIME ZONE '{tz}', 'YYYYMM') AS integer)",
             "today": f"CAST((now() AT TIME ZONE '{tz}') AS date)",
-            "now": "now()",
+            # The recount's own time, not its transaction's: the page's cache key changes with every recount.
+            "now": "clock_timestamp()",
         }
     offset = _sqlite_offset()
 

@@ -478,8 +478,8 @@ def statistics(request):
     )
     if not form.is_bound:
         form.initial = {"year": today.year}
-    stats = build_statistics(filters=filters)
     if "csv" in request.GET:
+        stats = build_statistics(filters=filters)
         table = stats.table(request.GET["csv"])
         if table is None:
             raise Http404("没有这张统计表。")
@@ -490,6 +490,23 @@ def statistics(request):
             name += f"-category{filters.category_id}"
         rows = [*table.rows, *([table.footer] if table.footer else [])]
         return csv_response(filename=f"{name}.csv", header=table.headers, rows=rows)
+    csv_query = urlencode(filters.query())
+    # The counted sections change only when beat recounts the view: their HTML (most of the
+    # page's time is drawing it) is kept per filters and recount. The quota is read live.
+    key = None
+    if not counts_are_live() and refreshed_at is not None:
+        digest = hashlib.sha256(f"{csv_query}|{refreshed_at.isoformat()}".encode()).hexdigest()[:32]
+        key = f"statistics:{version(REFERENCE)}:{digest}"
+    counted = cache.get(key) if key else None
+    stats = build_statistics(filters=filters, counted=counted is None)
+    if counted is None:
+        sections = stats.sections[1:]
+        counted = {
+            "html": render_to_string("review/_stats_sections.html", {"sections": sections, "csv_query": csv_query}),
+            "toc": [(section.table.key, section.table.title) for section in sections],
+        }
+        if key:
+            cache.set(key, counted, 20 * 60)
     district_name = dict(reference_lists()["districts"]).get(filters.district_id) if filters.district_id else None
     return render(
         request,
@@ -497,8 +514,11 @@ def statistics(request):
         {
             "form": form,
             "stats": stats,
+            "quota": stats.sections[0],
+            "counted_html": mark_safe(counted["html"]),  # nosec B703, B308  # noqa: S308 - our own template's output, values escaped
+            "toc": [(stats.sections[0].table.key, stats.sections[0].table.title), *counted["toc"]],
             "filters": filters,
-            "csv_query": urlencode(filters.query()),
+            "csv_query": csv_query,
             "scope_label": district_name or "全市",
             "refreshed_at": refreshed_at,
             "live": counts_are_live(),
