@@ -271,6 +271,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A dead Redis answers as misses (core.redis_cache): after a failed call the cache is left alone for
+# CACHE_BREAKER_SECONDS, so pages do not pay the connect timeout on every call, then tried again;
+# the outage is logged once per CACHE_ERROR_LOG_SECONDS.
+CACHE_BREAKER_SECONDS = float(os.environ.get("CACHE_BREAKER_SECONDS", "5"))
+CACHE_ERROR_LOG_SECONDS = float(os.environ.get("CACHE_ERROR_LOG_SECONDS", "60"))
 # With a shared cache, sessions are read from Redis and written through to the database. A
 # per-process memory cache must not hold sessions: another worker's logout would not reach it.
 SESSION_ENGINE = (

@@ -60,10 +60,24 @@ def bump(name: str) -> None:
         value = cache.incr(key)
     except ValueError:  # not there yet: any fresh value differs from what readers used
         _read_version(name)
-        value = cache.incr(key)
+        try:
+            value = cache.incr(key)
+        except ValueError:
+            # The cache is unavailable (core.redis_cache): nothing is cached meanwhile, and the key is
+            # deleted once Redis answers again, so readers then start from a fresh version.
+            value = int(timezone.now().timestamp() * 1000)
     memo = _request_versions.get()
     if memo is not None:
         memo[name] = value
+
+
+def cache_status() -> str:
+    """"ok", or "unavailable" when the shared cache (Redis) does not answer: /healthz is then degraded.
+
+    The per-process memory cache (no REDIS_URL) is always there.
+    """
+    status = getattr(cache, "status", None)
+    return status() if callable(status) else "ok"
 
 
 def bump_on_commit(*names: str) -> None:
