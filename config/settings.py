@@ -82,6 +82,9 @@ MIDDLEWARE = [
     "core.cache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
+    # A database outage, wherever raised (a view, the session, the user), answers 503 系统繁忙 with
+    # the POSTed fields kept; outside the session, CSRF and authentication middleware for that.
+    "core.middleware.DatabaseUnavailableMiddleware",
     # Before anything reads the body (CSRF, forms): an oversized one is refused unread.
     "core.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
