@@ -241,7 +241,10 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return self._call("clear", ())
 
     def ping(self) -> bool:
-        """True when Redis answers now (the breaker is bypassed: /healthz asks for the truth)."""
+        """True when Redis answers now. While the breaker is open the answer is no at once: a health
+        probe every few seconds must not hold a worker thread for the timeout each time."""
+        if self.health.is_open():
+            return False
         try:
             self.get_client(write=True).ping()
         except RedisError as error:

@@ -347,3 +347,44 @@ def test_memoized_reference_data_still_loads_while_redis_is_down(redis_cache_set
     redis_cache_settings.kill()
     assert memoized_by_version("test-reference", lambda: {"440106": "天河区"}) == {"440106": "天河区"}
     assert memoized_by_version("test-reference", lambda: {"440106": "天河区"}) == {"440106": "天河区"}
+
+
+@pytest.mark.parametrize(
+    "fault, breaker_seconds",
+    [
+        ("killed", 5),
+        ("killed", 0),
+        ("frozen", 5),
+        pytest.param(
+            "frozen",
+            0,
+            marks=pytest.mark.skipif(
+                os.environ.get("PORTAL_MEASURE_OUTAGE") != "1",
+                reason="a measurement (every cache call waits out the 2 s timeout): PORTAL_MEASURE_OUTAGE=1",
+            ),
+        ),
+    ],
+)
+def test_page_times_with_redis_down(redis_cache_settings, settings, applicant, fault, breaker_seconds):
+    """The figures for docs/operations.md: a killed Redis refuses at once; a frozen one (SIGSTOP, or a
+    host gone silent) costs the socket timeout per call unless the breaker holds the calls back."""
+    server = redis_cache_settings
+    settings.CACHE_BREAKER_SECONDS = breaker_seconds
+    client = Client()
+    _login(client, applicant)
+    if fault == "killed":
+        server.kill()
+    else:
+        server.freeze()
+    try:
+        timings = _pages_answer_without_redis(client, applicant)
+    finally:
+        if fault == "frozen":
+            server.thaw()
+    print(f"\nRedis {fault}, breaker {'%s s' % breaker_seconds if breaker_seconds else 'off'}:")
+    for name, seconds in timings.items():
+        print(f"  {name:<24} {seconds * 1000:8.1f} ms")
+    print(f"  {'all pages':<24} {sum(timings.values()) * 1000:8.1f} ms")
+    if fault == "frozen" and breaker_seconds:
+        # One call paid the timeout; the breaker answered every other call of every page at once.
+        assert sorted(timings.values())[-2] < 1.0, timings
