@@ -381,7 +381,8 @@ def test_page_times_with_redis_down(redis_cache_settings, settings, applicant, f
     finally:
         if fault == "frozen":
             server.thaw()
-    print(f"\nRedis {fault}, breaker {'%s s' % breaker_seconds if breaker_seconds else 'off'}:")
+    breaker = f"{breaker_seconds} s" if breaker_seconds else "off"
+    print(f"\nRedis {fault}, breaker {breaker}:")
     for name, seconds in timings.items():
         print(f"  {name:<24} {seconds * 1000:8.1f} ms")
     print(f"  {'all pages':<24} {sum(timings.values()) * 1000:8.1f} ms")
