@@ -168,8 +168,9 @@ class RefusedMiddleware:
 
 _DATABASE_ERRORS = (OperationalError, InterfaceError)
 _DATABASE_ERROR_SEEN = "_database_error"
-# Never written back into a page: a password is typed again, the CSRF token is the one the browser
-# sent (re-offered as it came: it matches the browser's own cookie), files must be chosen again.
+# Never written back into a page: a password is typed again, files must be chosen again. The CSRF
+# token is re-offered as the browser sent it: it matches that browser's own cookie, and a forged
+# cross-site POST's does not, so 重新提交 cannot complete a forgery.
 _NOT_REOFFERED = ("password",)
 _CSRF_FIELD = "csrfmiddlewaretoken"
 RETRY_AFTER_SECONDS = 30
