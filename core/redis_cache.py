@@ -54,6 +54,7 @@ class CacheHealth:
         self.down_since: float | None = None
         self.last_error = ""
         self.misses = 0  # calls answered without Redis since the last log line
+        self.errors = 0  # calls that went to Redis and failed, since the process started
         self.logged_at: float | None = None
         self.lost_keys: set[str] = set()
         self.lost_overflow = 0
@@ -77,6 +78,7 @@ class CacheHealth:
         now = _clock()
         with self.lock:
             if error is not None:
+                self.errors += 1
                 self.last_error = f"{type(error).__name__}: {error}"
                 self.open_until = now + self.breaker_seconds
             if self.down_since is None:

@@ -391,5 +391,6 @@ def test_page_times_with_redis_down(redis_cache_settings, settings, applicant, f
         print(f"  {name:<24} {seconds * 1000:8.1f} ms")
     print(f"  {'all pages':<24} {sum(timings.values()) * 1000:8.1f} ms")
     if fault == "frozen" and breaker_seconds:
-        # One call paid the timeout; the breaker answered every other call of every page at once.
-        assert sorted(timings.values())[-2] < 1.0, timings
+        # One call paid the timeout; the breaker (its clock stopped here) answered every other call of
+        # every page without Redis.
+        assert cache._cache.health.errors == 1
