@@ -295,6 +295,7 @@ def test_gunicorn_with_every_choice_made_serves_and_healthz_names_what_is_switch
         "status": "degraded",
         "database": "ok",
         "broker": "ok",
+        "cache": "ok",
         "reasons": ["SMS disabled: SMS_BACKEND=none"],
     }
 

@@ -30,13 +30,13 @@ def production(settings):
 def test_development_is_ok_with_in_process_tasks(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager", "reasons": []}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager", "cache": "ok", "reasons": []}
 
 
 def test_production_on_the_real_thing_is_ok(client, production):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "reasons": []}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok", "reasons": []}
 
 
 @pytest.mark.parametrize(
