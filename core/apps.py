@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Shared code that knows no feature and has no models; an app for its template tags and system checks."""
+    """Shared code that knows no feature; its one model is the task outbox (core/outbox.py), and it
+    registers the template tags and the production system checks."""
 
     name = "core"
     verbose_name = "公共组件"
