@@ -33,6 +33,7 @@ from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
 from audit.services import audit_record
 from core.errors import Refused
 from core.notifications import notify_user_on_commit
+from core.outbox import outbox_dispatch
 from core.text import cn_date
 from hukou_card.tasks import issue_cards_for_application
 from quota import services as quota
@@ -345,7 +346,7 @@ def _open_objections(app: Application):
 @transaction.atomic
 def application_publish(*, application_id: int, by: User | None = None) -> Application:
     """公布: the notice has ended without an open objection. Consumes the quota place and
-    queues the card issuance once the publication is committed."""
+    queues the card issuance with the publication (core.outbox)."""
     app = _locked_application(application_id)
     actor = Actor.SYSTEM if by is None else Actor.REVIEWER
     if by is not None:
@@ -369,8 +370,8 @@ def application_publish(*, application_id: int, by: User | None = None) -> Appli
         reason=f"《{entry.notice.title}》公示期满，无异议。",
         extra_fields=("published_at",),
     )
-    application_pk = app.pk
-    transaction.on_commit(lambda: issue_cards_for_application.delay(application_pk))
+    # In the outbox with the publication: a broker down at the commit delays the cards, never loses them.
+    outbox_dispatch(issue_cards_for_application, app.pk)
     _tell_applicant(
         app,
         subject="申报已公布，核发入户信息卡",
