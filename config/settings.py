@@ -324,7 +324,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_captchas",
         "schedule": crontab(minute="*/10"),
     },
+    # Jobs the broker did not take when their decision committed (core/outbox.py).
+    "relay-outbox": {
+        "task": "core.tasks.relay_outbox",
+        "schedule": crontab(minute="*"),
+    },
+    # Published applications whose cards are missing (a card task that exhausted its retries).
+    "issue-missing-cards": {
+        "task": "hukou_card.tasks.issue_missing_cards",
+        "schedule": crontab(minute=20, hour="*/1"),
+    },
 }
+# Sent outbox rows are kept this many days (when did the card job leave?), then deleted by the relay.
+OUTBOX_KEEP_SENT_DAYS = int(os.environ.get("OUTBOX_KEEP_SENT_DAYS", "7"))
 
 # --- E-mail and SMS -----------------------------------------------------------------------
 # Production names its e-mail backend (an SMTP relay, or the console on purpose): with none given,

@@ -31,6 +31,7 @@ from core.text import cn_date
 from hukou_card import numbers, workflow
 from hukou_card.models import ApprovalNumberSequence, HukouCard
 from hukou_card.pdf import CardData, Companion, render_card
+from hukou_card.selectors import applications_missing_cards
 from hukou_card.signing import card_signer, sign_card_pdf
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,11 @@ APPROVED_MESSAGE = (
     "详情可在“广州公安”微信公众号上进行预约和办理（微信号：gzsgaj）】"
 )
 NOT_APPLICABLE = "无"
+
+
+# The sweep leaves alone an application published in the last quarter hour: its card task is most
+# likely queued or running, and the sweep is for the ones that will never get there.
+CARD_SWEEP_GRACE = datetime.timedelta(minutes=15)
 
 
 class CardIssueRefused(Refused):
@@ -73,7 +79,7 @@ def _cards_create(*, application_id: int) -> list[HukouCard]:
     )
     existing = list(HukouCard.objects.filter(application=application))
     if existing:
-        return existing
+        return existing + _accompanying_cards_missing(application, existing)
     if application.status != Status.PUBLISHED:
         raise CardIssueRefused(
             f"申报 {application} 当前状态为“{application.status_label}”，公布后才能核发入户信息卡。"
@@ -120,6 +126,61 @@ def _cards_create(*, application_id: int) -> list[HukouCard]:
         + "、".join(c.number for c in cards),
     )
     return cards
+
+
+def _accompanying_cards_missing(application: Application, existing: list[HukouCard]) -> list[HukouCard]:
+    """The cards of 随迁人 that have none while the main card is valid: the rows were created
+    together, so this finds nothing unless a person was added to a published application by hand;
+    the sweep (cards_issue_missing) then completes the set under the same 审批文号."""
+    main = next((card for card in existing if card.is_main), None)
+    if main is None or main.status != HukouCard.Status.VALID:
+        return []
+    missing = application.accompanying_persons.filter(hukou_card__isnull=True)
+    cards = [
+        _create_card(
+            district_code=application.district.code,
+            year=main.issued_on.year,
+            application=application,
+            approval_number=main.approval_number,
+            issuing_bureau=main.issuing_bureau,
+            issued_on=main.issued_on,
+            valid_until=main.valid_until,
+            move_type=HukouCard.MoveType.ACCOMPANYING,
+            accompanying_person=person,
+            main_card=main,
+            holder_name=person.full_name,
+            holder_id_number=person.id_number,
+            relation=person.relation,
+        )
+        for person in missing
+    ]
+    if cards:
+        audit(
+            action=AuditAction.CARD_ISSUE,
+            application=application,
+            reason=f"补发随迁人员入户信息卡{len(cards)}张（审批文号{main.approval_number}）："
+            + "、".join(c.number for c in cards),
+        )
+    return cards
+
+
+def cards_issue_missing(*, now: datetime.datetime | None = None) -> list[int]:
+    """The sweep (hourly): issue the cards of every application published before the last
+    CARD_SWEEP_GRACE whose cards are missing or unrendered, through the same service as the card
+    task, so a second run, or the card task running at the same time, issues nothing twice. One
+    application's failure is logged and leaves the others alone. Returns the applications swept."""
+    published_before = (now or timezone.now()) - CARD_SWEEP_GRACE
+    swept = []
+    for application_id in applications_missing_cards(published_before=published_before):
+        try:
+            cards_issue_for_application(application_id=application_id)
+        except Exception:  # noqa: BLE001 - logged; the next sweep tries again
+            logger.exception("sweep: issuing the cards of application %s failed", application_id)
+            continue
+        swept.append(application_id)
+    if swept:
+        logger.warning("sweep: issued the missing cards of %d published applications: %s", len(swept), swept)
+    return swept
 
 
 def _next_approval_number(*, district, year: int) -> str:
