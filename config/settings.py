@@ -306,7 +306,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A card is re-rendered if its worker dies; the broker must give it back after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# socket_connect_timeout: a broker host that does not answer (not merely refusing) fails a publish
+# in seconds, so the outbox keeps the job and the request goes on (core/outbox.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 3}
 CELERY_BEAT_SCHEDULE = {
     "auto-accept-overdue-applications": {
         "task": "review.tasks.auto_accept_overdue",

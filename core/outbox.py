@@ -26,6 +26,7 @@ brokers, not Celery. What the portal needs is a table, one function and a beat t
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from dataclasses import dataclass
@@ -71,16 +72,26 @@ def _eager() -> bool:
     return bool(current_app.conf.task_always_eager)
 
 
-def _send(job: OutboxJob) -> None:
-    """Hand one job to the broker; raises whatever the broker raised."""
+@contextlib.contextmanager
+def _broker():
+    """A connection to the broker, or the broker's error at once. kombu would retry the connection
+    for broker_connection_timeout (4 s) and Celery's publish for more: a request must not wait on
+    a broker that is down, and the relay tries again within the minute."""
+    with current_app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=0)
+        yield connection
+
+
+def _send(job: OutboxJob, connection=None) -> None:
+    """Hand one job to the broker (or, eager, run it); raises whatever the broker raised."""
     options = {"headers": {"request_id": job.request_id}} if job.request_id else {}
+    if connection is not None:
+        options.update(connection=connection, retry=False)
     task = _task_for(job.task_name)
-    # One attempt, no kombu retry loop: a request must not wait on a broker that is down, and the
-    # relay tries again within the minute.
     if task is None:
-        current_app.send_task(job.task_name, args=job.args, kwargs=job.kwargs, retry=False, **options)
+        current_app.send_task(job.task_name, args=job.args, kwargs=job.kwargs, **options)
     else:
-        task.apply_async(args=job.args, kwargs=job.kwargs, retry=False, **options)
+        task.apply_async(args=job.args, kwargs=job.kwargs, **options)
 
 
 def _record_failure(job: OutboxJob, error: Exception) -> None:
@@ -104,7 +115,8 @@ def _publish_committed(job_id: int) -> None:
             if job is None:
                 return
             try:
-                _send(job)
+                with _broker() as connection:
+                    _send(job, connection)
             except Exception as error:  # noqa: BLE001 - any publish failure leaves the row pending
                 logger.warning(
                     "broker unreachable, %s%s kept in the outbox (row %s): %s",
@@ -148,6 +160,7 @@ def outbox_relay(*, batch_size: int = RELAY_BATCH_SIZE, limit: int | None = None
     first broker failure: the broker is down, the next run tries again. Rows another relay holds
     are skipped, never waited for. Sent rows older than OUTBOX_KEEP_SENT_DAYS are deleted."""
     result = RelayResult()
+    eager = _eager()
     while limit is None or result.sent < limit:
         size = batch_size if limit is None else min(batch_size, limit - result.sent)
         with transaction.atomic():
@@ -156,26 +169,36 @@ def outbox_relay(*, batch_size: int = RELAY_BATCH_SIZE, limit: int | None = None
                 .filter(sent_at=None)
                 .order_by("created_at", "id")[:size]
             )
+            if not jobs:
+                break
             sent_ids = []
             broken = False
-            for job in jobs:
+            with contextlib.ExitStack() as stack:
                 try:
-                    _send(job)
+                    connection = None if eager else stack.enter_context(_broker())
                 except (BrokerUnreachable, OSError) as error:
-                    # The broker is down: the rows after this one would fail the same way.
-                    logger.warning(
-                        "relay: broker unreachable at %s (row %s): %s", job.task_name, job.pk, error
-                    )
-                    _record_failure(job, error)
+                    logger.warning("relay: broker unreachable, %d jobs or more pending: %s", len(jobs), error)
+                    _record_failure(jobs[0], error)
                     result.failed += 1
-                    broken = True
                     break
-                except Exception as error:  # noqa: BLE001 - this row only; recorded, retried next run
-                    logger.error("relay: could not publish %s (row %s): %s", job.task_name, job.pk, error)
-                    _record_failure(job, error)
-                    result.failed += 1
-                    continue
-                sent_ids.append(job.pk)
+                for job in jobs:
+                    try:
+                        _send(job, connection)
+                    except (BrokerUnreachable, OSError) as error:
+                        # The broker is down: the rows after this one would fail the same way.
+                        logger.warning(
+                            "relay: broker unreachable at %s (row %s): %s", job.task_name, job.pk, error
+                        )
+                        _record_failure(job, error)
+                        result.failed += 1
+                        broken = True
+                        break
+                    except Exception as error:  # noqa: BLE001 - this row only; recorded, retried next run
+                        logger.error("relay: could not publish %s (row %s): %s", job.task_name, job.pk, error)
+                        _record_failure(job, error)
+                        result.failed += 1
+                        continue
+                    sent_ids.append(job.pk)
             if sent_ids:
                 OutboxJob.objects.filter(pk__in=sent_ids).update(sent_at=timezone.now())
                 result.sent += len(sent_ids)
