@@ -24,7 +24,9 @@ def _later():
 
 
 def _cards(application):
-    return {c.pk: (c.number, c.move_type, c.approval_number, c.pdf_sha256) for c in application.hukou_cards.all()}
+    return {
+        c.pk: (c.number, c.move_type, c.approval_number, c.pdf_sha256) for c in application.hukou_cards.all()
+    }
 
 
 def test_the_sweep_issues_missing_cards_once_and_a_second_run_changes_nothing(published_application):
@@ -46,7 +48,9 @@ def test_the_sweep_leaves_a_fresh_publication_to_its_card_task(published_applica
     assert not published_application.hukou_cards.exists()
 
 
-def test_applications_with_their_cards_and_unpublished_ones_are_left_alone(published_application, issued_cards):
+def test_applications_with_their_cards_and_unpublished_ones_are_left_alone(
+    published_application, issued_cards
+):
     in_notice = build_application(Status.IN_NOTICE)
     before = _cards(published_application)
     assert services.cards_issue_missing(now=_later()) == []
@@ -78,7 +82,11 @@ def test_an_accompanying_person_without_a_card_gets_one_under_the_same_approval_
     )
     assert services.cards_issue_missing(now=_later()) == [published_application.pk]
     card = HukouCard.objects.get(accompanying_person=daughter)
-    assert (card.main_card, card.approval_number, card.valid_until) == (main, main.approval_number, main.valid_until)
+    assert (card.main_card, card.approval_number, card.valid_until) == (
+        main,
+        main.approval_number,
+        main.valid_until,
+    )
     assert card.pdf and card.holder_name == "张小雨"
     assert published_application.hukou_cards.count() == 4
     assert services.cards_issue_missing(now=_later()) == []
