@@ -74,19 +74,19 @@ def _eager() -> bool:
 
 @contextlib.contextmanager
 def _broker():
-    """A connection to the broker, or the broker's error at once. kombu would retry the connection
-    for broker_connection_timeout (4 s) and Celery's publish for more: a request must not wait on
-    a broker that is down, and the relay tries again within the minute."""
-    with current_app.connection_for_write() as connection:
-        connection.ensure_connection(max_retries=0)
-        yield connection
+    """A producer on a pooled broker connection, or the broker's error at once. kombu would retry
+    the connection for broker_connection_timeout (4 s) and Celery's publish for more: a request
+    must not wait on a broker that is down, and the relay tries again within the minute."""
+    with current_app.producer_or_acquire() as producer:
+        producer.connection.ensure_connection(max_retries=0)
+        yield producer
 
 
-def _send(job: OutboxJob, connection=None) -> None:
+def _send(job: OutboxJob, producer=None) -> None:
     """Hand one job to the broker (or, eager, run it); raises whatever the broker raised."""
     options = {"headers": {"request_id": job.request_id}} if job.request_id else {}
-    if connection is not None:
-        options.update(connection=connection, retry=False)
+    if producer is not None:
+        options.update(producer=producer, retry=False)
     task = _task_for(job.task_name)
     if task is None:
         current_app.send_task(job.task_name, args=job.args, kwargs=job.kwargs, **options)
@@ -115,8 +115,8 @@ def _publish_committed(job_id: int) -> None:
             if job is None:
                 return
             try:
-                with _broker() as connection:
-                    _send(job, connection)
+                with _broker() as producer:
+                    _send(job, producer)
             except Exception as error:  # noqa: BLE001 - any publish failure leaves the row pending
                 logger.warning(
                     "broker unreachable, %s%s kept in the outbox (row %s): %s",
@@ -175,7 +175,7 @@ def outbox_relay(*, batch_size: int = RELAY_BATCH_SIZE, limit: int | None = None
             broken = False
             with contextlib.ExitStack() as stack:
                 try:
-                    connection = None if eager else stack.enter_context(_broker())
+                    producer = None if eager else stack.enter_context(_broker())
                 except (BrokerUnreachable, OSError) as error:
                     logger.warning("relay: broker unreachable, %d jobs or more pending: %s", len(jobs), error)
                     _record_failure(jobs[0], error)
@@ -183,7 +183,7 @@ def outbox_relay(*, batch_size: int = RELAY_BATCH_SIZE, limit: int | None = None
                     break
                 for job in jobs:
                     try:
-                        _send(job, connection)
+                        _send(job, producer)
                     except (BrokerUnreachable, OSError) as error:
                         # The broker is down: the rows after this one would fail the same way.
                         logger.warning(
