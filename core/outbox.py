@@ -84,7 +84,11 @@ def _broker():
 
 def _send(job: OutboxJob, producer=None) -> None:
     """Hand one job to the broker (or, eager, run it); raises whatever the broker raised."""
-    options = {"headers": {"request_id": job.request_id}} if job.request_id else {}
+    # The task id names the row: a worker's log line leads to its job, and a task that must not
+    # run twice (a republished row) can tell a repeat by its id.
+    options = {"task_id": f"outbox-{job.pk}"}
+    if job.request_id:
+        options["headers"] = {"request_id": job.request_id}
     if producer is not None:
         options.update(producer=producer, retry=False)
     task = _task_for(job.task_name)

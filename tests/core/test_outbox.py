@@ -193,3 +193,32 @@ def test_two_concurrent_relays_never_publish_a_row_twice(request):
     assert results["a"].sent > 0 and results["b"].sent > 0
     assert results["a"].sent + results["b"].sent == 60
     assert not OutboxJob.objects.filter(sent_at=None).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_relayed_job_carries_its_request_id_and_names_its_row():
+    from core.logging import reset_request_id, set_request_id
+
+    token = set_request_id("req-7f3a")
+    try:
+        with celery_app_on(f"redis://127.0.0.1:{free_port()}/0"):
+            with transaction.atomic():
+                job = outbox_dispatch(issue_cards_for_application, 7)
+    finally:
+        reset_request_id(token)
+    job.refresh_from_db()
+    assert job.request_id == "req-7f3a" and job.sent_at is None
+    seen = []
+
+    def record(headers=None, **_kwargs):
+        seen.append(dict(headers or {}))
+
+    before_task_publish.connect(record, weak=False)
+    try:
+        with celery_app_on("memory://"):
+            assert outbox_relay().sent == 1
+    finally:
+        before_task_publish.disconnect(record)
+    # The worker's log lines of this job carry the request's id (config/celery.py), and its task id
+    # leads back to the row.
+    assert seen[0]["request_id"] == "req-7f3a" and seen[0]["id"] == f"outbox-{job.pk}"
