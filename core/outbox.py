@@ -122,12 +122,9 @@ def _publish_committed(job_id: int) -> None:
                 with _broker() as producer:
                     _send(job, producer)
             except Exception as error:  # noqa: BLE001 - any publish failure leaves the row pending
+                # Not the args: a notification's carry the message text.
                 logger.warning(
-                    "broker unreachable, %s%s kept in the outbox (row %s): %s",
-                    job.task_name,
-                    job.args,
-                    job.pk,
-                    error,
+                    "broker unreachable, %s kept in the outbox (row %s): %s", job.task_name, job.pk, error
                 )
                 _record_failure(job, error)
                 return
