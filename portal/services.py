@@ -10,6 +10,7 @@ from accounts.models import UserSubsystem
 from accounts.selectors import demo_accounts_exist
 from core.cache import cache_status
 from core.checks import CONSOLE_EMAIL_BACKENDS, sms_disabled
+from core.outbox import outbox_backlog
 from hukou_card.signing import uses_development_ca
 from reference.models import Subsystem
 
@@ -124,6 +125,21 @@ DEGRADATIONS: list[Callable[[], str]] = [
 ]
 
 
+# Jobs normally leave on commit; the relay retries every minute. Older pending rows than this mean
+# the broker or the relay is down: decisions are kept, their cards and messages wait.
+OUTBOX_STALE_SECONDS = 5 * 60
+
+
+def _outbox_backlog() -> str:
+    try:
+        count, oldest = outbox_backlog()
+    except Exception:  # noqa: BLE001 - the database check reports the database
+        return ""
+    if count and oldest > OUTBOX_STALE_SECONDS:
+        return f"outbox: {count} jobs waiting for the broker, the oldest for {int(oldest // 60)} min"
+    return ""
+
+
 def health_report() -> HealthReport:
     checks = {"database": database_status(), "broker": broker_status()}
     reasons = [reason for check in DEGRADATIONS if (reason := check())] if settings.PRODUCTION else []
@@ -132,4 +148,6 @@ def health_report() -> HealthReport:
     cache = cache_status()
     if cache != "ok":
         reasons.insert(0, "cache unavailable")
+    if reason := _outbox_backlog():
+        reasons.insert(0, reason)
     return HealthReport(checks=checks, reasons=reasons, cache=cache)
