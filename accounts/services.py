@@ -22,7 +22,7 @@ from accounts.validators import (
     validate_username,
 )
 from accounts.workflow import Actor, Move, transition
-from core.notifications import notify_user_on_commit
+from core.notifications import notify_on_commit
 from core.uploads import CheckedJpeg
 from reference.models import District, Subsystem
 
@@ -219,7 +219,7 @@ def employer_admin_approve(*, request_id: int, by: User, note: str = "") -> Empl
     right.decided_at = timezone.now()
     right.decision_note = note.strip() or "经审核，同意授予单位系统管理员权限。"
     transition(right, move=Move.APPROVE, actor=Actor.CITY_ADMIN, extra_fields=_DECISION_FIELDS)
-    notify_user_on_commit(
+    notify_on_commit(
         user_id=right.user_id,
         subject="单位系统管理员权限申请已批准",
         body=(
@@ -240,7 +240,7 @@ def employer_admin_refuse(*, request_id: int, by: User, note: str) -> EmployerAd
     right.decided_at = timezone.now()
     right.decision_note = note.strip()
     transition(right, move=Move.REFUSE, actor=Actor.CITY_ADMIN, extra_fields=_DECISION_FIELDS)
-    notify_user_on_commit(
+    notify_on_commit(
         user_id=right.user_id,
         subject="单位系统管理员权限申请未获批准",
         body=f"您申请的“{right.employer.name}”单位系统管理员权限未获批准。理由：{right.decision_note}",
@@ -267,7 +267,7 @@ def employer_admin_cancel(*, request_id: int, by: User, note: str = "") -> Emplo
         extra_fields=("cancelled_at", "cancelled_by", "cancel_note"),
     )
     if not is_holder:
-        notify_user_on_commit(
+        notify_on_commit(
             user_id=right.user_id,
             subject="单位系统管理员权限已取消",
             body=f"您的“{right.employer.name}”单位系统管理员权限已由市人社局取消。理由：{right.cancel_note}",

@@ -193,6 +193,11 @@ class Application(models.Model):
         return bool(self.category_id) and self.category.is_quota_controlled
 
     @property
+    def notification_mobile(self) -> str:
+        """Where this application's SMS go: the 联系手机 given on it, else the account's mobile."""
+        return self.contact_mobile or self.applicant.mobile
+
+    @property
     def card_category_label(self) -> str:
         """入户类别 as printed on the card: 引进人才入户（职称类人才）."""
         label = self.category.card_label if self.category_id else ""

@@ -52,7 +52,7 @@ from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_ste
 from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import AuditAction
 from core.errors import Refused
-from core.notifications import notify_user_on_commit
+from core.notifications import notify_on_commit
 from core.text import cn_date
 from core.uploads import check_jpeg
 from reference.workdays import add_working_days
@@ -559,7 +559,7 @@ def application_submit(*, application_id: int, by: User, ip_address: str | None 
         grant.used_by = app
         grant.save(update_fields=["used_by"])
     bureau = app.district.bureau_name if app.district_id else "区人力资源和社会保障局"
-    notify_user_on_commit(
+    notify_on_commit(
         user_id=app.applicant_id,
         subject="人才引进入户申报已提交",
         body=(
@@ -586,7 +586,7 @@ def application_withdraw(
         ip_address=ip_address,
     )
     if was_submitted:
-        notify_user_on_commit(
+        notify_on_commit(
             user_id=app.applicant_id,
             subject="人才引进入户申报已撤回",
             body=f"您的人才引进入户申报（编号{app.number}）已撤回，如需申报请重新登记。",

@@ -353,9 +353,25 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "广州市人事电子政务系统 <noreply@hrssgz.example>")
-# Production names a real gateway backend, or the literal `none` (no SMS, and no screen promises
-# one); unset, start-up stops (core.checks). The console backend is for development only.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notifications.ConsoleSmsBackend" if DEBUG else "").strip()
+# SMS (docs/operations.md "SMS (Tencent Cloud)"): production names core.sms.TencentCloudSmsBackend,
+# or the literal `none` for no SMS at all (then no screen promises one); unset, start-up stops
+# (core.checks). The console backend (the log) is for development only.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.ConsoleSmsBackend" if DEBUG else "").strip()
+if SMS_BACKEND == "none":
+    SMS_BACKEND = "core.sms.NoSmsBackend"
+TENCENTCLOUD_SECRET_ID = os.environ.get("TENCENTCLOUD_SECRET_ID", "")
+TENCENTCLOUD_SECRET_KEY = os.environ.get("TENCENTCLOUD_SECRET_KEY", "")
+SMS_SDK_APP_ID = os.environ.get("SMS_SDK_APP_ID", "")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")  # empty: the SDK's sms.tencentcloudapi.com
+# One gateway template ID per message kind (core.sms.KINDS).
+SMS_TEMPLATE_ACCEPTED = os.environ.get("SMS_TEMPLATE_ACCEPTED", "")
+SMS_TEMPLATE_CORRECTION = os.environ.get("SMS_TEMPLATE_CORRECTION", "")
+SMS_TEMPLATE_REJECTED = os.environ.get("SMS_TEMPLATE_REJECTED", "")
+SMS_TEMPLATE_NOTICE = os.environ.get("SMS_TEMPLATE_NOTICE", "")
+SMS_TEMPLATE_CARD_ISSUED = os.environ.get("SMS_TEMPLATE_CARD_ISSUED", "")
+SMS_TEMPLATE_CARD_EXPIRING = os.environ.get("SMS_TEMPLATE_CARD_EXPIRING", "")
 
 # --- Forms and captcha --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

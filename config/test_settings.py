@@ -16,7 +16,7 @@ from config.settings import DATABASES, STORAGES  # noqa: E402
 CAPTCHA_TEST_MODE = True  # the answer "PASSED" is accepted
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-SMS_BACKEND = "core.notifications.LocmemSmsBackend"
+SMS_BACKEND = "core.sms.LocmemSmsBackend"
 
 # Each run writes private files to its own folder so parallel runs never share state.
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-private-"))

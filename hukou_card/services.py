@@ -25,8 +25,9 @@ from applications.choices import Relation, Status
 from applications.models import AccompanyingPerson, Application
 from applications.workflow import audit
 from audit.actions import AuditAction
+from core import sms
 from core.errors import Refused
-from core.notifications import notify_user_on_commit
+from core.notifications import notify_on_commit
 from core.text import cn_date
 from hukou_card import numbers, workflow
 from hukou_card.models import ApprovalNumberSequence, HukouCard
@@ -243,13 +244,15 @@ def card_render(*, card_id: int, force: bool = False) -> HukouCard:
     card.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "signed_by_development_ca"])
     if first_render and card.is_main:
         application = card.application
-        notify_user_on_commit(
+        notify_on_commit(
             user_id=application.applicant_id,
             subject="入户信息卡已核发",
             body=(
                 f"{APPROVED_MESSAGE} 入户卡卡号：{card.number}，请于{cn_date(card.valid_until)}前办理，"
                 "可登录人才引进申办系统“人才引进入户手续办理情况”下载入户卡。"
             ),
+            sms=sms.Sms(sms.CARD_ISSUED, (card.number, card.valid_until.isoformat())),
+            mobile=application.notification_mobile,
         )
     return card
 

@@ -31,8 +31,9 @@ from applications.selectors import active_bar
 from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
 from audit.services import audit_record
+from core import sms
 from core.errors import Refused
-from core.notifications import notify_user_on_commit
+from core.notifications import notify_on_commit
 from core.outbox import outbox_dispatch
 from core.text import cn_date
 from hukou_card.tasks import issue_cards_for_application
@@ -83,8 +84,11 @@ def _number(app: Application) -> str:
     return app.number or "（未编号）"
 
 
-def _tell_applicant(app: Application, *, subject: str, body: str) -> None:
-    notify_user_on_commit(user_id=app.applicant_id, subject=subject, body=body)
+def _tell_applicant(app: Application, *, subject: str, body: str, text: sms.Sms | None = None) -> None:
+    """The e-mail to the applicant and, for the decisions with an SMS kind, the SMS `text`."""
+    notify_on_commit(
+        user_id=app.applicant_id, subject=subject, body=body, sms=text, mobile=app.notification_mobile
+    )
 
 
 def _years_later(day: datetime.date, years: int) -> datetime.date:
@@ -120,6 +124,7 @@ def _accept(app: Application, *, action: str, actor: str, by: User | None, reaso
             f"您的人才引进申报（编号{_number(app)}）已由{app.district.bureau_name}受理，"
             f"将于{cn_date(app.decision_due_on)}前作出审核决定。"
         ),
+        text=sms.Sms(sms.ACCEPTED, (_number(app), app.decision_due_on.isoformat())),
     )
 
 
@@ -208,6 +213,7 @@ def application_return_for_correction(
             f"您的人才引进申报（编号{_number(app)}）需要补正以下事项，请登录系统修改后重新提交：\n"
             + "\n".join(numbered)
         ),
+        text=sms.Sms(sms.CORRECTION, (_number(app),)),
     )
     return app
 
@@ -246,7 +252,7 @@ def _close_rejected(
     )  # fmt: skip
     quota.quota_release(application=app)
     if subject is not None:
-        _tell_applicant(app, subject=subject, body=body)
+        _tell_applicant(app, subject=subject, body=body, text=sms.Sms(sms.REJECTED, (_number(app),)))
 
 
 def _notice_batch_for(*, district_id: int, day: datetime.date) -> PublicNotice:
@@ -301,6 +307,7 @@ def application_approve(*, application_id: int, by: User, ip_address: str | None
         app,
         subject="申报审核通过，进入网上公示",
         body=f"您的人才引进申报（编号{_number(app)}）已审核通过，进入网上公示，公示期{period}。",
+        text=sms.Sms(sms.NOTICE, (_number(app), notice.start_date.isoformat(), notice.end_date.isoformat())),
     )
     return app
 
@@ -481,7 +488,7 @@ def objection_raise(
     )
     reviewers = User.objects.filter(role=Role.REVIEWER, district_id=app.district_id, is_active=True)
     for reviewer_id in reviewers.values_list("pk", flat=True):
-        notify_user_on_commit(
+        notify_on_commit(
             user_id=reviewer_id,
             subject="公示异议待处理",
             body=(
@@ -599,7 +606,7 @@ def reapplication_grant(*, applicant: User, year: int, by: User, reason: str) ->
         subject_user=applicant,
         reason=f"{year}年度：{reason}",
     )
-    notify_user_on_commit(
+    notify_on_commit(
         user_id=applicant.pk,
         subject="已开通再次申报权限",
         body=f"您{year}年度的再次申报权限已开通，可重新提交人才引进申报。",
@@ -654,7 +661,7 @@ def applicant_bar(
             app, action=AuditAction.REJECT, by=by, reason=decision, decision_reason=decision, ip_address=ip_address,
             subject=None, body="",
         )  # fmt: skip
-    notify_user_on_commit(
+    notify_on_commit(
         user_id=applicant.pk,
         subject="申请资格被取消",
         body=(

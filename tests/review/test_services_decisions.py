@@ -1,7 +1,6 @@
 """Service tests of the reviewer's decisions: what each writes, who is told, who may take it."""
 
 import datetime
-from unittest.mock import ANY
 
 import pytest
 from django.core import mail
@@ -44,9 +43,10 @@ def test_accept_moves_to_review_sets_the_decision_deadline_and_tells_the_applica
     assert len(mail.outbox) == 1
     assert "已受理" in mail.outbox[0].subject
     assert "2025年10月23日" in mail.outbox[0].body
-    # The SMS interface beside the e-mail (core.notifications; the locmem backend in tests).
-    assert LocmemSmsBackend.outbox == [{"mobile": submitted_app.applicant.mobile, "text": ANY}]
-    assert "申报已受理" in LocmemSmsBackend.outbox[0]["text"]
+    # The SMS beside the e-mail: the 受理 template and its parameters (core.sms), not free text.
+    assert LocmemSmsBackend.outbox == [
+        {"mobile": submitted_app.contact_mobile, "kind": "accepted", "params": [submitted_app.number, "2025-10-23"]}
+    ]
 
 
 def test_nothing_is_sent_when_the_decision_rolls_back(submitted_app, reviewer, django_capture_on_commit_callbacks):
