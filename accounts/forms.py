@@ -37,6 +37,7 @@ from accounts.validators import (
     validate_mobile,
     validate_username,
 )
+from core.sms import sms_enabled
 from core.uploads import CheckedJpeg, check_jpeg
 from reference.models import District, Subsystem
 
@@ -361,7 +362,7 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
     mobile = forms.CharField(
         label="移动电话",
         max_length=11,
-        help_text=MOBILE_HELP + "办理进度将以短信通知。",
+        help_text=MOBILE_HELP,  # + the SMS promise in __init__, only when SMS is enabled
         validators=[validate_mobile],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
         error_messages={"required": "请填写手机号码。", "max_length": "手机号码应为以1开头的11位数字。"},
@@ -392,6 +393,8 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, has_stored_password: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_stored_password = has_stored_password
+        if sms_enabled():
+            self.fields["mobile"].help_text = MOBILE_HELP + "办理进度将以短信通知。"
         # Required unless a password from an earlier pass through this step is kept (as a hash).
         for name in ("password", "password2"):
             self.fields[name].show_required = not has_stored_password

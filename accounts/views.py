@@ -501,7 +501,7 @@ def employer_admin_request(request):
                 _drop_stash(request)
                 messages.success(
                     request,
-                    f"已提交“{right.employer.name}”的单位系统管理员权限申请，市人社局审核后将以短信和邮件通知您。",
+                    f"已提交“{right.employer.name}”的单位系统管理员权限申请，市人社局审核后将以邮件通知您，也可在本页查看审核结果。",
                 )
                 return redirect("accounts:employer_admin_requests")
     else:

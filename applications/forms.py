@@ -23,6 +23,7 @@ from applications.choices import (
 )
 from applications.models import Application, TalentCategory, TalentSubcategory
 from applications.wizard import PERSONAL_FIELDS
+from core.sms import sms_enabled
 from reference.models import District
 
 COMMITMENT_TEXT = (
@@ -130,7 +131,7 @@ _HELP = {
     "district": "迁入户口所属的区，由该区人力资源和社会保障局审核。",
     "intended_address": "入户所属区内的详细地址（单位集体户或本人房产地址）。",
     "social_insurance_months": "截至申报之日在广州市缴纳社会保险的月数；技能类人才须满6个月。",
-    "contact_mobile": MOBILE_HELP + "审核结果将以短信通知。",
+    "contact_mobile": MOBILE_HELP,  # + the SMS promise in PersonalForm, only when SMS is enabled
 }
 
 
@@ -199,6 +200,8 @@ class PersonalForm(forms.ModelForm):
             field.error_messages["required"] = f"请{verb}{field.label}。"
         self.fields["employer"].error_messages["required"] = "请搜索并选择迁入单位。"
         self.fields["contact_mobile"].validators.append(validate_mobile)
+        if sms_enabled():  # SMS_BACKEND=none: no screen promises an SMS
+            self.fields["contact_mobile"].help_text = MOBILE_HELP + "审核结果将以短信通知。"
         if "birth_date" in self.fields:
             self.fields["birth_date"].validators.append(validate_birth_date)
         if self.instance.employer_id and not self.is_bound:
