@@ -322,6 +322,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hukou_card.tasks.expire_unused_cards",
         "schedule": crontab(minute=15, hour=0),
     },
+    "remind-expiring-cards": {
+        "task": "hukou_card.tasks.remind_expiring_cards",
+        "schedule": crontab(minute=0, hour=9),  # in the morning: an SMS at night helps nobody
+    },
     "purge-expired-captchas": {
         "task": "accounts.tasks.purge_expired_captchas",
         "schedule": crontab(minute="*/10"),

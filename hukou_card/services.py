@@ -43,6 +43,8 @@ APPROVED_MESSAGE = (
     "详情可在“广州公安”微信公众号上进行预约和办理（微信号：gzsgaj）】"
 )
 NOT_APPLICABLE = "无"
+# The holder of a main card still unused is reminded this many days before its deadline (即将过期).
+EXPIRY_REMINDER_DAYS = 7
 
 
 # The sweep leaves alone an application published in the last quarter hour: its card task is most
@@ -426,6 +428,46 @@ def card_record_used(*, card_id: int, by, ip_address: str | None = None) -> Huko
         extra_fields=("status_reason", "used_at", "used_recorded_by"),
     )
     return card
+
+
+# --- Reminder before the deadline ---------------------------------------------------------------
+
+
+def cards_remind_expiring(*, today: datetime.date | None = None) -> int:
+    """Tell the holder of every main card still valid and unused, whose deadline is at most
+    EXPIRY_REMINDER_DAYS away, that it is near: once per card (a day the beat missed is caught up
+    the next day). The accompanying cards share the main card's deadline: one message for all."""
+    today = today or timezone.localdate()
+    due = HukouCard.objects.filter(
+        move_type=HukouCard.MoveType.MAIN,
+        status=HukouCard.Status.VALID,
+        valid_until__gte=today,
+        valid_until__lte=today + datetime.timedelta(days=EXPIRY_REMINDER_DAYS),
+        expiry_reminded_on__isnull=True,
+    ).values_list("pk", flat=True)
+    return sum(_remind_card(card_id=card_id, today=today) for card_id in list(due))
+
+
+@transaction.atomic
+def _remind_card(*, card_id: int, today: datetime.date) -> int:
+    card = HukouCard.objects.select_for_update().select_related("application__applicant").get(pk=card_id)
+    if card.status != HukouCard.Status.VALID or card.expiry_reminded_on is not None:
+        return 0  # used, cancelled or reminded in the meantime
+    card.expiry_reminded_on = today
+    card.save(update_fields=["expiry_reminded_on"])
+    application = card.application
+    forfeit = "，视同放弃本年度总量控制类入户指标" if application.is_quota_controlled else ""
+    notify_on_commit(
+        user_id=application.applicant_id,
+        subject="入户信息卡即将到期",
+        body=(
+            f"您的入户信息卡（卡号{card.number}）将于{cn_date(card.valid_until)}到期，请在有效期内到入户地的区公安部门"
+            f"办理入户手续。逾期未办理的，入户卡及随迁人入户卡一并注销{forfeit}。"
+        ),
+        sms=sms.Sms(sms.CARD_EXPIRING, (card.number, card.valid_until.isoformat())),
+        mobile=application.notification_mobile,
+    )
+    return 1
 
 
 # --- Nightly expiry -------------------------------------------------------------------------------

@@ -39,3 +39,9 @@ def issue_missing_cards() -> list[int]:
 def expire_unused_cards() -> int:
     """Daily (CELERY_BEAT_SCHEDULE): cards unused after their deadline expire, places are forfeited."""
     return services.cards_expire_overdue(today=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def remind_expiring_cards() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): holders of cards whose deadline is near are told, once."""
+    return services.cards_remind_expiring(today=timezone.localdate())
