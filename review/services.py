@@ -654,6 +654,7 @@ def applicant_bar(
         reason=f"取消申请资格至{cn_date(bar.barred_until)}。理由：{reason}",
         ip_address=ip_address,
     )
+    rejected = None
     if app is not None and app.status == Status.UNDER_REVIEW:
         decision = f"提供虚假材料（办法第十一条），不予办理：{reason}"
         # The bar's own notice below tells the applicant; no second message for the rejection.
@@ -661,6 +662,7 @@ def applicant_bar(
             app, action=AuditAction.REJECT, by=by, reason=decision, decision_reason=decision, ip_address=ip_address,
             subject=None, body="",
         )  # fmt: skip
+        rejected = app
     notify_on_commit(
         user_id=applicant.pk,
         subject="申请资格被取消",
@@ -668,5 +670,8 @@ def applicant_bar(
             f"经查实您提供了虚假申请材料，根据《广州市引进人才入户管理办法》第十一条，"
             f"取消您的引进人才入户申请资格至{cn_date(bar.barred_until)}。理由：{reason}"
         ),
+        # The application it refused gets the 审核不通过 SMS; a bar alone has no SMS kind.
+        sms=sms.Sms(sms.REJECTED, (_number(rejected),)) if rejected else None,
+        mobile=rejected.notification_mobile if rejected else "",
     )
     return bar

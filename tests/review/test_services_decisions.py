@@ -211,6 +211,38 @@ def test_bar_lasts_five_years_and_refuses_the_application_under_review(
     )
     assert actions == [AuditAction.SUBMIT, AuditAction.ACCEPT, AuditAction.APPLICANT_BAR, AuditAction.REJECT]
     assert "2029年02月28日" in mail.outbox[0].body
+    # One e-mail (the bar's) and one SMS (审核不通过 of the application it refused).
+    assert len(mail.outbox) == 1
+    assert LocmemSmsBackend.outbox == [
+        {"mobile": under_review_app.contact_mobile, "kind": "rejected", "params": [under_review_app.number]}
+    ]
+
+
+def test_each_decision_sends_its_sms_kind_with_its_parameters(reviewer, django_capture_on_commit_callbacks):
+    returned = build_application(Status.UNDER_REVIEW, reviewer=reviewer, contact_mobile="13911112222")
+    rejected = build_application(Status.UNDER_REVIEW, reviewer=reviewer)
+    approved = build_application(Status.UNDER_REVIEW, reviewer=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_return_for_correction(application_id=returned.pk, by=reviewer, items=["补充学位证书"])
+        services.application_reject(application_id=rejected.pk, by=reviewer, reason="不符合申报条件")
+        services.application_approve(application_id=approved.pk, by=reviewer)
+    notice = approved.notice_entry.notice
+    assert LocmemSmsBackend.outbox == [
+        {"mobile": "13911112222", "kind": "correction", "params": [returned.number]},
+        {"mobile": rejected.contact_mobile, "kind": "rejected", "params": [rejected.number]},
+        {
+            "mobile": approved.contact_mobile,
+            "kind": "notice",
+            "params": [approved.number, notice.start_date.isoformat(), notice.end_date.isoformat()],
+        },
+    ]
+    assert len(mail.outbox) == 3
+
+
+def test_an_extension_is_told_by_email_only(under_review_app, reviewer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_extend_decision(application_id=under_review_app.pk, by=reviewer, reason="需核实学历")
+    assert len(mail.outbox) == 1 and LocmemSmsBackend.outbox == []
 
 
 def test_bar_without_an_application_is_for_the_city_administrator_only(reviewer, city_admin, applicant):
