@@ -6,113 +6,22 @@ an HTTP 500. The tasks run eagerly (test settings): a retry runs at once, no clo
 """
 
 import contextlib
-import json
 import logging
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
 import pytest
 from django.core import checks, mail
-from django.test import TestCase, override_settings
+from django.test import TestCase
 
 from applications.choices import Status
 from config.celery import app as celery_app
 from core import notifications, sms
 from review import services as review_services
 from tests.builders import build_application
-
-SECRET_ID = "AKIDtestsecretid"
-TEMPLATES = {
-    "SMS_TEMPLATE_ACCEPTED": "1000001",
-    "SMS_TEMPLATE_CORRECTION": "1000002",
-    "SMS_TEMPLATE_REJECTED": "1000003",
-    "SMS_TEMPLATE_NOTICE": "1000004",
-    "SMS_TEMPLATE_CARD_ISSUED": "1000005",
-    "SMS_TEMPLATE_CARD_EXPIRING": "1000006",
-}
-
-
-def _sent(phone: str) -> dict:
-    return {
-        "Response": {
-            "SendStatusSet": [
-                {
-                    "SerialNo": "5000:1045710669157053657849499619",
-                    "PhoneNumber": phone,
-                    "Fee": 1,
-                    "SessionContext": "",
-                    "Code": "Ok",
-                    "Message": "send success",
-                    "IsoCode": "CN",
-                }
-            ],
-            "RequestId": "a0aabda6-cf91-4f3e-a81f-9198114a2279",
-        }
-    }
-
-
-def _error(code: str, message: str) -> dict:
-    return {"Response": {"Error": {"Code": code, "Message": message}, "RequestId": "b2d4b1e6-0000-4e2e-9f7e-000000000001"}}
-
-
-class FakeTencentGateway:
-    """Records each request; answers from `answers` in turn (then success)."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.answers: list[tuple[int, dict | None]] = []
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                payload = json.loads(body)
-                gateway.requests.append({"headers": dict(self.headers), "body": payload})
-                status, answer = gateway.answers.pop(0) if gateway.answers else (200, None)
-                if answer is None and status == 200:
-                    answer = _sent(payload["PhoneNumberSet"][0])
-                data = json.dumps(answer).encode() if answer is not None else b"upstream failure"
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json" if answer is not None else "text/html")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
-
-
-@pytest.fixture
-def gateway():
-    with FakeTencentGateway() as fake:
-        with override_settings(
-            SMS_BACKEND="core.sms.TencentCloudSmsBackend",
-            TENCENTCLOUD_SECRET_ID=SECRET_ID,
-            TENCENTCLOUD_SECRET_KEY="test-secret-key",  # noqa: S106 - the fake gateway checks no signature
-            SMS_SDK_APP_ID="1400000001",
-            SMS_SIGN_NAME="广州人社",
-            SMS_REGION="ap-guangzhou",
-            SMS_ENDPOINT=fake.url,
-            **TEMPLATES,
-        ):
-            yield fake
+from tests.core.conftest import SECRET_ID, TEMPLATES, error_answer, sent_answer
 
 
 @contextlib.contextmanager
@@ -174,8 +83,8 @@ def test_without_a_contact_mobile_the_sms_goes_to_the_account_mobile(db, gateway
     "failure",
     [
         pytest.param((500, None), id="http-500"),
-        pytest.param((200, _error("InternalError.Timeout", "请求下发短信超时")), id="internal-error"),
-        pytest.param((200, _error("RequestLimitExceeded", "请求的次数超过了频率限制")), id="rate-limit"),
+        pytest.param((200, error_answer("InternalError.Timeout", "请求下发短信超时")), id="internal-error"),
+        pytest.param((200, error_answer("RequestLimitExceeded", "请求的次数超过了频率限制")), id="rate-limit"),
     ],
 )
 def test_a_gateway_fault_retries_the_sms_only_and_the_email_goes_once(db, gateway, reviewer, failure):
@@ -191,7 +100,7 @@ def test_a_gateway_fault_retries_the_sms_only_and_the_email_goes_once(db, gatewa
 
 def test_a_gateway_refusal_is_logged_and_not_retried(db, gateway, reviewer, caplog):
     app = build_application(Status.SUBMITTED, reviewer=reviewer)
-    gateway.answers = [(200, _error("FailedOperation.TemplateIncorrectOrUnapproved", "模板未审批或内容不匹配"))]
+    gateway.answers = [(200, error_answer("FailedOperation.TemplateIncorrectOrUnapproved", "模板未审批或内容不匹配"))]
     with caplog.at_level(logging.ERROR, logger="core.notifications"):
         _accept(app, reviewer)
     assert len(gateway.requests) == 1
@@ -203,7 +112,7 @@ def test_a_gateway_refusal_is_logged_and_not_retried(db, gateway, reviewer, capl
 
 def test_a_refused_number_in_the_send_status_is_not_retried(db, gateway, reviewer, caplog):
     app = build_application(Status.SUBMITTED, reviewer=reviewer)
-    refused = _sent("+8613800138000")
+    refused = sent_answer("+8613800138000")
     refused["Response"]["SendStatusSet"][0].update(Code="InvalidParameterValue.IncorrectPhoneNumber", Message="手机号格式错误")
     gateway.answers = [(200, refused)]
     with caplog.at_level(logging.ERROR, logger="core.notifications"):
