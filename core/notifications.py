@@ -59,13 +59,6 @@ def _deliverable(email: str) -> bool:
     return bool(domain) and domain != "invalid" and not domain.endswith(".invalid")
 
 
-def _deliverable(email: str) -> bool:
-    # RFC 6761: .invalid never resolves. The demo accounts use it, so a demo loaded next to a real
-    # SMTP server (docker compose) queues no mail that can only bounce.
-    domain = email.rpartition("@")[2].lower()
-    return bool(domain) and domain != "invalid" and not domain.endswith(".invalid")
-
-
 def notify_user(*, user, subject: str, body: str) -> None:
     """The e-mail, if the user has a deliverable address."""
     if user.email and _deliverable(user.email):
@@ -96,8 +89,8 @@ def send_notification(user_id: int, subject: str, body: str) -> None:
 )
 def send_sms(mobile: str, kind: str, params: list[str]) -> None:
     """One SMS. A gateway or network fault retries (backoff doubling from 1 s, at most 10 min apart,
-    10 tries, with jitter); a refusal
-    (template, sign or number wrong) is logged as an error for the operator, not retried."""
+    10 tries, with jitter); a refusal (template, sign or number wrong) is logged as an error for
+    the operator, not retried."""
     try:
         sms_backend().send(mobile=mobile, kind=SMS_KINDS[kind], params=list(params))
     except SmsRejected as refusal:

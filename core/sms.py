@@ -200,7 +200,11 @@ def sms_backend() -> BaseSmsBackend:
 
 def sms_enabled() -> bool:
     """False when the operator chose `SMS_BACKEND=none`: then no screen may promise an SMS."""
-    return bool(getattr(import_string(settings.SMS_BACKEND), "enabled", True))
+    try:
+        backend = import_string(settings.SMS_BACKEND)
+    except ImportError:  # the system check (core.E101) stops start-up; a page promises nothing
+        return False
+    return bool(getattr(backend, "enabled", True))
 
 
 def check_sms_settings(app_configs=None, **kwargs):

@@ -196,3 +196,10 @@ def test_every_kind_has_its_parameters_checked_where_the_service_calls():
         sms.Sms(sms.ACCEPTED, ("GZRC202500000001", ""))
     assert {k.setting for k in sms.KINDS.values()} == set(TEMPLATES)
     assert {k.label for k in sms.KINDS.values()} == {"受理", "退回补正", "审核不通过", "进入公示", "入户卡已签发", "入户卡即将过期"}
+
+
+def test_a_mistyped_backend_stops_start_up_and_promises_nothing(settings):
+    settings.SMS_BACKEND = "core.sms.TencentSmsBackend"  # no such class
+    (error,) = sms.check_sms_settings()
+    assert error.id == "core.E101" and "core.sms.TencentSmsBackend" in error.msg
+    assert sms.sms_enabled() is False
