@@ -203,3 +203,13 @@ def test_a_mistyped_backend_stops_start_up_and_promises_nothing(settings):
     (error,) = sms.check_sms_settings()
     assert error.id == "core.E101" and "core.sms.TencentSmsBackend" in error.msg
     assert sms.sms_enabled() is False
+
+
+def test_a_message_queued_under_the_old_task_name_still_sends_its_email_alone(db):
+    from core.sms import LocmemSmsBackend
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    celery_app.tasks["portal.tasks.send_notification"].delay(user.pk, "申报已受理", "正文")
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert LocmemSmsBackend.outbox == []
