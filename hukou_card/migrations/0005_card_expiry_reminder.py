@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hukou_card', '0003_moved_to_their_owners'),
+        ('hukou_card', '0004_card_signed_by_development_ca'),
     ]
 
     operations = [
