@@ -9,7 +9,6 @@ import copy
 import logging
 
 from celery import shared_task
-from celery.exceptions import Retry
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.core.mail.backends import console
@@ -17,6 +16,7 @@ from django.core.mail.message import EmailAlternative
 from django.db import transaction
 
 from core.logging import redact_secrets
+from core.outbox import outbox_dispatch
 from core.sms import KINDS as SMS_KINDS
 from core.sms import (  # noqa: F401 - the SMS backends' old home, named by SMS_BACKEND values
     ConsoleSmsBackend,
@@ -105,19 +105,12 @@ def notify_on_commit(*, user_id: int, subject: str, body: str, sms: Sms | None =
     """The one dispatch of a notification: the e-mail to the user and, when `sms` is given and SMS is
     enabled, the SMS to `mobile` (the caller's choice: an application's 联系手机, else the account's).
 
-    Each is queued once the transaction commits, as its own task.
+    Each is its own job in the outbox (core.outbox), written with the caller's decision and sent to
+    the broker once it commits, or later by the relay if the broker is down: a committed decision's
+    message is never lost, and a failed SMS retries alone. A caller outside a transaction gets one of
+    its own (savepoint=False: inside the caller's, no savepoint is paid for).
     """
-    transaction.on_commit(lambda: _queue(send_email, user_id, subject, body))
-    if sms is not None and mobile and sms_enabled():
-        kind, params = sms.kind.code, list(sms.params)
-        transaction.on_commit(lambda: _queue(send_sms, mobile, kind, params))
-
-
-def _queue(task, *args) -> None:
-    try:
-        task.delay(*args)
-    except Retry as retry:
-        # Only eager execution (no broker: development) raises this out of delay(), when it
-        # propagates task errors; with a broker the retry is the worker's business. The decision is
-        # committed, so its page must not fail for a message that could not go.
-        logger.warning("%s not retried (tasks run in-process): %s", task.name, retry)
+    with transaction.atomic(savepoint=False):
+        outbox_dispatch(send_email, user_id, subject, body)
+        if sms is not None and mobile and sms_enabled():
+            outbox_dispatch(send_sms, mobile, sms.kind.code, list(sms.params))

@@ -56,7 +56,12 @@ def test_publication_writes_its_card_job_in_the_same_transaction(django_capture_
     [job] = _jobs()
     assert job.sent_at is not None
     assert HukouCard.objects.filter(application=application).count() == 1
-    assert outbox_backlog() == (0, 0.0)
+    # What is still pending are the messages the card task itself queued (入户卡已签发): its
+    # transaction sits inside the test's, which never commits.
+    assert set(OutboxJob.objects.filter(sent_at=None).values_list("task_name", flat=True)) <= {
+        "core.notifications.send_email",
+        "core.notifications.send_sms",
+    }
 
 
 @pytest.mark.django_db
