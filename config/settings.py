@@ -361,7 +361,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "广州市人事电子
 # or the literal `none` for no SMS at all (then no screen promises one); unset, start-up stops
 # (core.checks). The console backend (the log) is for development only.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.ConsoleSmsBackend" if DEBUG else "").strip()
-if SMS_BACKEND == "none":
+if SMS_BACKEND.lower() == "none":
     SMS_BACKEND = "core.sms.NoSmsBackend"
 TENCENTCLOUD_SECRET_ID = os.environ.get("TENCENTCLOUD_SECRET_ID", "")
 TENCENTCLOUD_SECRET_KEY = os.environ.get("TENCENTCLOUD_SECRET_KEY", "")
