@@ -136,6 +136,32 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several threads (runserver, in-process tasks) write; wait instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# An optional streaming replica, read only by the anonymous public pages (网上公示, card
+# verification) that ask for it with core.replica.reads_from_replica; all else reads the primary.
+# In tests it mirrors the primary's test database (same name, on the replica's server).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if not DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL streaming replica of DATABASE_URL.")
+    # A replica that is down must not hold a public page for long: it falls back to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# PgBouncer (or another pooler) in transaction mode in front of PostgreSQL: consecutive
+# transactions of one Django connection may run on different server connections, so a cursor
+# declared in one (QuerySet.iterator()'s server-side cursor) is gone in the next. Django's
+# persistent connections then go to the pooler, which is cheap; keep DB_CONN_MAX_AGE as it is.
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
+if DATABASE_POOLER not in {"", "none", "pgbouncer"}:
+    raise ImproperlyConfigured(f"DATABASE_POOLER: {DATABASE_POOLER!r} is not one of none, pgbouncer.")
+if DATABASE_POOLER == "pgbouncer":
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -----------------------------------------------------------------------
