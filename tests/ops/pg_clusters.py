@@ -80,7 +80,9 @@ def start() -> Clusters:
         shutil.chown(root, user=user)
     clusters = Clusters(root, binaries, _free_port(), _free_port(), user)
     try:
-        clusters._run(binaries / "initdb", "-D", root / "primary", "-U", "postgres", "-A", "trust", "--no-sync")
+        clusters._run(
+            binaries / "initdb", "-D", root / "primary", "-U", "postgres", "-A", "trust", "--no-sync"
+        )
         with open(root / "primary" / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write(
                 f"listen_addresses = '127.0.0.1'\nport = {clusters.primary_port}\n"

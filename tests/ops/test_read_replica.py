@@ -37,7 +37,14 @@ def test_public_pages_read_the_streaming_replica_and_everything_else_the_primary
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "DATABASE_REPLICA_URL",
+            "REDIS_URL",
+            "CELERY_BROKER_URL",
+            "DJANGO_SETTINGS_MODULE",
+        }
     }
     env.update(
         DATABASE_URL=clusters.primary_url,
@@ -65,7 +72,9 @@ def _settings(**env) -> str:
         "print(json.dumps({alias: {k: db.get(k) for k in ('DISABLE_SERVER_SIDE_CURSORS', 'CONN_MAX_AGE', 'TEST', 'HOST', 'PORT')}"
         " for alias, db in s.DATABASES.items()}))"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
     return result
 
 
