@@ -70,7 +70,7 @@ class Clusters:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start() -> Clusters:
+def start(*, replica: bool = True) -> Clusters:
     binaries = pg_bin()
     if binaries is None:
         raise FileNotFoundError("initdb / pg_basebackup not found under /usr/lib/postgresql/*/bin")
@@ -94,6 +94,8 @@ def start() -> Clusters:
         with open(root / "primary" / "pg_hba.conf", "a", encoding="utf-8") as hba:
             hba.write("host replication all 127.0.0.1/32 trust\n")
         clusters.pg_ctl("primary", "-w", "start")
+        if not replica:
+            return clusters
         clusters._run(
             binaries / "pg_basebackup", "-h", "127.0.0.1", "-p", clusters.primary_port, "-U", "postgres",
             "-D", root / "replica", "-R", "-X", "stream",
