@@ -7,6 +7,7 @@ written, and what each page shows compared.
 """
 
 import os
+import socket
 
 import pytest
 from django.db import connections, transaction
@@ -134,3 +135,25 @@ def test_card_verification_reads_the_replica_and_asks_the_primary_on_a_miss(clie
 
     replay.resume()
     assert 'data-status="cancelled"' in client.get(link).content.decode()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+def test_a_replica_that_is_down_costs_the_public_pages_nothing_but_speed(client, caplog):
+    employer = factories.EmployerFactory(name="广州黄埔氢能科技有限公司")
+    build_application(Status.IN_NOTICE, full_name="周若涵", employer=employer)
+    standby = connections["replica"]
+    port = standby.settings_dict["PORT"]
+    standby.close()
+    standby.settings_dict["PORT"] = str(_closed_port())
+    try:
+        page = client.get(LIST, {"employer": "黄埔氢能"})
+        assert page.status_code == 200 and "周*涵" in page.content.decode()
+        assert "read replica unreachable; the public pages read the primary" in caplog.text
+    finally:
+        standby.close()
+        standby.settings_dict["PORT"] = port

@@ -58,7 +58,8 @@ def test_public_pages_read_the_streaming_replica_and_everything_else_the_primary
     )  # fmt: skip
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert " passed" in summary and "skipped" not in summary, summary
+    scenarios = (ROOT / "tests" / "ops" / "replica_scenarios.py").read_text(encoding="utf-8").count("\ndef test_")
+    assert summary.startswith(f"{scenarios} passed") and "skipped" not in summary, summary
 
 
 # --- Settings: the pooler and the replica alias, read from the environment --------------------------
