@@ -235,15 +235,33 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" 
 # Behind nginx, views answer with X-Accel-Redirect to this internal location instead of
 # streaming the file through Python.
 PRIVATE_MEDIA_X_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_X_ACCEL_PREFIX", "")
+# With PRIVATE_STORAGE_BUCKET set, every private file lives in that S3-compatible bucket
+# (django-storages), so any number of web and worker hosts share them and none keeps one on its
+# disk; unset, the local folder above (the embedded default). Keys may be left out where the host
+# has a role of its own (an instance profile, a Kubernetes service account): boto3 then finds them.
+PRIVATE_STORAGE_BUCKET = os.environ.get("PRIVATE_STORAGE_BUCKET", "").strip()
+if PRIVATE_STORAGE_BUCKET:
+    _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None
+    _private_storage = {
+        "BACKEND": "core.storage_bucket.PrivateBucketStorage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_BUCKET,
+            "endpoint_url": _endpoint,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # MinIO and other self-hosted servers answer on one host name, not one per bucket.
+            "addressing_style": "path" if _endpoint else None,
+        },
+    }
+else:
+    _private_storage = {
+        "BACKEND": "core.storage.PrivateFileStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
 STORAGES = {
-    "default": {
-        "BACKEND": "core.storage.PrivateFileStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
-    "private": {
-        "BACKEND": "core.storage.PrivateFileStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    "default": _private_storage,
+    "private": _private_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -257,7 +275,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The whole body, files included (DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out): above it the
 # request is answered 413 unread (core.middleware.RequestBodyLimitMiddleware).
 REQUEST_BODY_MAX_SIZE = 2 * 1024 * 1024  # nginx: client_max_body_size 2m
-FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Every body the portal reads is at most REQUEST_BODY_MAX_SIZE, so an uploaded file never needs a
+# temporary file on disk: it stays in memory until its checks pass and it is stored.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_SIZE
+if PRIVATE_STORAGE_BUCKET:
+    # Bucket mode promises no private byte on a host's disk: without the temporary-file handler
+    # there is no path by which an upload could reach one.
+    FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 # Owner writes, the shared group reads (nginx's workers: PRIVATE_MEDIA_GROUP), nobody else.
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750

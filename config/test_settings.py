@@ -20,10 +20,17 @@ SMS_BACKEND = "core.sms.LocmemSmsBackend"
 
 # Each run writes private files to its own folder so parallel runs never share state.
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-private-"))
+# A bucket named in the environment (PRIVATE_STORAGE_BUCKET) is kept as it is; tests that need one
+# of their own use the `bucket` fixture (tests/conftest.py), on the moto server the session starts.
+_local = {
+    "BACKEND": "core.storage.PrivateFileStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+}
+_private = _local if STORAGES["private"]["BACKEND"] == _local["BACKEND"] else STORAGES["private"]
 STORAGES = {
     **STORAGES,
-    "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}},
-    "private": {**STORAGES["private"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}},
+    "default": _private,
+    "private": _private,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CARD_SIGNING_DEV_DIR = Path(os.environ.get("TEST_SIGNING_DIR", tempfile.gettempdir())) / "portal-test-signing"

@@ -1,13 +1,20 @@
 """Hands out private files after the calling view has decided the user may have them.
 
 In development Django streams the file; behind nginx (PRIVATE_MEDIA_X_ACCEL_PREFIX set) the view
-answers with X-Accel-Redirect to an `internal` location, so nginx sends the bytes.
+answers with X-Accel-Redirect to an `internal` location, so nginx sends the bytes from the folder.
+
+In a bucket (PRIVATE_STORAGE_BUCKET) the file is always streamed through this response, read from
+the bucket with the portal's keys into memory: the headers below and the view's access decision
+stay in one place, and the only link anyone ever sees is the view's own, which answers 404 to
+everyone else. (A presigned bucket URL would work for whoever holds it until it expires; an nginx
+location proxying the bucket would need the bucket's keys in nginx. docs/operations.md.)
 """
 
 import mimetypes
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 
@@ -20,7 +27,8 @@ def private_file_response(
     content_type = content_type or mimetypes.guess_type(download_name)[0] or "application/octet-stream"
     disposition = "attachment" if as_attachment else "inline"
     prefix = settings.PRIVATE_MEDIA_X_ACCEL_PREFIX
-    if prefix:
+    # Only files in the local folder are on nginx's disk; a bucket's are streamed.
+    if prefix and isinstance(file.storage, FileSystemStorage):
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{quote(file.name)}"
     else:
