@@ -14,7 +14,8 @@ from quota.models import QuotaReservation
 from tests import factories
 from tests.builders import build_application
 
-pytestmark = pytest.mark.django_db
+# Files are stored here: each test runs on the local folder and on a bucket (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
 
 
 def detail_url(app):
