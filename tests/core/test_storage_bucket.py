@@ -205,3 +205,21 @@ def test_a_file_missing_from_the_bucket_is_404_not_500(bucket, login_client):
         reverse("applications:attachment_preview", args=[attachment.public_id])
     )
     assert response.status_code == 404
+
+
+def test_a_private_file_is_read_with_one_request_and_can_be_opened_again(bucket):
+    from django.core.files.base import ContentFile
+
+    name = bucket.storage.save("library/2026/scan.jpg", ContentFile(b"\xff\xd8\xff scan"))
+    document = factories.LibraryDocumentFactory()
+    document.file.name = name
+    calls = []
+    events = bucket.storage.connection.meta.client.meta.events
+    events.register("before-call.s3", lambda model, **_: calls.append(model.name))
+    with document.file.open("rb") as handle:
+        assert handle.read() == b"\xff\xd8\xff scan"
+    assert calls == ["GetObject"]  # not HEAD, HEAD, GET as django-storages' S3File does
+    with document.file.open("rb") as handle:  # the same FieldFile, opened again after closing
+        assert handle.read() == b"\xff\xd8\xff scan"
+    with pytest.raises(ValueError, match="reading only"):
+        document.file.open("wb")
