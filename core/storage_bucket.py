@@ -5,7 +5,7 @@ Kept apart from core.storage so that boto3 is imported only where a bucket is co
 
 import io
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import File
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
@@ -57,14 +57,19 @@ class PrivateBucketStorage(S3Storage):
 
     def read_bytes(self, name: str) -> bytes:
         key = self._normalize_name(clean_name(name))
+        # Faults come out as the local folder's would: a missing object as FileNotFoundError, any
+        # other failure of the bucket (no such bucket, access denied, unreachable) as OSError, which
+        # the views already report as a storage fault rather than a 500.
         try:
             answer = self.connection.meta.client.get_object(Bucket=self.bucket_name, Key=key)
+            with answer["Body"] as body:
+                return body.read()
         except ClientError as exc:
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise FileNotFoundError(f"File does not exist: {name}") from exc
-            raise
-        with answer["Body"] as body:
-            return body.read()
+            raise OSError(f"bucket {self.bucket_name}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise OSError(f"bucket {self.bucket_name}: {exc}") from exc
 
     def _open(self, name, mode="rb"):
         if mode != "rb":

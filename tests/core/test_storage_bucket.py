@@ -223,3 +223,19 @@ def test_a_private_file_is_read_with_one_request_and_can_be_opened_again(bucket)
         assert handle.read() == b"\xff\xd8\xff scan"
     with pytest.raises(ValueError, match="reading only"):
         document.file.open("wb")
+
+
+def test_a_bucket_that_fails_is_a_storage_fault_at_the_police_desk_not_a_500(bucket, login_client):
+    application = build_application(Status.PUBLISHED)
+    card = HukouCard.objects.get(application=application, main_card__isnull=True)
+    for key in bucket.keys():
+        bucket.client.delete_object(Bucket=bucket.name, Key=key)
+    bucket.client.delete_bucket(Bucket=bucket.name)  # the bucket itself gone: not "a file missing"
+    with pytest.raises(OSError) as raised:
+        bucket.storage.open(card.pdf.name)
+    assert not isinstance(raised.value, FileNotFoundError)
+    response = login_client(factories.PoliceFactory()).get(
+        reverse("hukou_card:police_detail", args=[card.public_id])
+    )
+    assert response.status_code == 200
+    assert "入户卡PDF文件无法读取，请联系管理员。" in response.content.decode()
