@@ -10,6 +10,7 @@ everyone else. (A presigned bucket URL would work for whoever holds it until it 
 location proxying the bucket would need the bucket's keys in nginx. docs/operations.md.)
 """
 
+import logging
 import mimetypes
 from urllib.parse import quote
 
@@ -17,6 +18,17 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
+
+from core.errors import Refused
+
+logger = logging.getLogger(__name__)
+
+
+class PrivateFileUnavailable(Refused):
+    """The store failed (a folder not mounted, a bucket unreachable or refusing the portal's key):
+    the operator's fault, told to the user as such and never as a 500."""
+
+    status_code = 503
 
 
 def private_file_response(
@@ -36,6 +48,11 @@ def private_file_response(
             handle = file.open("rb")
         except FileNotFoundError as exc:
             raise Http404("文件不存在") from exc
+        except OSError as exc:
+            logger.error("private file %s cannot be read: %s", file.name, exc)
+            raise PrivateFileUnavailable(
+                "文件暂时无法读取，请稍后再试；如仍无法打开，请联系管理员。", code="private_file_unavailable"
+            ) from exc
         response = FileResponse(handle, content_type=content_type)
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(download_name)}"
     # Personal documents must not linger in shared caches or be sniffed into something else.

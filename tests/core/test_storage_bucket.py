@@ -239,3 +239,16 @@ def test_a_bucket_that_fails_is_a_storage_fault_at_the_police_desk_not_a_500(buc
     )
     assert response.status_code == 200
     assert "入户卡PDF文件无法读取，请联系管理员。" in response.content.decode()
+
+
+def test_a_bucket_that_fails_answers_503_with_a_message_when_a_file_is_opened(bucket, login_client):
+    application = build_application(Status.SUBMITTED)
+    attachment = Attachment.objects.filter(application=application).first()
+    for key in bucket.keys():
+        bucket.client.delete_object(Bucket=bucket.name, Key=key)
+    bucket.client.delete_bucket(Bucket=bucket.name)
+    response = login_client(application.applicant).get(
+        reverse("applications:attachment_preview", args=[attachment.public_id])
+    )
+    assert response.status_code == 503
+    assert "文件暂时无法读取，请稍后再试；如仍无法打开，请联系管理员。" in response.content.decode()
