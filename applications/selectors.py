@@ -129,6 +129,16 @@ def _split_items(reason: str) -> list[str]:
     return [item.strip() for item in reason.replace("\n", "；").split("；") if item.strip()]
 
 
+def _correction_items(reason: str) -> list[str]:
+    """The 退回补正 items of an audit row. The row numbers them ("1. …；2. …", review.services) so it
+    reads on its own; the page lists them in an <ol>, which numbers them again: drop ours."""
+    items = _split_items(reason)
+    return [
+        item.removeprefix(f"{number}.").strip() if item.startswith(f"{number}.") else item
+        for number, item in enumerate(items, start=1)
+    ]
+
+
 def timeline_for(application: Application) -> list[TimelineItem]:
     """Every step of the application with its date: the audit trail (one query) plus the card and
     hukou dates kept on the rows themselves."""
@@ -147,7 +157,7 @@ def timeline_for(application: Application) -> list[TimelineItem]:
                 title = "补正后重新提交申报"
             detail = f"申报编号：{application.number}" if application.number else ""
         elif entry.action == AuditAction.RETURN:
-            listed = _split_items(entry.reason)
+            listed = _correction_items(entry.reason)
             detail = "请按以下事项修改后重新提交：" if listed else ""
         elif entry.action == AuditAction.APPROVE and notice is not None:
             detail = f"公示期：{notice.start_date:%Y年%m月%d日} 至 {notice.end_date:%Y年%m月%d日}"
