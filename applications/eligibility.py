@@ -304,14 +304,26 @@ def personal_problems(application) -> Problems:
 
 
 def age_problem(application, *, on: datetime.date) -> str | None:
-    sub = application.subcategory
-    sub_rule = rule_for(sub)
-    if sub_rule is None or sub_rule.max_age is None or application.birth_date is None:
+    """The age rule at submission: counted on the submission day `on`."""
+    return subcategory_age_problem(application.subcategory, application.birth_date, on=on)
+
+
+def subcategory_age_problem(
+    subcategory, birth_date: datetime.date | None, *, on: datetime.date, counted: str = "提交之日"
+) -> str | None:
+    """Why someone born on `birth_date` is over the age limit of `subcategory` on `on`, or None.
+
+    The one age rule: submission asks it on the submission day, the 引进人才类别 step asks it on
+    the day the choice is made (`counted` names that day in the message).
+    """
+    sub_rule = rule_for(subcategory)
+    if sub_rule is None or sub_rule.max_age is None or birth_date is None:
         return None
-    age = age_on(application.birth_date, on)
+    age = age_on(birth_date, on)
     if age > sub_rule.max_age:
+        sub = subcategory
         return (
-            f"按提交之日（{cn_date(on)}）计算，您已满{age}周岁，超过“{sub.category.numeral}、"
+            f"按{counted}（{cn_date(on)}）计算，您已满{age}周岁，超过“{sub.category.numeral}、"
             f"{sub.category.name}{sub.numeral}”规定的{sub_rule.max_age}周岁以下年龄条件，不能按该类别申报。"
         )
     return None

@@ -198,6 +198,13 @@ def application_category_save(
     *, application: Application, subcategory: TalentSubcategory, by: User
 ) -> Application:
     app = _lock_editable(application, by)
+    # 办法's age limits are counted on the submission day; refusing the choice now, on today's age,
+    # saves an over-age applicant six uploads before the same rule refuses them at 提交.
+    too_old = eligibility.subcategory_age_problem(
+        subcategory, app.birth_date, on=timezone.localdate(), counted="今天"
+    )
+    if too_old:
+        raise ValidationError({"subcategory": too_old})
     app.subcategory = subcategory
     app.category = subcategory.category
     _mark(app, "category", done=True)

@@ -18,6 +18,13 @@
       });
       if (prompt) prompt.hidden = !!chosen;
       var sub = categoryForm.querySelector("input[name=subcategory]:checked");
+      // Over the 具体类别's age limit: say so the moment it is chosen (the text is the server's rule).
+      var refusal = categoryForm.querySelector("[data-age-refusal-banner]");
+      if (refusal) {
+        var message = sub ? sub.getAttribute("data-age-refusal") : null;
+        refusal.hidden = !message;
+        refusal.textContent = message || "";
+      }
       if (summary) {
         summary.hidden = !(chosen && sub);
         if (chosen) summary.querySelector("[data-summary-category]").textContent = chosen.getAttribute("data-label");
