@@ -249,10 +249,14 @@ def _category(request, wizard: Wizard):
     if request.method == "POST":
         form = CategoryForm(request.POST)
         if form.is_valid():
-            app = services.application_category_save(
-                application=app, subcategory=form.cleaned_data["subcategory"], by=request.user
-            )
-            return wizard.advance(app)
+            try:
+                app = services.application_category_save(
+                    application=app, subcategory=form.cleaned_data["subcategory"], by=request.user
+                )
+            except ValidationError as exc:  # over the 具体类别's age limit: shown beside the choice
+                form.add_error(None, exc)
+            else:
+                return wizard.advance(app)
         chosen_category = request.POST.get("category", "")
         chosen_sub = request.POST.get("subcategory", "")
     else:
@@ -261,10 +265,16 @@ def _category(request, wizard: Wizard):
         chosen_sub = app.subcategory.code if app.subcategory_id else ""
     today = timezone.localdate()
     age = eligibility.age_on(app.birth_date, today) if app.birth_date else None
+    categories = selectors.categories_with_subcategories()
+    for category in categories:
+        for sub in category.subcategories.all():
+            # The refusal the save would give, written on each choice so the page shows it the
+            # moment the choice is made (applications.js); the rule is the same function.
+            sub.age_refusal = eligibility.subcategory_age_problem(sub, app.birth_date, on=today, counted="今天")
     return wizard.render(
         "category",
         form=form,
-        categories=selectors.categories_with_subcategories(),
+        categories=categories,
         chosen_category=chosen_category,
         chosen_sub=chosen_sub,
         age_today=age,
