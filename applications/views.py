@@ -337,16 +337,24 @@ def _personal(request, wizard: Wizard):
     else:
         services.application_personal_save(application=app, by=request.user, values=values, complete=False)
         if nav == "prev":
-            messages.warning(
-                request, "个人信息已暂存；以下项目未通过校验未保存：" + "、".join(_error_labels(form)) + "。"
-            )
+            # Going back judges only what the applicant changed on this visit: a field left as it
+            # was (empty, on a first visit) is not news to them and is asked for on 下一步.
+            touched = _error_labels(form, only=set(form.changed_data))
+            if touched:
+                messages.warning(
+                    request, "个人信息已暂存；以下项目未通过校验未保存：" + "、".join(touched) + "。"
+                )
             return redirect(_step_url(app, previous_step("personal")))
     messages.warning(request, "填写正确的内容已暂存为草稿；请按提示修改标红的项目。")
     return _personal_page(wizard, form, app, results, searched)
 
 
-def _error_labels(form) -> list[str]:
-    return [form.fields[name].label if name in form.fields else "其他" for name in form.errors]
+def _error_labels(form, *, only: set[str] | None = None) -> list[str]:
+    return [
+        form.fields[name].label if name in form.fields else "其他"
+        for name in form.errors
+        if only is None or name in only
+    ]
 
 
 def _personal_page(wizard: Wizard, form, app, results, searched, *, selected=None):
