@@ -442,12 +442,20 @@ def _attachment_rows(wizard: Wizard, errors: dict[str, list[str]]):
     ]
 
 
-def _attachments_page(wizard: Wizard, *, errors=None, page_errors=None, status=200):
+def _attachments_page(wizard: Wizard, *, errors=None, page_errors=None, refused=None, status=200):
     response = wizard.render(
-        "attachments", rows=_attachment_rows(wizard, errors or {}), page_errors=page_errors or []
+        "attachments",
+        rows=_attachment_rows(wizard, errors or {}),
+        page_errors=page_errors or [],
+        refused=refused,
     )
     response.status_code = status
     return response
+
+
+# A refused upload is kept in the session for the one GET that follows (POST/redirect/GET), so the
+# page in the tab is always the step's own: its buttons post to the step, and reloading resends nothing.
+_REFUSED_UPLOAD_KEY = "applications.refused_upload"
 
 
 def _attachments(request, wizard: Wizard):
@@ -457,6 +465,18 @@ def _attachments(request, wizard: Wizard):
         except ValidationError as exc:
             return _attachments_page(wizard, page_errors=exc.messages)
         return wizard.advance(app)
+    refused = request.session.pop(_REFUSED_UPLOAD_KEY, None)
+    if refused and refused.get("application") == str(wizard.application.public_id):
+        kind = refused["kind"] if refused["kind"] in AttachmentKind.values else ""
+        return _attachments_page(
+            wizard,
+            errors={kind: refused["messages"]},
+            refused={
+                "kind": kind,
+                "label": AttachmentKind(kind).label if kind else "附件",
+                "messages": refused["messages"],
+            },
+        )
     return _attachments_page(wizard)
 
 
@@ -484,8 +504,14 @@ def attachment_upload(request, public_id):
         errors = {kind: [message for messages_ in form.errors.values() for message in messages_]}
     if application.status not in EDITABLE_STATUSES:
         return redirect("applications:status_detail", public_id=public_id)
-    wizard = Wizard(request, application, "attachments")
-    return _attachments_page(wizard, errors=errors, status=400)
+    kind = kind if kind in AttachmentKind.values else ""
+    request.session[_REFUSED_UPLOAD_KEY] = {
+        "application": str(application.public_id),
+        "kind": kind,
+        "messages": errors.get(kind) or ["请选择要上传的JPG图片。"],
+    }
+    # Back to the step with the refused row in view (its #kind- anchor); the banner says why.
+    return redirect(_attachments_url(request, application, kind or AttachmentKind.ID_CARD))
 
 
 @applicant_required

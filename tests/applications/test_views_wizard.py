@@ -336,12 +336,17 @@ def test_upload_success_and_refusal_messages(applicant_client, applicant, jpeg_u
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     fake = SimpleUploadedFile("户口簿.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
+    # A refusal redirects back to the step at the row (POST/redirect/GET): reloading resends nothing.
     response = applicant_client.post(url, {"kind": "household_register", "file": fake})
-    assert response.status_code == 400
-    page = text(response)
+    assert response.status_code == 302
+    assert response.url == step_url(application, "attachments") + "#kind-household_register"
+    page = text(applicant_client.get(response.url))
     row = page.split('id="kind-household_register"')[1].split("</li>")[0]
     assert "该文件实际是PDF文件" in row
-    response = applicant_client.post(url, {"kind": "household_register"})
+    assert "“户口簿”未能上传" in page.split('id="kind-')[0]  # the banner above the rows
+    # Shown once: a reload is the plain page.
+    assert "未能上传" not in text(applicant_client.get(step_url(application, "attachments")))
+    response = applicant_client.post(url, {"kind": "household_register"}, follow=True)
     assert "请先点击“浏览...”选择要上传的JPG图片" in text(response)
 
 
