@@ -190,7 +190,7 @@ def test_the_login_page_links_the_public_services(page, live_server):
     page.goto("/accounts/login/")
     services = page.get_by_role("region", name="公共服务")
     services.get_by_role("link", name="网上公示").click()
-    expect(page.get_by_role("heading", name=re.compile("引进人才入户公示"))).to_be_visible()
+    expect(page.get_by_role("heading", name="引进人才入户网上公示")).to_be_visible()
     page.goto("/accounts/login/")
     page.get_by_role("region", name="公共服务").get_by_role("link", name="入户卡真伪核验").click()
     expect(page.get_by_label(re.compile("卡号"))).to_be_visible()
