@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -373,10 +374,21 @@ def objection_decide(request, public_id, decision: str):
 # --- notice batches ------------------------------------------------------------------------------
 
 
+def _periodic_jobs_run() -> bool:
+    """Whether a beat can close ended notices here. With no broker (`make run` on a bare machine)
+    tasks run inside the web process and nothing runs on a schedule, so the pages must not promise
+    the nightly close-ended-notices job; the city administrator's 结束公示并公布 is the way then."""
+    return not settings.CELERY_TASK_ALWAYS_EAGER
+
+
 @console_required
 def notices(request):
     pagination = paginate(request, selectors.console_notices(user=request.user), 30)
-    return render(request, "review/notices.html", {"active": "notices", **pagination})
+    return render(
+        request,
+        "review/notices.html",
+        {"active": "notices", "periodic_jobs": _periodic_jobs_run(), **pagination},
+    )
 
 
 @console_required
@@ -389,6 +401,7 @@ def notice_detail(request, public_id):
             "notice": notice,
             "entries": list(selectors.notice_entries(notice=notice)),
             "active": "notices",
+            "periodic_jobs": _periodic_jobs_run(),
         },
     )
 
