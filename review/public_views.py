@@ -38,7 +38,8 @@ def notice_list(request):
 def _objection_open(entry) -> bool:
     notice = entry.notice
     today = timezone.localdate()
-    return notice.status == PublicNotice.Status.OPEN and notice.start_date <= today <= notice.end_date
+    # From the approval on, the day before the 公示期's first counted day included (review.deadlines).
+    return notice.status == PublicNotice.Status.OPEN and today <= notice.end_date
 
 
 def objection_raise(request, public_id):

@@ -24,7 +24,6 @@ from applications.policy import (
     BAR_YEARS,
     DECISION_EXTENSION_WORKING_DAYS,
     DECISION_WORKING_DAYS,
-    NOTICE_WORKING_DAYS,
     OBJECTION_WORKING_DAYS,
 )
 from applications.selectors import active_bar
@@ -41,6 +40,7 @@ from quota import services as quota
 from reference.models import District
 from reference.workdays import add_working_days, is_working_day
 from review import workflow
+from review.deadlines import notice_period
 from review.models import NoticeEntry, Objection, PublicNotice
 
 logger = logging.getLogger(__name__)
@@ -256,26 +256,29 @@ def _close_rejected(
 
 
 def _notice_batch_for(*, district_id: int, day: datetime.date) -> PublicNotice:
-    """The district's batch opening `day`, or a new one (5 working days of notice, DESIGN.md §4).
+    """The district's batch for approvals made on `day`, or a new one (review.deadlines.notice_period:
+    5 working days, counted from the working day after the approval).
 
-    Only a batch that starts the same day is joined: joining an older batch would shorten this
-    application's notice below 5 working days. Locking the district row serialises the lookup, so
-    concurrent approvals never open two batches for one district and day.
+    Only a batch with the same 公示期 is joined: joining an older batch would shorten this
+    application's notice below 5 working days (approvals of a Friday and of the weekend after it
+    share one). Locking the district row serialises the lookup, so concurrent approvals never open
+    two batches for one district and period.
     """
+    start, end = notice_period(day)
     district = District.objects.select_for_update().get(pk=district_id)
     notice = (
-        PublicNotice.objects.filter(district=district, status=PublicNotice.Status.OPEN, start_date=day)
+        PublicNotice.objects.filter(district=district, status=PublicNotice.Status.OPEN, start_date=start)
         .order_by("pk")
         .first()
     )
     if notice is not None:
         return notice
-    sequence = PublicNotice.objects.filter(district=district, start_date__year=day.year).count() + 1
+    sequence = PublicNotice.objects.filter(district=district, start_date__year=start.year).count() + 1
     return PublicNotice.objects.create(
         district=district,
-        title=f"广州市{district.name}{day.year}年第{sequence}批引进人才入户公示",
-        start_date=day,
-        end_date=add_working_days(day, NOTICE_WORKING_DAYS),
+        title=f"广州市{district.name}{start.year}年第{sequence}批引进人才入户公示",
+        start_date=start,
+        end_date=end,
     )
 
 
@@ -467,7 +470,9 @@ def objection_raise(
     if (
         app.status != Status.IN_NOTICE
         or notice.status != PublicNotice.Status.OPEN
-        or not (notice.start_date <= today <= notice.end_date)
+        # On view from the approval on (review.deadlines.notice_period): objections are taken
+        # from then until the 公示期's last day.
+        or today > notice.end_date
     ):
         raise DecisionRefused("该公示已结束，不能再提出异议。")
     objection = Objection.objects.create(

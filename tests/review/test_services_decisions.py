@@ -99,10 +99,12 @@ def test_approve_opens_the_districts_notice_batch_of_five_working_days(
     assert under_review_app.status == Status.IN_NOTICE
     notice = under_review_app.notice_entry.notice
     assert notice.district_id == under_review_app.district_id
-    assert notice.start_date == datetime.date(2025, 9, 26)
-    assert notice.end_date == datetime.date(2025, 10, 10)  # 28, 29, 30 Sep, 9, 10 Oct
+    # Counted from the working day after the approval (review.deadlines.notice_period): Sunday 28 Sep
+    # is a make-up working day, then 29, 30 Sep, 9, 10 Oct.
+    assert notice.start_date == datetime.date(2025, 9, 28)
+    assert notice.end_date == datetime.date(2025, 10, 10)
     assert notice.title == "广州市天河区2025年第1批引进人才入户公示"
-    assert "公示期2025年09月26日至2025年10月10日" in last_audit(under_review_app).reason
+    assert "公示期2025年09月28日至2025年10月10日" in last_audit(under_review_app).reason
 
 
 def test_approvals_of_one_day_share_a_batch_and_a_later_day_opens_the_next(reviewer, freeze_today):
