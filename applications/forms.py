@@ -89,6 +89,10 @@ class CategoryForm(forms.Form):
         return data
 
 
+# 学历 that need no 毕业学校 and 专业; any other 学历 needs both.
+EDUCATION_WITHOUT_SCHOOL = (Education.NONE, Education.HIGH_SCHOOL)
+SCHOOL_FIELDS = ("graduate_school", "major")
+
 # Required whatever the category; labels come from the model.
 _PERSONAL_REQUIRED = (
     "ethnicity",
@@ -206,11 +210,27 @@ class PersonalForm(forms.ModelForm):
             self.fields["birth_date"].validators.append(validate_birth_date)
         if self.instance.employer_id and not self.is_bound:
             self.initial["employer"] = self.instance.employer.public_id
+        # 毕业学校 and 专业 are required once a 学历 is chosen (clean() says so): their * follows the
+        # 学历 shown, and applications.js moves it when the choice changes (data-school-required-unless).
+        education = self._education_chosen()
+        for name in SCHOOL_FIELDS:
+            field = self.fields[name]
+            field.required = education not in ("", *EDUCATION_WITHOUT_SCHOOL)
+            field.error_messages["required"] = f"有学历的请填写{field.label}。"
+            field.widget.attrs["data-school-field"] = ""
+        self.fields["education"].widget.attrs["data-school-required-unless"] = "|".join(
+            ["", *EDUCATION_WITHOUT_SCHOOL]
+        )
+
+    def _education_chosen(self) -> str:
+        if self.is_bound:
+            return self.data.get(self.add_prefix("education"), "")
+        return self.initial.get("education") or self.instance.education or ""
 
     def clean(self):
         data = super().clean()
-        higher = data.get("education") not in (None, "", Education.NONE, Education.HIGH_SCHOOL)
-        for name in ("graduate_school", "major"):
+        higher = data.get("education") not in (None, "", *EDUCATION_WITHOUT_SCHOOL)
+        for name in SCHOOL_FIELDS:
             if higher and not (data.get(name) or "").strip() and name not in self.errors:
                 self.add_error(name, f"有学历的请填写{self.fields[name].label}。")
         return data

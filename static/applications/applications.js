@@ -34,6 +34,30 @@
     categoryForm.addEventListener("change", refresh);
   }
 
+  // 毕业学校 and 专业 are required with a 学历 (the form says which 学历 need none): move their *.
+  var education = document.querySelector("[data-school-required-unless]");
+  if (education) {
+    var without = education.getAttribute("data-school-required-unless").split("|");
+    var markSchoolFields = function () {
+      var required = without.indexOf(education.value) === -1;
+      document.querySelectorAll("[data-school-field]").forEach(function (input) {
+        var label = document.querySelector("label[for='" + input.id + "']");
+        if (!label) return;
+        var mark = label.querySelector(".asteriskField");
+        if (required && !mark) {
+          mark = document.createElement("span");
+          mark.className = "asteriskField";
+          mark.textContent = "*";
+          label.appendChild(mark);
+        } else if (!required && mark) {
+          mark.remove();
+        }
+        input.required = required;
+      });
+    };
+    education.addEventListener("change", markSchoolFields);
+  }
+
   // 迁入单位: Enter in the search box searches instead of moving on.
   var query = document.querySelector("[data-employer-query]");
   if (query) {
