@@ -59,10 +59,8 @@ class DeclarationForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "请选择申报类型。"},
     )
-    conditions_confirmed = forms.BooleanField(
-        label=CONDITIONS_TEXT,
-        error_messages={"required": "请确认符合申报条件后再继续。"},
-    )
+    # 申报条件 is a statement of the conditions (seed), shown under its heading, not a second tick box:
+    # the applicant's confirmation that the answers are true is the 个人承诺 of step 1.
 
 
 class CategoryForm(forms.Form):

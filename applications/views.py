@@ -230,17 +230,14 @@ def _declaration(request, wizard: Wizard):
             app = services.application_declaration_save(
                 application=app,
                 declaration_type=form.cleaned_data["declaration_type"],
-                conditions_confirmed=form.cleaned_data["conditions_confirmed"],
+                # The page states the 申报条件 the applicant applies under (seed); going on from it
+                # is the declaration, as on the seed's screen, which has no box to tick.
+                conditions_confirmed=True,
                 by=request.user,
             )
             return wizard.advance(app)
     else:
-        form = DeclarationForm(
-            initial={
-                "declaration_type": app.declaration_type,
-                "conditions_confirmed": app.conditions_confirmed or None,
-            }
-        )
+        form = DeclarationForm(initial={"declaration_type": app.declaration_type})
     return wizard.render("declaration", form=form, conditions_text=CONDITIONS_TEXT)
 
 

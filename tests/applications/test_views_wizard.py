@@ -105,22 +105,24 @@ def test_commitment_shows_article_11_and_disagree_stops_there(applicant_client, 
     assert response.url == step_url(application, "declaration")
 
 
-def test_declaration_needs_the_conditions_ticked(applicant_client, applicant):
+def test_declaration_states_the_conditions_and_going_on_declares_them(applicant_client, applicant):
     application = ApplicationFactory(
         applicant=applicant, completed_steps=["commitment"], conditions_confirmed=False
     )
     page = text(applicant_client.get(step_url(application, "declaration")))
     assert "穗府办规〔2020〕10号" in page and "广州市人才引进申报办理指引" in page
     assert reverse("portal:content_page", args=["guide-declaration"]) in page
+    # A statement, as the seed shows it: no second tick box beside the 个人承诺.
+    conditions = page.split('data-testid="conditions"')[1].split("</section>")[0]
+    assert 'type="checkbox"' not in conditions
+    response = applicant_client.post(step_url(application, "declaration"), {"declaration_type": ""})
+    assert "请选择申报类型。" in text(response)
     response = applicant_client.post(
         step_url(application, "declaration"), {"declaration_type": "talent_hukou"}
     )
-    assert "请确认符合申报条件后再继续。" in text(response)
-    response = applicant_client.post(
-        step_url(application, "declaration"),
-        {"declaration_type": "talent_hukou", "conditions_confirmed": "on"},
-    )
     assert response.url == step_url(application, "category")
+    application.refresh_from_db()
+    assert application.conditions_confirmed
 
 
 def test_category_page_lists_the_five_categories_and_marks_the_quota_one(applicant_client, applicant):
@@ -468,3 +470,20 @@ def test_attachment_changes_made_from_the_confirm_page_lead_back_there(
     assert applicant_client.post(
         step_url(application, "attachments"), {"nav": "next", "from": "confirm"}
     ).url == (step_url(application, "confirm"))
+
+
+def test_school_and_major_carry_their_star_only_with_an_education(applicant_client, applicant):
+    application = ApplicationFactory(
+        applicant=applicant, completed_steps=["commitment", "declaration", "category"], education=""
+    )
+    page = text(applicant_client.get(step_url(application, "personal")))
+    school_label = page.split('for="id_graduate_school"')[1].split("</label>")[0]
+    assert "asteriskField" not in school_label
+    assert "data-school-required-unless" in page
+    response = applicant_client.post(
+        step_url(application, "personal"), {"nav": "save", "education": "硕士研究生", "graduate_school": ""}
+    )
+    page = text(response)
+    assert "有学历的请填写毕业学校。" in page and "有学历的请填写专业。" in page
+    school_label = page.split('for="id_graduate_school"')[1].split("</label>")[0]
+    assert "asteriskField" in school_label

@@ -89,15 +89,16 @@ def commitment_and_declaration(page, shots: str | None = None):
     next_step(page)
     expect_step(page, "申报类型")
     expect(page.get_by_role("link", name="广州市人才引进申报办理指引")).to_be_visible()
-    page.get_by_label(re.compile("穗府办规〔2020〕10号")).check()
+    # 申报条件 is stated, not ticked (seed).
+    expect(page.get_by_test_id("conditions")).to_contain_text("穗府办规〔2020〕10号")
     if shots:
         screenshot(page, f"{shots}-2-declaration-desktop")
     next_step(page)
-    expect_step(page, "人才类别")
+    expect_step(page, "引进人才类别")
 
 
 def choose_category(page, category: str, subcategory: str):
-    expect_step(page, "人才类别")
+    expect_step(page, "引进人才类别")
     # applications.js shows the chosen category's 具体类别: the radios answer only once it has run.
     scripts_ready(page)
     page.get_by_label(category).check()
