@@ -69,6 +69,11 @@
     });
   }
 
+  // 附件上传 after a refused file: the row with its message in the middle of the screen (the
+  // #kind- anchor alone can leave it at the bottom edge of a phone once the page has laid out).
+  var refusedRow = document.querySelector("[data-refused-row]");
+  if (refusedRow) refusedRow.scrollIntoView({ block: "center" });
+
   // 附件上传: show the chosen file's name next to 浏览...
   document.querySelectorAll("[data-file-input]").forEach(function (input) {
     input.addEventListener("change", function () {
