@@ -80,7 +80,6 @@ def test_a_refused_file_shows_a_banner_brings_its_row_into_view_and_the_step_but
     expect(banner).to_contain_text("未能上传")
     expect(row.get_by_role("alert")).to_be_visible()
     expect(row).to_be_in_viewport()
-    screenshot(page, f"newcomer-attachment-refused-{viewport}", full_page=False)
     # POST/redirect/GET: the page in the tab is a plain GET, so reloading resends nothing.
     assert page.url.split("#")[0].endswith(wizard_url(application, "attachments"))
     page.reload()
@@ -128,7 +127,6 @@ def test_the_category_step_refuses_an_over_age_choice_at_once_with_the_limit_and
     expect(page.locator(".wizard-steps .is-current")).to_contain_text("引进人才类别")
     error = page.locator(".invalid-feedback", has_text="已满66周岁")
     expect(error).to_contain_text("45周岁以下")
-    screenshot(page, "newcomer-category-over-age-desktop")
     application.refresh_from_db()
     assert application.subcategory_id is None
     # A category without an age limit is accepted.
@@ -246,7 +244,6 @@ def test_the_step_bar_and_the_declaration_read_as_the_seed(page, live_server):
     conditions = page.get_by_test_id("conditions")
     expect(conditions).to_contain_text("穗府办规〔2020〕10号")
     expect(conditions.get_by_role("checkbox")).to_have_count(0)
-    screenshot(page, "newcomer-declaration-desktop")
     next_step(page)
     expect(page.locator(".wizard-steps .is-current")).to_contain_text("引进人才类别")
 
@@ -274,3 +271,70 @@ def test_the_status_page_names_the_category_without_a_stray_space(page, live_ser
     page.goto("/talent/status/")
     expect(page.get_by_test_id("current-application")).to_contain_text("二、学历类人才（二）")
 
+
+
+# --- the changed pages at 1280 px and 390 px, for a person to look at (docs/screenshots/newcomer-*) ----
+
+
+def test_the_changed_pages_fit_a_desktop_and_a_phone(browser, live_server, scans, reviewer, district):  # noqa: F811
+    from tests.e2e.test_application_screens import assert_fits
+
+    today = datetime.date.today()
+    notice = PublicNotice.objects.create(
+        district=district,
+        title="广州市天河区2026年第1批引进人才入户公示",
+        start_date=today - datetime.timedelta(days=10),
+        end_date=today - datetime.timedelta(days=3),
+    )
+    old = draft_at(["commitment", "declaration"], age=66, subcategory=None, category=None)
+    uploads = draft_at(["commitment", "declaration", "category", "personal", "family"], age=31)
+    for width, name in ((1280, "desktop"), (390, "phone")):
+        options = {"viewport": {"width": width, "height": 900 if width > 400 else 844}}
+        if width < 400:
+            options.update(is_mobile=True, has_touch=True)
+        page = new_page(browser, live_server, **options)
+        page.goto("/accounts/login/")
+        expect(page.get_by_role("region", name="公共服务")).to_be_visible()
+        assert_fits(page)
+        screenshot(page, f"newcomer-login-{name}")
+
+        login(page, old.applicant.username, PASSWORD)
+        page.goto("/talent/")
+        expect(page.get_by_role("region", name="公共服务")).to_be_visible()
+        assert_fits(page)
+        screenshot(page, f"newcomer-talent-home-{name}")
+        page.goto(wizard_url(old, "declaration"))
+        expect(page.get_by_test_id("conditions")).to_be_visible()
+        assert_fits(page)
+        screenshot(page, f"newcomer-declaration-{name}")
+        page.goto(wizard_url(old, "category"))
+        scripts_ready(page)
+        page.get_by_label("二、学历类人才").check()
+        page.get_by_label(re.compile("（二）具有硕士研究生学历")).check()
+        next_step(page)
+        expect(page.locator(".invalid-feedback", has_text="已满66周岁")).to_be_visible()
+        assert_fits(page)
+        screenshot(page, f"newcomer-category-over-age-{name}")
+        page.context.close()
+
+        page = new_page(browser, live_server, **options)
+        login(page, uploads.applicant.username, PASSWORD)
+        page.goto(wizard_url(uploads, "attachments"))
+        row = page.locator("#kind-other")
+        scripts_ready(page)
+        row.locator("input[type=file]").set_input_files(str(scans["fake_pdf"]))
+        with page.expect_navigation():
+            row.get_by_role("button", name="上传").click()
+        expect(row).to_be_in_viewport()
+        assert_fits(page)
+        screenshot(page, f"newcomer-attachment-refused-{name}", full_page=False)
+        page.context.close()
+
+        page = new_page(browser, live_server, **options)
+        console_login(page, reviewer.username)
+        expect(page.get_by_role("search", name="筛选申报")).to_be_visible()
+        page.goto(f"/console/notices/{notice.public_id}/")
+        expect(page.get_by_test_id("notice-closing")).to_be_visible()
+        assert_fits(page)
+        screenshot(page, f"newcomer-notice-ended-{name}")
+        page.context.close()
