@@ -9,7 +9,7 @@ show the same result beside each application.
 import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial
 from typing import Any
 
@@ -62,6 +62,36 @@ def has_value(text: str | None) -> bool:
 
 
 Problems = list[tuple[str, str]]  # (form field, message for the applicant)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Every answer the rules below read about the person, and nothing else.
+
+    Submission reads them from the Application (Answers.of), the public 一键测试 from its form, and
+    both hand them to the same functions (answer_problems, personal_problems): one rule source. A
+    rule that reached for anything not listed here would fail at once, on both paths.
+    """
+
+    subcategory: Any  # TalentSubcategory with its category; None = not chosen yet
+    birth_date: datetime.date | None = None
+    education: str = ""
+    degree: str = ""
+    professional_title: str = ""
+    professional_qualification: str = ""
+    skill_qualification: str = ""
+    skill_occupation: str = ""
+    shortage_occupation: str = ""
+    position: str = ""
+    high_level_title: str = ""
+    social_insurance_months: int | None = None
+
+    @classmethod
+    def of(cls, application) -> "Answers":
+        return cls(**{name: getattr(application, name) for name in ANSWER_FIELDS})
+
+
+ANSWER_FIELDS = tuple(field.name for field in fields(Answers))
 
 
 @dataclass(frozen=True)
@@ -284,11 +314,12 @@ def personal_problems(application) -> Problems:
 
     A sub-category without a rule has none here; check_eligibility refuses it as a whole.
     """
-    sub_rule = rule_for(application.subcategory)
+    answers = application if isinstance(application, Answers) else Answers.of(application)
+    sub_rule = rule_for(answers.subcategory)
     if sub_rule is None:
         return []
-    problems = list(sub_rule.qualifications(application))
-    months = application.social_insurance_months
+    problems = list(sub_rule.qualifications(answers))
+    months = answers.social_insurance_months
     if sub_rule.min_insurance_months is not None:
         if months is None or months < sub_rule.min_insurance_months:
             problems.append(
@@ -349,6 +380,23 @@ def accompanying_problems(application, persons: Iterable, *, on: datetime.date) 
     return problems
 
 
+def answer_problems(answers: Answers, *, on: datetime.date) -> list[str]:
+    """Why the person these answers describe does not meet their 具体类别 on `on`; empty = they do.
+
+    The part of check_eligibility that depends on the person alone (no rule for the code, the age
+    limit, the qualifications and social insurance): submission asks it, and so does the 一键测试.
+    """
+    messages = []
+    if rule_for(answers.subcategory) is None:
+        # Fail closed: a new or renamed code must not pass every rule silently.
+        messages.append(missing_rule_message(answers.subcategory))
+    problem = age_problem(answers, on=on)
+    if problem:
+        messages.append(problem)
+    messages.extend(message for _field, message in personal_problems(answers))
+    return messages
+
+
 def check_eligibility(application, *, on: datetime.date) -> list[str]:
     """Chinese messages saying why the application does not meet its 具体类别 on `on`; empty = eligible.
 
@@ -357,14 +405,7 @@ def check_eligibility(application, *, on: datetime.date) -> list[str]:
     """
     if application.subcategory_id is None:
         return ["尚未选择引进人才类别和具体类别。"]
-    messages = []
-    if rule_for(application.subcategory) is None:
-        # Fail closed: a new or renamed code must not pass every rule silently.
-        messages.append(missing_rule_message(application.subcategory))
-    problem = age_problem(application, on=on)
-    if problem:
-        messages.append(problem)
-    messages.extend(message for _field, message in personal_problems(application))
+    messages = answer_problems(Answers.of(application), on=on)
     if application.employer_id is None:
         messages.append("尚未选择迁入单位（须与广州市用人单位签订劳动合同或在穗创办企业）。")
     messages.extend(accompanying_problems(application, application.accompanying_persons.all(), on=on))
