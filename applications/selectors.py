@@ -7,7 +7,8 @@ to the user who may see it: anything else is Http404, never 403, so ids reveal n
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
 
 from accounts.models import Employer, User
 from applications.choices import AttachmentKind, MoveType, Status
@@ -227,6 +228,54 @@ def process_stages(application: Application, *, has_card: bool) -> list[Stage]:
         Stage(label=label, done=index < current, current=index == current and not stopped)
         for index, label in enumerate(PROCESS_STAGES)
     ]
+
+
+# --- 申报进度查询 (public, no login) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """All the public progress query tells: the state in words and the day it was reached."""
+
+    state: str
+    since: datetime.date
+
+
+HUKOU_COMPLETED_LABEL = "已办理入户手续"
+
+
+def application_progress(*, year: int, employer_name: str, full_name: str, id_number: str) -> Progress | None:
+    """The latest submitted application matching all four facts, or None; one query either way.
+
+    Whether it is found or not, the same single indexed query runs (id_number is indexed), so the
+    time taken tells nothing about which fact was wrong. A draft was never submitted: not found.
+    """
+    entered = (
+        AuditEntry.objects.filter(application=OuterRef("pk"), to_status=OuterRef("status"))
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    row = (
+        Application.objects.filter(
+            year=year,
+            id_number=id_number,
+            full_name=full_name,
+            employer__name=employer_name,
+            submitted_at__isnull=False,
+        )
+        .annotate(entered_at=Subquery(entered))
+        .order_by("-last_submitted_at", "-pk")
+        .values("status", "entered_at", "last_submitted_at", "hukou_completed_at")
+        .first()
+    )
+    if row is None:
+        return None
+    if row["status"] == Status.PUBLISHED and row["hukou_completed_at"]:
+        return Progress(state=HUKOU_COMPLETED_LABEL, since=timezone.localdate(row["hukou_completed_at"]))
+    # Every status change writes its audit row (applications.workflow); the submission time stands
+    # in only for a row older than that rule.
+    at = row["entered_at"] or row["last_submitted_at"]
+    return Progress(state=Status(row["status"]).label, since=timezone.localdate(at))
 
 
 def kind_label(kind: str) -> str:

@@ -247,6 +247,29 @@ def application_personal_save(
     return app
 
 
+@transaction.atomic
+def application_start_from_answers(*, applicant: User, answers: eligibility.Answers) -> Application:
+    """按一键测试结果开始申报: the draft (resumed or new) takes the self-test's 具体类别 and answers.
+
+    Through the wizard's own services, so each step is judged as if typed there: the category step
+    is done, 个人信息 keeps the answers but stays to be finished (民族, 迁入单位 and the rest are
+    still to come). Empty answers leave what the draft already holds; birth date and gender stay the
+    证件号码's when it carries them.
+    """
+    if answers.subcategory is None:
+        raise ValueError("the self-test answers name no sub-category")
+    application = application_start(applicant=applicant)
+    application = application_category_save(
+        application=application, subcategory=answers.subcategory, by=applicant
+    )
+    values = {
+        name: getattr(answers, name)
+        for name in eligibility.ANSWER_FIELDS
+        if name != "subcategory" and getattr(answers, name) not in (None, "")
+    }
+    return application_personal_save(application=application, by=applicant, values=values, complete=False)
+
+
 # --- step 5: 随迁人 ------------------------------------------------------------------------------
 
 

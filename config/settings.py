@@ -446,6 +446,10 @@ REGISTRATION_THROTTLE_PER_ADDRESS = int(os.environ.get("REGISTRATION_THROTTLE_PE
 # per window; expired rows are purged by the beat task purge-expired-captchas.
 CAPTCHA_REFRESH_LIMIT = int(os.environ.get("CAPTCHA_REFRESH_LIMIT", "20"))
 CAPTCHA_REFRESH_WINDOW = int(os.environ.get("CAPTCHA_REFRESH_WINDOW", "60"))  # seconds
+# 申报进度查询 (/services/progress/) answers anyone who knows four facts: every attempt, right or
+# wrong, counts against the address over the window (core.throttle), with the captcha besides.
+PROGRESS_QUERY_THROTTLE_PER_ADDRESS = int(os.environ.get("PROGRESS_QUERY_THROTTLE_PER_ADDRESS", "30"))
+PROGRESS_QUERY_THROTTLE_WINDOW = int(os.environ.get("PROGRESS_QUERY_THROTTLE_WINDOW", str(15 * 60)))  # seconds
 
 # --- Card signing (pyHanko) ---------------------------------------------------------------
 # The bureau's signing key and certificate chain. Left empty, a development CA and key are

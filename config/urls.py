@@ -19,6 +19,7 @@ urlpatterns = [
     path("console/employer/", include("applications.employer_urls")),
     path("console/", include("review.urls")),
     path("notice/", include("review.public_urls")),
+    path("services/", include("applications.public_urls")),
     path("cards/", include("hukou_card.urls")),
     path("captcha/", include(CAPTCHA_URLS)),
     path(settings.ADMIN_URL, admin.site.urls),
