@@ -139,7 +139,13 @@ def progress(request):
     response = render(
         request,
         "applications/public/progress.html",
-        {"service": "progress", "form": form, "result": result},
+        {
+            "service": "progress",
+            "form": form,
+            "result": result,
+            "throttle_limit": settings.PROGRESS_QUERY_THROTTLE_PER_ADDRESS,
+            "throttle_minutes": wait_minutes(settings.PROGRESS_QUERY_THROTTLE_WINDOW),
+        },
         status=status,
     )
     if status == 429:
