@@ -30,6 +30,9 @@ class AuditAction(models.TextChoices):
     CARD_CANCEL = "card_cancel", "放弃入户，注销入户信息卡"
     CARD_EXPIRE = "card_expire", "入户信息卡逾期未使用，已注销"
     CARD_USED = "card_used", "公安部门办结入户手续"
+    # The account's CA certificate (accounts.services): who may log in by CA登录 from now on.
+    CERTIFICATE_BIND = "certificate_bind", "绑定CA证书"
+    CERTIFICATE_UNBIND = "certificate_unbind", "解除CA证书绑定"
 
 
 class Actor(models.TextChoices):

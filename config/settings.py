@@ -9,6 +9,7 @@ for the cache, another Redis) and ALLOWED_HOSTS; see README.md and docs/operatio
 import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -169,6 +170,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.CertificateBackend",  # CA登录: after axes, so the lockout applies to it too
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -201,6 +203,25 @@ for _cidr in TRUSTED_PROXIES:
     except ValueError as _error:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_cidr!r} is not a network ({_error}).") from None
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+# CA登录: the address of nginx's certificate-login server (deploy/nginx/portal.conf, docs/operations.md
+# "CA登录"), e.g. https://rsj.example.gov.cn:8443. Empty: no CA is connected, and the login page says
+# so. nginx verifies the certificate and passes its verdict in headers that are believed only from
+# TRUSTED_PROXIES (core.client_certificate), so without trusted proxies no certificate could ever count.
+CA_LOGIN_URL = os.environ.get("CA_LOGIN_URL", "").strip().rstrip("/")
+if CA_LOGIN_URL:
+    _ca_origin = urlsplit(CA_LOGIN_URL)
+    if _ca_origin.scheme != "https" or not _ca_origin.netloc or _ca_origin.path:
+        raise ImproperlyConfigured(
+            f"CA_LOGIN_URL: {CA_LOGIN_URL!r} must be the https:// address (scheme, host, port) of nginx's "
+            "certificate-login server, with no path: the certificate is asked for in the TLS handshake."
+        )
+    if not TRUSTED_PROXIES:
+        raise ImproperlyConfigured(
+            "CA_LOGIN_URL is set but TRUSTED_PROXIES is empty: the certificate headers are believed only "
+            "from the proxy that verified the certificate, so list nginx's network in TRUSTED_PROXIES."
+        )
+    # Its forms post to their own origin, which differs from the main site's by the port.
+    CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, f"{_ca_origin.scheme}://{_ca_origin.netloc}"]
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_VERBOSE = False
 
