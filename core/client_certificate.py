@@ -56,8 +56,28 @@ def normalize_serial(value: str) -> str:
     return digits or ("0" if value.strip() else "")
 
 
+# RFC 4514 escapes: an escaped backslash, or a run of hex pairs with the high bit set (UTF-8 bytes).
+_DN_ESCAPES = re.compile(r"(\\\\)|((?:\\[89A-Fa-f][0-9A-Fa-f])+)")
+
+
+def _utf8_escapes(match: re.Match) -> str:
+    if match.group(1):
+        return match.group(1)
+    try:
+        return bytes.fromhex(match.group(2).replace("\\", "")).decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group(2)
+
+
+def readable_dn(value: str) -> str:
+    r"""A DN as nginx writes it, with its Chinese readable: nginx (RFC 2253 output, at least up to
+    1.22) escapes every UTF-8 byte of CN=张三 as \E5\BC\A0...; the other escapes (of a
+    comma, a plus, a backslash) stay as they are, since they are the DN's own syntax."""
+    return _DN_ESCAPES.sub(_utf8_escapes, value)
+
+
 def _header(request, name: str) -> str:
-    # WSGI hands header values over as Latin-1; nginx writes a DN's Chinese (CN=张三) as raw UTF-8.
+    # WSGI hands header values over as Latin-1; a proxy that writes raw UTF-8 is read as UTF-8.
     value = request.META.get(name, "")
     try:
         value = value.encode("latin-1").decode("utf-8")
@@ -78,8 +98,8 @@ def client_certificate(request) -> CertificateReading:
     if verify != "SUCCESS":
         reason = verify.removeprefix("FAILED:") if verify.startswith("FAILED:") else verify
         return CertificateReading(CertificateState.FAILED, reason=reason[:200])
-    subject = _header(request, SUBJECT_HEADER)
-    issuer = _header(request, ISSUER_HEADER)
+    subject = readable_dn(_header(request, SUBJECT_HEADER))
+    issuer = readable_dn(_header(request, ISSUER_HEADER))
     serial = normalize_serial(_header(request, SERIAL_HEADER))
     if (
         not subject
