@@ -220,8 +220,6 @@ if CA_LOGIN_URL:
             "CA_LOGIN_URL is set but TRUSTED_PROXIES is empty: the certificate headers are believed only "
             "from the proxy that verified the certificate, so list nginx's network in TRUSTED_PROXIES."
         )
-    # Its forms post to their own origin, which differs from the main site's by the port.
-    CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, f"{_ca_origin.scheme}://{_ca_origin.netloc}"]
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_VERBOSE = False
 
