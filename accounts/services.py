@@ -338,8 +338,12 @@ def certificate_bind(
 
 
 @transaction.atomic
-def certificate_unbind(*, user: User, ip_address: str | None = None) -> bool:
-    """Remove the account's certificate (lost USB Key, a new certificate elsewhere); False if none was bound."""
+def certificate_unbind(*, user: User, by: User | None = None, ip_address: str | None = None) -> bool:
+    """Remove the account's certificate (lost USB Key, a new certificate elsewhere): by its holder,
+    or by a city administrator (`by`) in the admin. False if none was bound."""
+    by = by or user
+    if by.pk != user.pk and not is_city_admin(by):
+        raise PermissionDenied("只有证书持有人或市人社局管理员可以解除CA证书绑定。")
     binding = CertificateBinding.objects.select_for_update().filter(user=user).first()
     if binding is None:
         return False
@@ -347,7 +351,7 @@ def certificate_unbind(*, user: User, ip_address: str | None = None) -> bool:
     audit_record(
         action=AuditAction.CERTIFICATE_UNBIND,
         subject_user=user,
-        by=user,
+        by=by,
         reason=_certificate_text(binding),
         ip_address=ip_address,
     )

@@ -8,6 +8,7 @@ tests/security/test_certificate_login_nginx.py."""
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import BACKEND_SESSION_KEY
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
@@ -271,3 +272,24 @@ def test_the_account_page_offers_binding_on_the_certificate_server(applicant):
     assert "本帐号尚未绑定CA证书" in page
     assert 'href="https://rc.example.gov.cn:8443/accounts/ca/bind/"' in page
     assert reverse("accounts:certificate") in owner.get(reverse("portal:home")).content.decode()
+
+
+def test_the_city_administrator_removes_a_binding_in_the_admin_on_the_record(
+    login_client, city_admin, applicant
+):
+    binding = bind(applicant)
+    admin = login_client(city_admin)
+    url = reverse("admin:accounts_certificatebinding_delete", args=[binding.pk])
+    assert admin.post(url, {"post": "yes"}).status_code == 302
+    assert not CertificateBinding.objects.exists()
+    row = AuditEntry.objects.get(action=AuditAction.CERTIFICATE_UNBIND)
+    assert row.subject_user == applicant and row.actor == city_admin
+    # Nobody binds or edits one there: only the holder, with their password and the certificate.
+    assert admin.get(reverse("admin:accounts_certificatebinding_add")).status_code == 403
+
+
+def test_nobody_else_unbinds_a_certificate(applicant, other_applicant):
+    bind(applicant)
+    with pytest.raises(PermissionDenied):
+        services.certificate_unbind(user=applicant, by=other_applicant)
+    assert CertificateBinding.objects.filter(user=applicant).exists()
