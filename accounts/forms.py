@@ -249,7 +249,7 @@ class CertificateLoginForm(BootstrapMixin, forms.Form):
     error_messages = {
         "unbound": (
             "该CA证书尚未绑定本系统帐号。请先使用“用户登录”以用户名和密码登录，"
-            "在“帐号信息 → CA证书”中绑定本证书，以后即可使用CA登录。"
+            "在门户首页“常用功能 → CA证书”中绑定本证书，以后即可使用CA登录。"
         ),
         "inactive": CaptchaLoginForm.error_messages["inactive"],
         "staff": PortalLoginForm.error_messages["staff"],

@@ -256,7 +256,7 @@ def certificate_bind(request):
 
 @login_required
 def certificate(request):
-    """帐号信息 → CA证书: the bound certificate, the way to bind one, and to remove it."""
+    """常用功能 → CA证书: the bound certificate, the way to bind one, and to remove it."""
     _require_applicant(request.user, "只有个人用户可以绑定CA证书。")
     return render(
         request,
