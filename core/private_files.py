@@ -54,6 +54,20 @@ def private_file_response(
                 "文件暂时无法读取，请稍后再试；如仍无法打开，请联系管理员。", code="private_file_unavailable"
             ) from exc
         response = FileResponse(handle, content_type=content_type)
+    return _private_headers(response, disposition=disposition, download_name=download_name)
+
+
+def private_content_response(
+    content: bytes, *, download_name: str, content_type: str, as_attachment: bool = False
+) -> HttpResponse:
+    """A private document made for this request (the 申报表 PDF), with the same headers as a file."""
+    response = HttpResponse(content, content_type=content_type)
+    return _private_headers(
+        response, disposition="attachment" if as_attachment else "inline", download_name=download_name
+    )
+
+
+def _private_headers(response: HttpResponse, *, disposition: str, download_name: str) -> HttpResponse:
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(download_name)}"
     # Personal documents must not linger in shared caches or be sniffed into something else.
     response["Cache-Control"] = "private, no-store"
