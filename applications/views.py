@@ -12,13 +12,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import access_employer, employers_administered, role_required
 from accounts.models import Employer, Role
 from accounts.selectors import employer_search
 from accounts.validators import id_facts
-from applications import eligibility, selectors, services
+from applications import eligibility, form_pdf, selectors, services
 from applications.access import (
     access_application,
     access_attachment,
@@ -41,7 +42,12 @@ from applications.forms import (
     PersonalForm,
     WithdrawForm,
 )
-from applications.policy import EDITABLE_STATUSES, EMPLOYER_ANSWERABLE_STATUSES, OPEN_STATUSES
+from applications.policy import (
+    EDITABLE_STATUSES,
+    EMPLOYER_ANSWERABLE_STATUSES,
+    FORM_PDF_STATUSES,
+    OPEN_STATUSES,
+)
 from applications.wizard import (
     STEP_BY_SLUG,
     first_open_step,
@@ -54,7 +60,7 @@ from applications.workflow import TRANSITIONS
 from audit.actions import AuditAction
 from core.client_ip import client_ip
 from core.errors import Refused
-from core.private_files import private_file_response
+from core.private_files import private_content_response, private_file_response
 from reference.models import ContentPage
 
 SYSTEM_NAME = "人才引进申办系统"
@@ -644,6 +650,7 @@ def _status_page(request, applications, current):
             can_continue=current.status == Status.DRAFT,
             can_correct=current.status == Status.RETURNED,
             can_withdraw=current.status in TRANSITIONS[AuditAction.WITHDRAW].sources,
+            has_form_pdf=current.status in FORM_PDF_STATUSES,
         )
     return _render(request, "applications/status.html", context)
 
@@ -665,6 +672,25 @@ def status_detail(request, public_id):
     if current is None:
         raise Http404("申报不存在")
     return _status_page(request, applications, current)
+
+
+@applicant_required
+@never_cache
+def form_pdf_download(request, public_id):
+    """申报表 (PDF): the applicant's own record of what was submitted; anyone else's is 404."""
+    application = access_application(user=request.user, public_id=public_id)
+    if application.status not in FORM_PDF_STATUSES:
+        if application.status == Status.RETURNED:
+            messages.info(request, "申报已退回补正，正在修改中；重新提交后可下载申报表。")
+        else:
+            messages.info(request, "申报提交后可下载申报表。")
+        return redirect("applications:status_detail", public_id=public_id)
+    return private_content_response(
+        form_pdf.application_form_pdf(application),
+        download_name=form_pdf.download_name(application),
+        content_type="application/pdf",
+        as_attachment=True,
+    )
 
 
 @applicant_required

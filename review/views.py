@@ -20,19 +20,22 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.models import CONSOLE_ROLES, Role
+from applications import form_pdf
 from applications.choices import Status
 from applications.models import Application
+from applications.policy import FORM_PDF_STATUSES
 from applications.selectors import active_bar
 from applications.workflow import Actor, allowed_actions
 from audit.actions import action_label, role_label
 from core.cache import version
 from core.client_ip import client_ip
 from core.errors import Refused
-from core.private_files import private_file_response
+from core.private_files import private_content_response, private_file_response
 from reference.selectors import REFERENCE
 from review import selectors, services
 from review.access import (
@@ -201,6 +204,7 @@ def _render_detail(
         "active_bar": bar,
         "can_bar": bar is None,
         "forms": _decision_forms(forms),
+        "has_form_pdf": app.status in FORM_PDF_STATUSES,
         "active": "queue",
     }
     return render(request, "review/detail.html", context, status=status)
@@ -290,6 +294,25 @@ def attachment(request, public_id, attachment_id):
     )
     return private_file_response(
         item.document.file, download_name=f"{item.get_kind_display()}.jpg", content_type="image/jpeg"
+    )
+
+
+@console_required
+@never_cache
+def application_form_pdf(request, public_id):
+    """申报表 (PDF) of an application of the reviewer's district (any district for the city)."""
+    app = access_console_application(user=request.user, public_id=public_id)
+    if app.status not in FORM_PDF_STATUSES:
+        if app.status == Status.RETURNED:
+            messages.info(request, "申报已退回补正，申请人正在修改；重新提交后可下载申报表。")
+        else:
+            messages.info(request, f"申报{app.status_label}，不提供申报表。")
+        return redirect("review:detail", public_id=app.public_id)
+    return private_content_response(
+        form_pdf.application_form_pdf(app),
+        download_name=form_pdf.download_name(app),
+        content_type="application/pdf",
+        as_attachment=True,
     )
 
 
