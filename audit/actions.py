@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     APPLICANT_BAR = "applicant_bar", "提供虚假材料，取消申请资格5年"
     OBJECTION_RAISED = "objection_raised", "公示期间收到异议"
     OBJECTION_DISMISSED = "objection_dismissed", "异议不成立"
+    # The applicant's 好差评 of the handling, after the decision (review.services).
+    SERVICE_RATING = "service_rating", "申请人评价办理服务（好差评）"
     # Staff-only: the applicant's status page hides these (applications.selectors).
     EMPLOYER_CONFIRMED = "employer_confirm", "用人单位确认在职"
     EMPLOYER_DISPUTED = "employer_dispute", "用人单位对在职情况提出异议"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("portal.portal_urls")),
     path("accounts/", include("accounts.urls")),
     path("talent/", include("applications.urls")),
+    path("talent/rating/", include("review.rating_urls")),
     path("console/employer/", include("applications.employer_urls")),
     path("console/", include("review.urls")),
     path("notice/", include("review.public_urls")),

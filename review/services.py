@@ -12,7 +12,7 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.access import is_console_user, may_act_in_district
@@ -25,6 +25,7 @@ from applications.policy import (
     DECISION_EXTENSION_WORKING_DAYS,
     DECISION_WORKING_DAYS,
     OBJECTION_WORKING_DAYS,
+    RATEABLE_STATUSES,
 )
 from applications.selectors import active_bar
 from applications.workflow import Actor, audit, check_transition, transition
@@ -41,7 +42,7 @@ from reference.models import District
 from reference.workdays import add_working_days, is_working_day
 from review import workflow
 from review.deadlines import notice_period
-from review.models import NoticeEntry, Objection, PublicNotice
+from review.models import NoticeEntry, Objection, PublicNotice, ServiceRating
 
 logger = logging.getLogger(__name__)
 
@@ -680,3 +681,55 @@ def applicant_bar(
         mobile=rejected.notification_mobile if rejected else "",
     )
     return bar
+
+
+# --- 政务服务好差评 ------------------------------------------------------------------------------------
+
+
+class RatingRefused(Refused):
+    """A rating that cannot be given (not the applicant's, no decision yet, given already)."""
+
+
+@transaction.atomic
+def service_rating_submit(
+    *, application_id: int, by: User, score: int, comment: str = "", ip_address: str | None = None
+) -> ServiceRating:
+    """The applicant rates how the district handled the application: once, after the decision."""
+    app = _locked_application(application_id)  # two tabs submitting at once queue here
+    if app.applicant_id != by.pk:
+        raise RatingRefused("只有申请人本人可以评价本次办理。")
+    if app.status not in RATEABLE_STATUSES:
+        raise RatingRefused("办理结果作出后（核发入户信息卡或审核不通过）才能评价。")
+    if ServiceRating.objects.filter(application_id=app.pk).exists():
+        raise RatingRefused("您已评价过本次办理，每个申报只能评价一次。", code="already_rated")
+    if score not in ServiceRating.Score.values:
+        raise RatingRefused("请选择评价等级。", field="score")
+    comment = (comment or "").strip()
+    if len(comment) > ServiceRating.COMMENT_MAX:
+        raise RatingRefused(f"评价内容不超过{ServiceRating.COMMENT_MAX}字。", field="comment")
+    if score <= ServiceRating.Score.DISSATISFIED and not comment:
+        # 国办发〔2019〕51号: every 差评 is checked and answered, which needs to know what went wrong.
+        raise RatingRefused(
+            "评价为“不满意”或“非常不满意”的，请填写原因，以便区人社局核实整改。", field="comment"
+        )
+    try:
+        with transaction.atomic():
+            rating = ServiceRating.objects.create(
+                application=app,
+                district_id=app.district_id,
+                score=score,
+                comment=comment,
+                outcome=app.status,
+                rated_by=by,
+            )
+    except IntegrityError as exc:  # the unique column: the last word on "once per application"
+        raise RatingRefused("您已评价过本次办理，每个申报只能评价一次。", code="already_rated") from exc
+    label = ServiceRating.Score(score).label
+    audit(
+        action=AuditAction.SERVICE_RATING,
+        application=app,
+        by=by,
+        reason=f"{label}（{score}分）" + (f"：{comment}" if comment else ""),
+        ip_address=ip_address,
+    )
+    return rating

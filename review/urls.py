@@ -32,4 +32,5 @@ urlpatterns = [
     path("notices/<uuid:public_id>/", views.notice_detail, name="notice_detail"),
     path("notices/<uuid:public_id>/close/", views.notice_close, name="notice_close"),
     path("quota/", views.quota, name="quota"),
+    path("ratings/", views.ratings, name="ratings"),
 ]

@@ -21,14 +21,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import role_required
 from accounts.models import CONSOLE_ROLES, Role
 from applications import form_pdf
+from applications.access import access_application
 from applications.choices import Status
 from applications.models import Application
-from applications.policy import FORM_PDF_STATUSES
+from applications.policy import FORM_PDF_STATUSES, RATEABLE_STATUSES
 from applications.selectors import active_bar
 from applications.workflow import Actor, allowed_actions
 from audit.actions import action_label, role_label
@@ -52,8 +53,10 @@ from review.forms import (
     GrantForm,
     ObjectionDecisionForm,
     QueueFilterForm,
+    RatingFilterForm,
     RejectForm,
     ReturnForm,
+    ServiceRatingForm,
 )
 from review.models import Objection, PublicNotice
 
@@ -468,4 +471,84 @@ def quota(request):
         request,
         "review/quota.html",
         {"rows": rows, "year": year, "years": years, "totals": totals, "active": "quota"},
+    )
+
+
+# --- 政务服务好差评 ------------------------------------------------------------------------------------
+
+RATINGS_PAGE_SIZE = 30
+
+
+@console_required
+def ratings(request):
+    """The applicants' ratings: a reviewer reads their district's, the city administrator every
+    district's, with each district's figures."""
+    user = request.user
+    show_district = user.role == Role.CITY_ADMIN
+    form = RatingFilterForm(request.GET or None, show_district=show_district)
+    scoped = selectors.console_ratings(user=user)
+    filtered = selectors.console_ratings(user=user, filters=form.to_filters())
+    pagination = paginate(request, selectors.rating_rows(filtered), RATINGS_PAGE_SIZE)
+    return render(
+        request,
+        "review/ratings.html",
+        {
+            "form": form,
+            "summary": selectors.rating_summary(scoped),
+            "districts": selectors.ratings_by_district(scoped) if show_district else None,
+            "rows": list(pagination["page"].object_list),
+            "filtered": form.is_bound and any(form.data.get(name) for name in ("score", "district")),
+            "active": "ratings",
+            **pagination,
+        },
+    )
+
+
+applicant_required = role_required(
+    Role.APPLICANT, forbidden_message="好差评由申请人本人对办理服务作出，工作人员请使用审核系统。"
+)
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def rate(request, public_id):
+    """评价办理服务: the applicant's own decided application (anyone else's is 404)."""
+    application = access_application(user=request.user, public_id=public_id)
+    status_url = reverse("applications:status_detail", kwargs={"public_id": application.public_id})
+    existing = selectors.rating_of(application=application)
+    if existing is not None:
+        messages.info(request, "您已评价过本次办理，每个申报只能评价一次。")
+        return redirect(status_url)
+    if application.status not in RATEABLE_STATUSES:
+        messages.info(request, "办理结果作出后（核发入户信息卡或审核不通过）才能评价。")
+        return redirect(status_url)
+    form = ServiceRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_rating_submit(
+                application_id=application.pk,
+                by=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+                ip_address=client_ip(request),
+            )
+        except Refused as exc:
+            if exc.field not in form.fields:
+                messages.info(request, exc.message)
+                return redirect(status_url)
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "感谢您的评价！区人社局将据此改进服务。")
+            return redirect(status_url)
+    return render(
+        request,
+        "review/rate.html",
+        {
+            "application": application,
+            "form": form,
+            "status_url": status_url,
+            "system_name": "人才引进申办系统",
+            "system_home_url": reverse("applications:home"),
+        },
+        status=400 if form.is_bound and form.errors else 200,
     )
