@@ -107,6 +107,7 @@ _TITLES = {
     AuditAction.APPROVE: "审核通过，进入网上公示",
     AuditAction.PUBLISH: "公示期满，公布并核发电子入户信息卡",
     AuditAction.UPHOLD_OBJECTION: "公示异议成立，审核不通过",
+    AuditAction.SERVICE_RATING: "评价办理服务（好差评）",
 }
 # Decisions recorded without a status change (review.services, hukou_card.services): each app's
 # own action labels, so a new action shows under its real name rather than a generic one.
