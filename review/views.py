@@ -208,6 +208,8 @@ def _render_detail(
         "can_bar": bar is None,
         "forms": _decision_forms(forms),
         "has_form_pdf": app.status in FORM_PDF_STATUSES,
+        # The applicant's 好差评, once the decision allows one (no query before).
+        "rating": selectors.rating_of(application=app) if app.status in RATEABLE_STATUSES else None,
         "active": "queue",
     }
     return render(request, "review/detail.html", context, status=status)

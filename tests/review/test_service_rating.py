@@ -147,6 +147,18 @@ def test_rating_from_the_status_page(applicant_client, rejected):
     assert ServiceRating.objects.get(application=rejected).score == 5
 
 
+def test_the_rating_is_on_the_applicants_record_and_the_reviewers_detail(
+    applicant_client, login_client, rejected, reviewer
+):
+    applicant_client.post(_rate_url(rejected), {"score": "2", "comment": "电话一直无人接听"})
+    page = applicant_client.get(_status_url(rejected)).content.decode()
+    timeline = page.split('data-testid="timeline"')[1]
+    assert "评价办理服务（好差评）" in timeline and "不满意（2分）：电话一直无人接听" in timeline
+    detail = login_client(reviewer).get(reverse("review:detail", args=[rejected.public_id])).content.decode()
+    section = detail.split('data-testid="detail-rating"')[1].split("</section>")[0]
+    assert "不满意（2分）" in section and "差评" in section and "电话一直无人接听" in section
+
+
 def test_a_poor_rating_without_reason_keeps_the_choice_and_says_so_beside_the_field(
     applicant_client, rejected
 ):
