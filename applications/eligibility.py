@@ -364,6 +364,12 @@ def accompanying_problems(application, persons: Iterable, *, on: datetime.date) 
     problems = []
     spouses = 0
     for person in persons:
+        missing = person.missing_details
+        if missing:
+            # A row added before these lines were asked (migration 0005): its card would print 无.
+            problems.append(
+                f"随迁人{person.full_name}尚未填写{'、'.join(missing)}，请删除该随迁人后重新添加并填写。"
+            )
         if person.relation == Relation.SPOUSE:
             spouses += 1
             if application.marital_status and application.marital_status != MaritalStatus.MARRIED:

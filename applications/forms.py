@@ -280,8 +280,43 @@ class AccompanyingPersonForm(forms.Form):
         error_messages={"invalid": "出生日期格式不正确，请按年-月-日填写，如2018-06-01。"},
     )
 
+    # The 个人信息 step's choice list, lengths and hints for the same lines of the applicant.
+    ethnicity = forms.ChoiceField(
+        label="民族",
+        choices=_choices(ETHNICITY_CHOICES),
+        help_text="按随迁人的户口簿或出生医学证明填写。",
+        error_messages={"required": "请选择民族。", "invalid_choice": "请从列表中选择民族。"},
+    )
+    hukou_same_as_applicant = forms.BooleanField(
+        label="与主迁人相同",
+        required=False,
+        help_text="随迁人与申请人同在一本户口簿上的，勾选后原户口登记机关、原户口所在地按申请人个人信息中的填写。",
+    )
+    original_registry_office = forms.CharField(
+        label="原户口登记机关",
+        required=False,
+        max_length=100,
+        help_text=_HELP["original_registry_office"],
+        error_messages={"max_length": "原户口登记机关不能超过100个字符。"},
+    )
+    original_hukou_address = forms.CharField(
+        label="原户口所在地",
+        required=False,
+        max_length=200,
+        help_text=_HELP["original_hukou_address"],
+        error_messages={"max_length": "原户口所在地不能超过200个字符。"},
+    )
+
     def clean_full_name(self) -> str:
         return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("hukou_same_as_applicant"):
+            for name in ("original_registry_office", "original_hukou_address"):
+                if name not in self.errors and not (data.get(name) or "").strip():
+                    self.add_error(name, f"请填写{self.fields[name].label}，或选择“与主迁人相同”。")
+        return data
 
 
 class AttachmentUploadForm(forms.Form):

@@ -217,6 +217,14 @@ class AccompanyingPerson(models.Model):
     relation = models.CharField("关系", max_length=4, choices=Relation.choices)
     gender = models.CharField("性别", max_length=2, choices=Gender.choices, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
+    # The person's own card lines (issue 12, defect 7). Blank on rows added before they were
+    # collected: those print 无 rather than a guess, and the 随迁人 step asks for them again.
+    ethnicity = models.CharField("民族", max_length=10, choices=ETHNICITY_CHOICES, blank=True)
+    # 与主迁人相同: the 原户口 lines are the main applicant's, read from the application whenever shown
+    # or printed, so a correction of the applicant's own 原户口 (退回补正) carries over.
+    hukou_same_as_applicant = models.BooleanField("原户口与主迁人相同", default=False)
+    original_registry_office = models.CharField("原户口登记机关", max_length=100, blank=True)
+    original_hukou_address = models.CharField("原户口所在地", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -230,6 +238,36 @@ class AccompanyingPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name}（{self.relation}）"
+
+    @property
+    def marital_status(self) -> str:
+        """Not asked: a 随迁配偶 is the applicant's spouse, so 已婚; a 随迁子女 is under 18, below the
+        statutory marriage age (民法典 第一千零四十七条: 男22、女20周岁), so 未婚."""
+        return MaritalStatus.MARRIED if self.relation == Relation.SPOUSE else MaritalStatus.UNMARRIED
+
+    @property
+    def registry_office_shown(self) -> str:
+        """原户口登记机关 as shown and printed (the applicant's when 与主迁人相同)."""
+        if self.hukou_same_as_applicant:
+            return self.application.original_registry_office
+        return self.original_registry_office
+
+    @property
+    def hukou_address_shown(self) -> str:
+        if self.hukou_same_as_applicant:
+            return self.application.original_hukou_address
+        return self.original_hukou_address
+
+    @property
+    def missing_details(self) -> list[str]:
+        """Labels of the card lines this person still lacks (rows from before they were asked)."""
+        missing = [] if self.ethnicity else ["民族"]
+        if not self.hukou_same_as_applicant:
+            if not self.original_registry_office:
+                missing.append("原户口登记机关")
+            if not self.original_hukou_address:
+                missing.append("原户口所在地")
+        return missing
 
 
 def library_document_path(instance: "LibraryDocument", filename: str) -> str:

@@ -25,6 +25,7 @@ from accounts.validators import (
 )
 from applications import eligibility
 from applications.choices import (
+    ETHNICITIES,
     MULTI_FILE_KINDS,
     AttachmentKind,
     DeclarationType,
@@ -283,11 +284,22 @@ def accompanying_person_add(
     relation: str,
     by: User,
     birth_date: datetime.date | None = None,
+    ethnicity: str = "",
+    hukou_same_as_applicant: bool = False,
+    original_registry_office: str = "",
+    original_hukou_address: str = "",
 ) -> AccompanyingPerson:
-    """Add the spouse or a child under 18 (DESIGN.md §4); ValidationError({field: message}) otherwise."""
+    """Add the spouse or a child under 18 (DESIGN.md §4); ValidationError({field: message}) otherwise.
+
+    民族 and the 原户口 lines are checked as the 个人信息 step checks the applicant's (the same
+    choice list and lengths, applications.forms.PersonalForm); 与主迁人相同 takes the applicant's
+    原户口 lines, which must then be filled in. 婚姻状况 is not asked (AccompanyingPerson.marital_status).
+    """
     app = _lock_editable(application, by)
     id_number = normalize_id_number(id_number)
     full_name = " ".join((full_name or "").split())
+    original_registry_office = (original_registry_office or "").strip()
+    original_hukou_address = (original_hukou_address or "").strip()
     errors: dict[str, list[str]] = {}
 
     def refuse(field: str, message: str) -> None:
@@ -314,6 +326,36 @@ def accompanying_person_add(
     else:
         facts = check("id_number", validate_id_number, id_type, id_number)
     check("birth_date", validate_birth_date, birth_date)
+    if not ethnicity:
+        refuse("ethnicity", "请选择民族。")
+    elif ethnicity not in ETHNICITIES:
+        refuse("ethnicity", "请从列表中选择民族。")
+    if hukou_same_as_applicant:
+        blank = [
+            label
+            for label, value in (
+                ("原户口登记机关", app.original_registry_office),
+                ("原户口所在地", app.original_hukou_address),
+            )
+            if not value
+        ]
+        if blank:
+            refuse(
+                "hukou_same_as_applicant",
+                f"个人信息中尚未填写{'、'.join(blank)}，不能选择“与主迁人相同”；"
+                "请先完成个人信息，或直接填写随迁人的原户口信息。",
+            )
+        # The applicant's lines are read from the application (AccompanyingPerson.registry_office_shown).
+        original_registry_office = original_hukou_address = ""
+    else:
+        for field, label, value, limit in (
+            ("original_registry_office", "原户口登记机关", original_registry_office, 100),
+            ("original_hukou_address", "原户口所在地", original_hukou_address, 200),
+        ):
+            if not value:
+                refuse(field, f"请填写{label}，或选择“与主迁人相同”。")
+            elif len(value) > limit:
+                refuse(field, f"{label}不能超过{limit}个字符。")
     if errors:
         raise ValidationError(errors)
 
@@ -355,6 +397,10 @@ def accompanying_person_add(
         relation=relation,
         gender=gender,
         birth_date=born,
+        ethnicity=ethnicity,
+        hukou_same_as_applicant=hukou_same_as_applicant,
+        original_registry_office=original_registry_office,
+        original_hukou_address=original_hukou_address,
     )
     _mark(app, "family", done=False)
     app.save(update_fields=["completed_steps", "updated_at"])

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.access import has_role
 from accounts.models import Role
-from applications.choices import Relation, Status
+from applications.choices import Status
 from applications.models import AccompanyingPerson, Application
 from applications.workflow import audit
 from audit.actions import AuditAction
@@ -260,8 +260,9 @@ def card_render(*, card_id: int, force: bool = False) -> HukouCard:
 
 
 def card_data(card: HukouCard) -> CardData:
-    """What is printed on `card`, as text. The 随迁 card carries the person's own identity; the
-    talent fields belong to the main applicant and read 无 there."""
+    """What is printed on `card`, as text. The 随迁 card carries the person's own identity, 民族,
+    婚姻状况 and 原户口 (the applicant's where 与主迁人相同 was chosen); the talent fields belong to
+    the main applicant and read 无 there."""
     application = card.application
     signer = card_signer()
     persons = list(application.accompanying_persons.all())
@@ -320,14 +321,15 @@ def card_data(card: HukouCard) -> CardData:
     person = card.accompanying_person or AccompanyingPerson(
         full_name=card.holder_name, relation=card.relation
     )
+    person.application = application  # 与主迁人相同 reads the loaded application, not a second query
     main = card.main_card
     return CardData(
         **common,
         gender=_text(person.gender),
         birth_date=cn_date(person.birth_date) if person.birth_date else NOT_APPLICABLE,
-        ethnicity=NOT_APPLICABLE,
-        # A spouse shares the applicant's marriage; children under 18 cannot be married.
-        marital_status=_text(application.marital_status) if person.relation == Relation.SPOUSE else "未婚",
+        # The person's own lines (issue 12, defect 7); a row from before they were asked prints 无.
+        ethnicity=_text(person.ethnicity),
+        marital_status=person.marital_status,
         graduate_school=NOT_APPLICABLE,
         employer=NOT_APPLICABLE,
         education=NOT_APPLICABLE,
@@ -337,8 +339,8 @@ def card_data(card: HukouCard) -> CardData:
         professional_qualification=NOT_APPLICABLE,
         skill_qualification=NOT_APPLICABLE,
         shortage_occupation=NOT_APPLICABLE,
-        original_registry_office=NOT_APPLICABLE,
-        original_hukou_address=NOT_APPLICABLE,
+        original_registry_office=_text(person.registry_office_shown),
+        original_hukou_address=_text(person.hukou_address_shown),
         main_holder=f"{main.holder_name}（主迁人入户卡号 {main.number}，关系：{person.relation}）"
         if main
         else "",

@@ -20,6 +20,8 @@ def add(application, **kwargs):
         "id_type": IdType.RESIDENT_ID,
         "id_number": make_resident_id(years_ago(29), male=False),
         "relation": Relation.SPOUSE,
+        "ethnicity": "汉族",
+        "hukou_same_as_applicant": True,
     }
     values.update(kwargs)
     return services.accompanying_person_add(application=application, by=application.applicant, **values)
@@ -132,7 +134,14 @@ def test_missing_fields_are_reported_together():
             id_number="",
             relation="",
         )
-    assert set(info.value.message_dict) == {"full_name", "id_number", "relation"}
+    assert set(info.value.message_dict) == {
+        "full_name",
+        "id_number",
+        "relation",
+        "ethnicity",
+        "original_registry_office",
+        "original_hukou_address",
+    }
 
 
 def test_remove_and_confirm_the_step():

@@ -289,7 +289,15 @@ def test_family_add_shows_id_errors_and_keeps_the_entry(applicant_client, applic
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     response = applicant_client.post(
         step_url(application, "family"),
-        {"nav": "add", "full_name": "张小龙", "relation": "儿子", "id_type": "resident_id", "id_number": bad},
+        {
+            "nav": "add",
+            "full_name": "张小龙",
+            "relation": "儿子",
+            "id_type": "resident_id",
+            "id_number": bad,
+            "ethnicity": "汉族",
+            "hukou_same_as_applicant": "on",
+        },
     )
     page = text(response)
     assert "校验位不正确" in page and 'value="张小龙"' in page and f'value="{bad}"' in page
@@ -301,6 +309,8 @@ def test_family_add_shows_id_errors_and_keeps_the_entry(applicant_client, applic
             "relation": "儿子",
             "id_type": "resident_id",
             "id_number": good,
+            "ethnicity": "汉族",
+            "hukou_same_as_applicant": "on",
         },
         follow=True,
     )
