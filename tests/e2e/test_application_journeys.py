@@ -294,20 +294,42 @@ def test_quota_applicant_with_spouse_and_child(page, live_server, scans):
     field(form, "姓名").fill("周敏")
     field(form, "与申请人关系").select_option("配偶")
     field(form, "证件号码").fill(make_resident_id(years_ago(36), male=False))
+    field(form, "民族").select_option("壮族")
+    # Her own 原户口 left blank and 与主迁人相同 not ticked: refused next to the fields, entries kept.
+    form.get_by_role("button", name="添加随迁人").click()
+    form = page.locator(".person-form")
+    expect(form.get_by_text("请填写原户口登记机关，或选择“与主迁人相同”。")).to_be_visible()
+    expect(form.get_by_text("请填写原户口所在地，或选择“与主迁人相同”。")).to_be_visible()
+    expect(field(form, "姓名")).to_have_value("周敏")
+    expect(field(form, "民族")).to_have_value("壮族")
+    screenshot(page, "family-hukou-error")
+    field(form, "原户口登记机关").fill("广西壮族自治区南宁市公安局青秀分局")
+    field(form, "原户口所在地").fill("广西壮族自治区南宁市青秀区民族大道100号")
     form.get_by_role("button", name="添加随迁人").click()
     expect(page.get_by_text("已添加随迁人周敏（配偶）")).to_be_visible()
+    persons = page.get_by_test_id("persons")
+    expect(persons.get_by_role("row", name=re.compile("周敏"))).to_contain_text("壮族")
+    expect(persons.get_by_role("row", name=re.compile("周敏"))).to_contain_text("已婚")
     # An 18-year-old child is refused at the ID field, the entry kept.
     field(form, "姓名").fill("林一")
     field(form, "与申请人关系").select_option("儿子")
     field(form, "证件号码").fill(make_resident_id(years_ago(18, days=3)))
+    field(form, "民族").select_option("汉族")
+    form.get_by_label("与主迁人相同").check()
     form.get_by_role("button", name="添加随迁人").click()
     expect(page.get_by_text(re.compile("随迁子女须未满18周岁"))).to_be_visible()
     expect(field(form, "姓名")).to_have_value("林一")
     field(form, "姓名").fill("林小满")
     field(form, "与申请人关系").select_option("女儿")
     field(form, "证件号码").fill(make_resident_id(years_ago(9), male=False))
+    expect(field(form, "民族")).to_have_value("汉族")
+    expect(form.get_by_label("与主迁人相同")).to_be_checked()
     form.get_by_role("button", name="添加随迁人").click()
     expect(page.get_by_test_id("persons").get_by_role("row")).to_have_count(3)
+    child_row = page.get_by_test_id("persons").get_by_role("row", name=re.compile("林小满"))
+    expect(child_row).to_contain_text("未婚")
+    expect(child_row).to_contain_text("与主迁人相同")
+    screenshot(page, "family-persons")
     next_step(page)
 
     expect_step(page, "附件上传")
@@ -329,6 +351,9 @@ def test_quota_applicant_with_spouse_and_child(page, live_server, scans):
     expect_step(page, "确认提交")
     expect(page.locator(".wizard-card")).to_contain_text("周敏")
     expect(page.locator(".wizard-card")).to_contain_text("林小满")
+    family = page.get_by_role("region", name="随迁人员")
+    expect(family).to_contain_text("广西壮族自治区南宁市公安局青秀分局")
+    expect(family.get_by_role("row", name=re.compile("林小满"))).to_contain_text("与主迁人相同")
     expect(page.locator(".wizard-card")).to_contain_text("总量控制类")
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("application-number")).to_be_visible()
@@ -336,6 +361,10 @@ def test_quota_applicant_with_spouse_and_child(page, live_server, scans):
     assert application.status == Status.SUBMITTED
     assert application.subcategory.code == "5.4"
     assert sorted(application.accompanying_persons.values_list("relation", flat=True)) == ["女儿", "配偶"]
+    spouse = application.accompanying_persons.get(relation="配偶")
+    assert (spouse.ethnicity, spouse.hukou_same_as_applicant) == ("壮族", False)
+    assert spouse.original_hukou_address == "广西壮族自治区南宁市青秀区民族大道100号"
+    assert application.accompanying_persons.get(relation="女儿").hukou_same_as_applicant
     assert application.attachments.count() == 7
 
 
