@@ -165,7 +165,8 @@ def load_demo_applications(*, users: dict[str, User]) -> list[str]:
         education=Education.BACHELOR_FULLTIME, degree=Degree.BACHELOR, graduate_school="华南理工大学",
         major="材料科学与工程", position="工程师",
         family=[("李晓红", valid_id("44010619910517002"), Relation.SPOUSE,
-                 {"ethnicity": "壮族", "original_registry_office": "广州市公安局天河区分局",
+                 {"ethnicity": "壮族", "hukou_same_as_applicant": False,
+                  "original_registry_office": "广州市公安局天河区分局",
                   "original_hukou_address": "广东省广州市天河区天河北路233号"}),
                 ("张小宝", valid_id("44010620180309001"), Relation.SON)],
     )  # fmt: skip
