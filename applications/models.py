@@ -24,6 +24,13 @@ from applications.policy import OPEN_STATUSES
 from core.storage import private_storage
 
 
+class _ByCode(models.Manager):
+    """fixtures/talent_categories.json names rows by code (reference.fixtures)."""
+
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
 class TalentCategory(models.Model):
     """引进人才类别 一 to 五 (seed); 五、其他 is the 总量控制类."""
 
@@ -33,12 +40,17 @@ class TalentCategory(models.Model):
     card_label = models.CharField("入户类别（卡面）", max_length=40)  # "职称类人才"
     is_quota_controlled = models.BooleanField("总量控制类", default=False)
 
+    objects = _ByCode()
+
     class Meta:
         ordering = ["code"]
         verbose_name = verbose_name_plural = "引进人才类别"
 
     def __str__(self) -> str:
         return f"{self.numeral}、{self.name}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
 
 
 class TalentSubcategory(models.Model):
@@ -52,12 +64,19 @@ class TalentSubcategory(models.Model):
     max_age = models.PositiveSmallIntegerField("年龄上限（周岁）", null=True, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
+    objects = _ByCode()
+
     class Meta:
         ordering = ["category__code", "sort_order", "code"]
         verbose_name = verbose_name_plural = "引进人才具体类别"
 
     def __str__(self) -> str:
         return f"{self.numeral}{self.name}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    natural_key.dependencies = ["applications.talentcategory"]
 
 
 class Application(models.Model):

@@ -248,6 +248,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Reference data (districts, talent categories, the subsystem catalogue, content pages): loaded by
+# the data migrations through reference.fixtures; `manage.py loaddata districts` finds them here too.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Private files (attachments, card PDFs, business licences) have no public URL at all; only
 # authorising views hand them out (core.private_files).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))

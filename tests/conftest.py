@@ -94,10 +94,10 @@ def _reference_data(request):
     if kind is None:
         return
     request.getfixturevalue(kind)
-    from reference.data import load_reference_data, reference_data_present
+    from reference.fixtures import load_fixtures, reference_data_present
 
     if not reference_data_present():
-        load_reference_data()
+        load_fixtures()
 
 
 @pytest.fixture(autouse=True)

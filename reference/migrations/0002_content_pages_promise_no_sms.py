@@ -4,7 +4,7 @@ sentences are replaced where the city administrator left them unchanged; edited 
 
 from django.db import migrations
 
-# (slug, the seed's sentence, the sentence now in reference/data.py)
+# (slug, the seed's sentence, the sentence now in fixtures/content_pages.json)
 SENTENCES = [
     ("guide-faq", "状态变化时系统也会发送短信和邮件。", "状态变化时系统也会以邮件通知您。"),
     ("guide-employer-admin", "市人社局审核后，结果以短信和邮件通知，", "市人社局审核后，结果以邮件通知，"),
