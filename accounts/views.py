@@ -49,6 +49,7 @@ from core.errors import Refused
 from core.private_files import private_file_response
 from core.throttle import throttle_hit, wait_minutes
 from reference.models import Subsystem
+from reference.selectors import subsystem_names
 
 USER_TYPE_SESSION_KEY = "portal_user_type"  # read by templates/partials/system_bar.html
 REGISTRATION_SESSION_KEY = "registration"
@@ -112,6 +113,7 @@ class LoginView(auth_views.LoginView):
         context["ca_login_url"] = _certificate_server_url(
             "accounts:certificate_login", next_url=context["next"]
         )
+        context["subsystems"] = subsystem_names()  # the 系统说明, from fixtures/subsystems.json's rows
         form = context["form"]
         context["staff_refused"] = form.is_bound and form.has_error(NON_FIELD_ERRORS, code="staff")
         return context
