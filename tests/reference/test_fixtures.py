@@ -116,3 +116,13 @@ def test_no_second_copy_of_a_fixture_in_the_code(name, sample):
         if not skip & set(path.relative_to(ROOT).parts) and sample in path.read_text(encoding="utf-8")
     ]
     assert copies == []
+
+
+def test_an_administrators_edit_of_the_catalogue_reaches_the_login_page_at_once():
+    client = Client()
+    assert "招聘会管理系统、" in client.get(reverse("accounts:login")).content.decode()  # now held in memory
+    entry = Subsystem.objects.get(slug="job-fair")
+    entry.name = "招聘会服务系统"
+    entry.save()  # as the admin saves it: the signal bumps the version
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert "招聘会服务系统、" in html and "招聘会管理系统" not in html
