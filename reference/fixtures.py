@@ -117,5 +117,6 @@ def reference_data_present() -> bool:
     """Whether the database holds at least as many rows of each fixture model as the fixtures (a
     transactional test flushes them; the tests then load them again)."""
     return all(
-        _model(global_apps, label)._default_manager.count() >= count for label, count in _record_counts().items()
+        _model(global_apps, label)._default_manager.count() >= count
+        for label, count in _record_counts().items()
     )

@@ -24,5 +24,6 @@ def subsystem_names() -> list[tuple[str, bool]]:
     """(name, provided by this installation) of each catalogue entry, in order: the login page's
     系统说明 lists them from fixtures/subsystems.json's rows rather than a copy in the template."""
     return memoized_by_version(
-        SUBSYSTEMS, lambda: list(Subsystem.objects.order_by("sort_order", "id").values_list("name", "is_provided"))
+        SUBSYSTEMS,
+        lambda: list(Subsystem.objects.order_by("sort_order", "id").values_list("name", "is_provided")),
     )

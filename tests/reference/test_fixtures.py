@@ -75,7 +75,9 @@ def test_loading_again_puts_back_deleted_rows_and_keeps_the_others():
 
 
 def test_every_sub_category_has_its_rule_in_code_with_the_same_age_limit():
-    records = [r["fields"] for r in fixture_records(TALENT_CATEGORIES) if r["model"].endswith("talentsubcategory")]
+    records = [
+        r["fields"] for r in fixture_records(TALENT_CATEGORIES) if r["model"].endswith("talentsubcategory")
+    ]
     codes = {record["code"] for record in records}
     assert codes == set(eligibility.RULES)
     for record in records:
