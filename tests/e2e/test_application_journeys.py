@@ -330,6 +330,10 @@ def test_quota_applicant_with_spouse_and_child(page, live_server, scans):
     expect(child_row).to_contain_text("未婚")
     expect(child_row).to_contain_text("与主迁人相同")
     screenshot(page, "family-persons")
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "family-persons-phone")
+    page.set_viewport_size(desktop)
     next_step(page)
 
     expect_step(page, "附件上传")
