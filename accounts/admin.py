@@ -13,7 +13,8 @@ from django.utils.html import format_html
 
 from accounts import services
 from accounts.forms import AdminDecisionForm
-from accounts.models import Employer, EmployerAdmin, User, UserSubsystem
+from accounts.models import CertificateBinding, Employer, EmployerAdmin, User, UserSubsystem
+from core.client_ip import client_ip
 
 
 @admin.register(User)
@@ -159,3 +160,28 @@ class UserSubsystemAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__full_name")
     list_select_related = ("user", "subsystem")
     raw_id_fields = ("user",)
+
+
+@admin.register(CertificateBinding)
+class CertificateBindingAdmin(admin.ModelAdmin):
+    """The bound CA certificates. Only the holder binds (with their password, on the certificate
+    server); the city administrator can only remove one (a lost USB Key, a certificate claimed by
+    its real owner), and the removal goes through the service, so it is on the audit trail."""
+
+    list_display = ("user", "subject_dn", "serial", "issuer_dn", "bound_at")
+    search_fields = ("user__username", "user__full_name", "subject_dn", "serial")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "subject_dn", "issuer_dn", "serial", "bound_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.certificate_unbind(user=obj.user, by=request.user, ip_address=client_ip(request))
+
+    def delete_queryset(self, request, queryset):
+        for binding in queryset.select_related("user"):
+            self.delete_model(request, binding)

@@ -8,7 +8,7 @@ from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from accounts.models import STAFF_ROLES, IdType, User
-from accounts.selectors import user_has_employer_right
+from accounts.selectors import certificate_binding_for, user_has_employer_right
 from accounts.services import ID_NUMBER_TAKEN, USERNAME_TAKEN, captcha_consume
 from accounts.validators import (
     FULL_NAME_HELP,
@@ -37,6 +37,8 @@ from accounts.validators import (
     validate_mobile,
     validate_username,
 )
+from core.client_certificate import ClientCertificate
+from core.sms import sms_enabled
 from core.uploads import CheckedJpeg, check_jpeg
 from reference.models import District, Subsystem
 
@@ -163,15 +165,19 @@ class CaptchaLoginForm(BootstrapMixin, AuthenticationForm):
             return self.cleaned_data
 
     def _invalid_login_message(self) -> str:
-        message = self.error_messages["invalid_login"]
-        failures = getattr(self.request, "axes_failures_since_start", None)
-        if failures is None:
-            return message
-        left = settings.AXES_FAILURE_LIMIT - failures
-        if left <= 0:
-            return message
-        minutes = int(round(settings.AXES_COOLOFF_TIME * 60))
-        return f"{message}再连续输错{left}次，帐号将被锁定{minutes}分钟。"
+        return with_failures_left(self.request, self.error_messages["invalid_login"])
+
+
+def with_failures_left(request, message: str) -> str:
+    """`message`, plus how many more failures django-axes allows before it locks the account."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is None:
+        return message
+    left = settings.AXES_FAILURE_LIMIT - failures
+    if left <= 0:
+        return message
+    minutes = int(round(settings.AXES_COOLOFF_TIME * 60))
+    return f"{message}再连续输错{left}次，帐号将被锁定{minutes}分钟。"
 
 
 class AdminLoginForm(CaptchaLoginForm):
@@ -217,10 +223,93 @@ class PortalLoginForm(CaptchaLoginForm):
 
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
-        if user.role in STAFF_ROLES:
-            raise ValidationError(self.error_messages["staff"], code="staff")
-        if self.cleaned_data.get("user_type") == UserType.EMPLOYER and not user_has_employer_right(user=user):
-            raise ValidationError(self.error_messages["no_employer_right"], code="no_employer_right")
+        refuse_portal_login(user, user_type=self.cleaned_data.get("user_type"), messages=self.error_messages)
+
+
+def refuse_portal_login(user: User, *, user_type: str, messages: dict) -> None:
+    """The 门户's rule on who may come in as which 用户类型, for the password and the CA login alike."""
+    if user.role in STAFF_ROLES:
+        raise ValidationError(messages["staff"], code="staff")
+    if user_type == UserType.EMPLOYER and not user_has_employer_right(user=user):
+        raise ValidationError(messages["no_employer_right"], code="no_employer_right")
+
+
+# --- CA登录: the certificate nginx verified, in place of the password -------------------------------
+
+
+class CertificateLoginForm(BootstrapMixin, forms.Form):
+    """CA登录 on nginx's certificate server: the certificate is the credential, 用户类型 the only field.
+
+    authenticate() runs the certificate through the same backends as a password (accounts.backends),
+    so django-axes refuses a locked account or address and counts a certificate bound to nobody.
+    """
+
+    user_type = forms.ChoiceField(label="用户类型", choices=UserType.CHOICES, initial=UserType.PERSONAL)
+
+    error_messages = {
+        "unbound": (
+            "该CA证书尚未绑定本系统帐号。请先使用“用户登录”以用户名和密码登录，"
+            "在门户首页“常用功能 → CA证书”中绑定本证书，以后即可使用CA登录。"
+        ),
+        "inactive": CaptchaLoginForm.error_messages["inactive"],
+        "staff": PortalLoginForm.error_messages["staff"],
+        "no_employer_right": PortalLoginForm.error_messages["no_employer_right"],
+    }
+
+    def __init__(self, request, certificate: ClientCertificate, *args, **kwargs):
+        self.request = request
+        self.certificate = certificate
+        self.user_cache: User | None = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or self.certificate is None:
+            return cleaned
+        binding = certificate_binding_for(certificate=self.certificate)
+        # The bound account's username goes to axes, so a locked account stays locked here too.
+        username = binding.user.username if binding else None
+        user = authenticate(self.request, username=username, certificate=self.certificate)
+        if user is None:
+            if getattr(self.request, "axes_locked_out", False):
+                return cleaned  # axes' middleware answers with the lockout page
+            inactive = binding is not None and not binding.user.is_active
+            code = "inactive" if inactive else "unbound"
+            raise ValidationError(self.error_messages[code], code=code)
+        refuse_portal_login(user, user_type=cleaned.get("user_type"), messages=self.error_messages)
+        self.user_cache = user
+        return cleaned
+
+    def get_user(self) -> User | None:
+        return self.user_cache
+
+
+class CertificateBindForm(BootstrapMixin, forms.Form):
+    """绑定CA证书: the account's password once more, checked through django-axes, so a session
+    left open (or stolen) cannot tie an outsider's certificate to the account, nor guess the
+    password here without the lockout."""
+
+    password = forms.CharField(
+        label="登录密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="为确认是您本人操作，请输入本帐号的登录密码。",
+        error_messages={"required": "请输入登录密码。"},
+    )
+
+    def __init__(self, request, user: User, *args, **kwargs):
+        self.request = request
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        checked = authenticate(self.request, username=self.user.get_username(), password=password)
+        if checked is None or checked.pk != self.user.pk:
+            raise ValidationError(
+                with_failures_left(self.request, "密码错误，请重新输入。"), code="invalid_password"
+            )
+        return password
 
 
 # --- Password reset ----------------------------------------------------------------------------
@@ -361,7 +450,7 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
     mobile = forms.CharField(
         label="移动电话",
         max_length=11,
-        help_text=MOBILE_HELP + "办理进度将以短信通知。",
+        help_text=MOBILE_HELP,  # + the SMS promise in __init__, only when SMS is enabled
         validators=[validate_mobile],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
         error_messages={"required": "请填写手机号码。", "max_length": "手机号码应为以1开头的11位数字。"},
@@ -392,6 +481,8 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, has_stored_password: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_stored_password = has_stored_password
+        if sms_enabled():
+            self.fields["mobile"].help_text = MOBILE_HELP + "办理进度将以短信通知。"
         # Required unless a password from an earlier pass through this step is kept (as a hash).
         for name in ("password", "password2"):
             self.fields[name].show_required = not has_stored_password

@@ -200,3 +200,27 @@ class UserSubsystem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.subsystem_id}"
+
+
+class CertificateBinding(models.Model):
+    """The CA certificate an individual bound to their account (绑定CA证书), which from then on logs
+    them in by CA登录. One per account; the certificate is named by its issuer and serial, as nginx
+    reports them after verifying it (core.client_certificate)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificate_binding"
+    )
+    subject_dn = models.CharField("证书主题", max_length=500)
+    issuer_dn = models.CharField("颁发机构", max_length=500)
+    serial = models.CharField("证书序列号", max_length=64)
+    bound_at = models.DateTimeField("绑定时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "CA证书绑定"
+        constraints = [
+            # A certificate logs one account in, never two.
+            models.UniqueConstraint(fields=["issuer_dn", "serial"], name="unique_bound_certificate")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ← {self.subject_dn}（{self.serial}）"

@@ -3,7 +3,8 @@
 from django.db.models import Q, QuerySet
 
 from accounts.access import employers_administered
-from accounts.models import Employer, EmployerAdmin, User
+from accounts.models import CertificateBinding, Employer, EmployerAdmin, User
+from core.client_certificate import ClientCertificate
 
 
 def employer_search(*, query: str, district_id: int | None = None, limit: int = 20) -> QuerySet[Employer]:
@@ -40,3 +41,16 @@ DEMO_EMAIL_DOMAIN = "demo.invalid"
 def demo_accounts_exist() -> bool:
     """Whether any account load_demo made (one published password for all) is still active."""
     return User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}", is_active=True).exists()
+
+
+def certificate_binding_for(*, certificate: ClientCertificate) -> CertificateBinding | None:
+    """The binding of this certificate (issuer and serial), with its account, if it is bound."""
+    return (
+        CertificateBinding.objects.select_related("user")
+        .filter(issuer_dn=certificate.issuer, serial=certificate.serial)
+        .first()
+    )
+
+
+def certificate_binding_of(*, user: User) -> CertificateBinding | None:
+    return CertificateBinding.objects.filter(user=user).first()

@@ -1,4 +1,5 @@
-"""Writes of the accounts app: registration, employers and the 单位系统管理员权限 (EmployerAdmin)."""
+"""Writes of the accounts app: registration, employers, the 单位系统管理员权限 (EmployerAdmin) and
+the account's CA certificate (CertificateBinding)."""
 
 import datetime
 from collections.abc import Iterable
@@ -11,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.access import is_city_admin
-from accounts.models import Employer, EmployerAdmin, IdType, Role, User, UserSubsystem
+from accounts.models import CertificateBinding, Employer, EmployerAdmin, IdType, Role, User, UserSubsystem
 from accounts.validators import (
     normalize_id_number,
     validate_credit_code,
@@ -22,7 +23,11 @@ from accounts.validators import (
     validate_username,
 )
 from accounts.workflow import Actor, Move, transition
-from core.notifications import notify_user_on_commit
+from audit.actions import AuditAction
+from audit.services import audit_record
+from core.client_certificate import ClientCertificate
+from core.errors import Refused
+from core.notifications import notify_on_commit
 from core.uploads import CheckedJpeg
 from reference.models import District, Subsystem
 
@@ -219,7 +224,7 @@ def employer_admin_approve(*, request_id: int, by: User, note: str = "") -> Empl
     right.decided_at = timezone.now()
     right.decision_note = note.strip() or "经审核，同意授予单位系统管理员权限。"
     transition(right, move=Move.APPROVE, actor=Actor.CITY_ADMIN, extra_fields=_DECISION_FIELDS)
-    notify_user_on_commit(
+    notify_on_commit(
         user_id=right.user_id,
         subject="单位系统管理员权限申请已批准",
         body=(
@@ -240,7 +245,7 @@ def employer_admin_refuse(*, request_id: int, by: User, note: str) -> EmployerAd
     right.decided_at = timezone.now()
     right.decision_note = note.strip()
     transition(right, move=Move.REFUSE, actor=Actor.CITY_ADMIN, extra_fields=_DECISION_FIELDS)
-    notify_user_on_commit(
+    notify_on_commit(
         user_id=right.user_id,
         subject="单位系统管理员权限申请未获批准",
         body=f"您申请的“{right.employer.name}”单位系统管理员权限未获批准。理由：{right.decision_note}",
@@ -267,12 +272,90 @@ def employer_admin_cancel(*, request_id: int, by: User, note: str = "") -> Emplo
         extra_fields=("cancelled_at", "cancelled_by", "cancel_note"),
     )
     if not is_holder:
-        notify_user_on_commit(
+        notify_on_commit(
             user_id=right.user_id,
             subject="单位系统管理员权限已取消",
             body=f"您的“{right.employer.name}”单位系统管理员权限已由市人社局取消。理由：{right.cancel_note}",
         )
     return right
+
+
+# --- The account's CA certificate (CA登录) -------------------------------------------------------------
+
+
+class CertificateRefused(Refused):
+    """A certificate that cannot be bound to this account."""
+
+
+def _certificate_text(binding: CertificateBinding) -> str:
+    return f"{binding.subject_dn}（颁发机构：{binding.issuer_dn}；序列号：{binding.serial}）"
+
+
+@transaction.atomic
+def certificate_bind(
+    *, user: User, certificate: ClientCertificate, ip_address: str | None = None
+) -> CertificateBinding:
+    """Bind the certificate nginx verified to `user`, who has just proved their password (the view
+    checks it through django-axes). A second certificate replaces the first: certificates are
+    renewed every year or two, and the audit row keeps the old one's name."""
+    if user.role != Role.APPLICANT:
+        raise CertificateRefused("只有个人用户可以绑定CA证书；工作人员请从审核工作台登录。", code="staff")
+    User.objects.select_for_update(of=("self",)).filter(pk=user.pk).get()  # one bind at a time per account
+    taken = (
+        CertificateBinding.objects.filter(issuer_dn=certificate.issuer, serial=certificate.serial)
+        .exclude(user=user)
+        .exists()
+    )
+    if taken:
+        raise CertificateRefused(
+            "该CA证书已绑定其他帐号。一张证书只能绑定一个帐号；如证书为您本人所有，请联系市人社局处理。",
+            code="certificate_taken",
+        )
+    previous = CertificateBinding.objects.filter(user=user).first()
+    if previous and (previous.issuer_dn, previous.serial) == (certificate.issuer, certificate.serial):
+        return previous
+    if previous:
+        previous.delete()
+    try:
+        with transaction.atomic():
+            binding = CertificateBinding.objects.create(
+                user=user,
+                subject_dn=certificate.subject,
+                issuer_dn=certificate.issuer,
+                serial=certificate.serial,
+            )
+    except IntegrityError as exc:  # another account bound it a moment ago
+        raise CertificateRefused(
+            "该CA证书已绑定其他帐号。一张证书只能绑定一个帐号。", code="certificate_taken"
+        ) from exc
+    reason = _certificate_text(binding)
+    if previous:
+        reason = f"{reason}；替换原证书 {_certificate_text(previous)}"
+    audit_record(
+        action=AuditAction.CERTIFICATE_BIND, subject_user=user, by=user, reason=reason, ip_address=ip_address
+    )
+    return binding
+
+
+@transaction.atomic
+def certificate_unbind(*, user: User, by: User | None = None, ip_address: str | None = None) -> bool:
+    """Remove the account's certificate (lost USB Key, a new certificate elsewhere): by its holder,
+    or by a city administrator (`by`) in the admin. False if none was bound."""
+    by = by or user
+    if by.pk != user.pk and not is_city_admin(by):
+        raise PermissionDenied("只有证书持有人或市人社局管理员可以解除CA证书绑定。")
+    binding = CertificateBinding.objects.select_for_update().filter(user=user).first()
+    if binding is None:
+        return False
+    binding.delete()
+    audit_record(
+        action=AuditAction.CERTIFICATE_UNBIND,
+        subject_user=user,
+        by=by,
+        reason=_certificate_text(binding),
+        ip_address=ip_address,
+    )
+    return True
 
 
 # --- Captchas -------------------------------------------------------------------------------------

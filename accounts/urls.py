@@ -8,6 +8,12 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("login/face/", views.face_login, name="face_login"),
+    # CA登录: the account page on the main site; login and binding on nginx's certificate server,
+    # whose location /accounts/ca/ passes the verified certificate (deploy/nginx/portal.conf).
+    path("certificate/", views.certificate, name="certificate"),
+    path("certificate/unbind/", views.certificate_unbind, name="certificate_unbind"),
+    path("ca/login/", views.certificate_login, name="certificate_login"),
+    path("ca/bind/", views.certificate_bind, name="certificate_bind"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

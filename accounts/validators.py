@@ -26,7 +26,9 @@ TAIWAN_PERMIT_RE = re.compile(r"^(\d{8}|\d{10})$")
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,17}$")
 
 USERNAME_HELP = "登录帐号只能由字母、下划线、数字组成，只能以字母开头，长度为2~20位。"
-PASSWORD_HELP = "密码长度6~20位（数字-字母），请不要使用特殊符号，如：【^*%/!=$&】。"  # noqa: S105 - a help text, not a password
+# The hint names every check the password meets: this validator and Django's CommonPasswordValidator
+# (settings.AUTH_PASSWORD_VALIDATORS), which refuses the 20,000 most common passwords.
+PASSWORD_HELP = "密码长度6~20位（数字-字母），请不要使用特殊符号，如：【^*%/!=$&】；常见的简单密码（如 123456、abc123、password）不能使用。"  # noqa: S105,E501 - a help text, not a password
 LANDLINE_HELP = "请填写固定电话，电话号码按XXX-XXXXXXX格式填写。"
 MOBILE_HELP = "请填写手机号码。"
 

@@ -4,11 +4,13 @@ Views parse input, call one service and render; the rules live in accounts.forms
 """
 
 import uuid
+from urllib.parse import urlencode
 
 from captcha import views as captcha_views
 from captcha.models import CaptchaStore
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,7 +21,8 @@ from django.core.files.storage import storages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.access import access_employer_admin, employers_administered
@@ -27,6 +30,8 @@ from accounts.forms import (
     ACCOUNT_DRAFT_FIELDS,
     AccountInfoForm,
     AgreementForm,
+    CertificateBindForm,
+    CertificateLoginForm,
     EmployerAdminCancelForm,
     EmployerAdminRequestForm,
     PortalLoginForm,
@@ -38,10 +43,13 @@ from accounts.forms import (
     UserType,
 )
 from accounts.models import Role, User
+from core.client_certificate import CertificateState, client_certificate
 from core.client_ip import client_ip
+from core.errors import Refused
 from core.private_files import private_file_response
 from core.throttle import throttle_hit, wait_minutes
 from reference.models import Subsystem
+from reference.selectors import subsystem_names
 
 USER_TYPE_SESSION_KEY = "portal_user_type"  # read by templates/partials/system_bar.html
 REGISTRATION_SESSION_KEY = "registration"
@@ -102,6 +110,10 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["timed_out"] = self.request.GET.get("timeout") == "1"
+        context["ca_login_url"] = _certificate_server_url(
+            "accounts:certificate_login", next_url=context["next"]
+        )
+        context["subsystems"] = subsystem_names()  # the 系统说明, from fixtures/subsystems.json's rows
         form = context["form"]
         context["staff_refused"] = form.is_bound and form.has_error(NON_FIELD_ERRORS, code="staff")
         return context
@@ -133,6 +145,139 @@ def captcha_refresh(request):
         response["Retry-After"] = str(wait)
         return response
     return captcha_views.captcha_refresh(request)
+
+
+# --- CA登录: certificate login and binding, on nginx's certificate server ------------------------------
+# TLS with a client certificate ends at a server of its own (CA_LOGIN_URL, another port of the same
+# host), since nginx asks for the certificate in the handshake. Its pages read nginx's verdict
+# (core.client_certificate) and send the user back to the main site (SITE_URL) when done; the
+# session cookie belongs to the host, so it holds on both ports.
+
+
+def _certificate_server_url(name: str, *, next_url: str = "") -> str:
+    """The address of a page on nginx's certificate server; empty when no CA is connected."""
+    if not settings.CA_LOGIN_URL:
+        return ""
+    url = settings.CA_LOGIN_URL + reverse(name)
+    return f"{url}?{urlencode({'next': next_url})}" if _safe_next(next_url) else url
+
+
+def _safe_next(next_url: str) -> bool:
+    # Only a path of this site: the certificate server and the main site are different origins, so
+    # the allowed "host" is none at all.
+    return bool(next_url) and url_has_allowed_host_and_scheme(next_url, allowed_hosts=set())
+
+
+def _main_site(path: str):
+    """A redirect from the certificate server back to the main site."""
+    return redirect(settings.SITE_URL + path)
+
+
+CERTIFICATE_STATE_MESSAGES = {
+    CertificateState.ABSENT: ("未能读取CA数字证书：本页须经CA登录专用地址访问。请从登录页的“CA登录”进入。"),
+    CertificateState.NONE: (
+        "未检测到CA数字证书。请插入USB Key（或在浏览器中安装个人证书），关闭所有浏览器窗口后重新打开本页，"
+        "在浏览器弹出的窗口中选择您的证书。"
+    ),
+    CertificateState.FAILED: (
+        "CA数字证书校验未通过：证书不是本系统认可的CA机构签发，或已过期、已吊销。请更换有效证书后重试。"
+    ),
+}
+
+
+def _certificate_context(reading) -> dict:
+    return {
+        "site_url": settings.SITE_URL,
+        "reading": reading,
+        "certificate": reading.certificate,
+        "certificate_problem": CERTIFICATE_STATE_MESSAGES.get(reading.state, ""),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def certificate_login(request):
+    """CA登录: the certificate nginx verified logs in the account it is bound to."""
+    if not settings.CA_LOGIN_URL:
+        context = {"ca_connected": False, "site_url": settings.SITE_URL}
+        return render(request, "accounts/certificate_login.html", context, status=404)
+    reading = client_certificate(request)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not _safe_next(next_url):
+        next_url = ""
+    verified = reading.state is CertificateState.VERIFIED
+    form = CertificateLoginForm(
+        request, reading.certificate, data=request.POST if request.method == "POST" and verified else None
+    )
+    if form.is_bound and form.is_valid() and form.get_user() is not None:
+        user = form.get_user()
+        auth_login(request, user)  # the backend authenticate() chose: accounts.backends.CertificateBackend
+        user_type = form.cleaned_data["user_type"]
+        request.session[USER_TYPE_SESSION_KEY] = UserType.LABELS[user_type]
+        if user_type == UserType.EMPLOYER:
+            return _main_site(reverse("accounts:employer_home"))
+        return _main_site(next_url or reverse(settings.LOGIN_REDIRECT_URL))
+    context = {"ca_connected": True, "form": form, "next": next_url, **_certificate_context(reading)}
+    refused = request.method == "POST" and not verified
+    return render(request, "accounts/certificate_login.html", context, status=403 if refused else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def certificate_bind(request):
+    """绑定CA证书, on the certificate server: the certificate presented now, confirmed by the password."""
+    if not settings.CA_LOGIN_URL:
+        raise Http404("本系统未接入CA数字证书认证服务")
+    if not request.user.is_authenticated:
+        # The password login is on the main site; come back through the account page.
+        login = reverse(settings.LOGIN_URL)
+        return _main_site(f"{login}?{urlencode({'next': reverse('accounts:certificate')})}")
+    if request.user.role != Role.APPLICANT:
+        raise PermissionDenied("只有个人用户可以绑定CA证书。")
+    reading = client_certificate(request)
+    verified = reading.state is CertificateState.VERIFIED
+    form = CertificateBindForm(
+        request, request.user, data=request.POST if request.method == "POST" and verified else None
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.certificate_bind(
+                user=request.user, certificate=reading.certificate, ip_address=client_ip(request)
+            )
+        except Refused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, "CA证书已绑定。以后可在登录页选择“CA登录”，插入证书即可登录。")
+            return _main_site(reverse("accounts:certificate"))
+    context = {
+        "form": form,
+        "binding": selectors.certificate_binding_of(user=request.user),
+        **_certificate_context(reading),
+    }
+    refused = request.method == "POST" and not verified
+    return render(request, "accounts/certificate_bind.html", context, status=403 if refused else 200)
+
+
+@login_required
+def certificate(request):
+    """常用功能 → CA证书: the bound certificate, the way to bind one, and to remove it."""
+    _require_applicant(request.user, "只有个人用户可以绑定CA证书。")
+    return render(
+        request,
+        "accounts/certificate.html",
+        {
+            "ca_connected": bool(settings.CA_LOGIN_URL),
+            "bind_url": _certificate_server_url("accounts:certificate_bind"),
+            "binding": selectors.certificate_binding_of(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def certificate_unbind(request):
+    _require_applicant(request.user, "只有个人用户可以绑定CA证书。")
+    if services.certificate_unbind(user=request.user, ip_address=client_ip(request)):
+        messages.success(request, "已解除CA证书绑定，该证书不能再用于登录本帐号。")
+    return redirect("accounts:certificate")
 
 
 # --- Password reset (Django's flow, by the registered e-mail) -----------------------------------------
@@ -431,9 +576,9 @@ def employer_search(request):
     )
 
 
-def _require_applicant(user: User) -> None:
+def _require_applicant(user: User, message: str = "单位系统管理员权限须由个人用户申请。") -> None:
     if user.role != Role.APPLICANT:
-        raise PermissionDenied("单位系统管理员权限须由个人用户申请。")
+        raise PermissionDenied(message)
 
 
 @login_required
@@ -501,7 +646,7 @@ def employer_admin_request(request):
                 _drop_stash(request)
                 messages.success(
                     request,
-                    f"已提交“{right.employer.name}”的单位系统管理员权限申请，市人社局审核后将以短信和邮件通知您。",
+                    f"已提交“{right.employer.name}”的单位系统管理员权限申请，市人社局审核后将以邮件通知您，也可在本页查看审核结果。",
                 )
                 return redirect("accounts:employer_admin_requests")
     else:

@@ -9,7 +9,7 @@ show the same result beside each application.
 import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial
 from typing import Any
 
@@ -62,6 +62,36 @@ def has_value(text: str | None) -> bool:
 
 
 Problems = list[tuple[str, str]]  # (form field, message for the applicant)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Every answer the rules below read about the person, and nothing else.
+
+    Submission reads them from the Application (Answers.of), the public 一键测试 from its form, and
+    both hand them to the same functions (answer_problems, personal_problems): one rule source. A
+    rule that reached for anything not listed here would fail at once, on both paths.
+    """
+
+    subcategory: Any  # TalentSubcategory with its category; None = not chosen yet
+    birth_date: datetime.date | None = None
+    education: str = ""
+    degree: str = ""
+    professional_title: str = ""
+    professional_qualification: str = ""
+    skill_qualification: str = ""
+    skill_occupation: str = ""
+    shortage_occupation: str = ""
+    position: str = ""
+    high_level_title: str = ""
+    social_insurance_months: int | None = None
+
+    @classmethod
+    def of(cls, application) -> "Answers":
+        return cls(**{name: getattr(application, name) for name in ANSWER_FIELDS})
+
+
+ANSWER_FIELDS = tuple(field.name for field in fields(Answers))
 
 
 @dataclass(frozen=True)
@@ -284,11 +314,12 @@ def personal_problems(application) -> Problems:
 
     A sub-category without a rule has none here; check_eligibility refuses it as a whole.
     """
-    sub_rule = rule_for(application.subcategory)
+    answers = application if isinstance(application, Answers) else Answers.of(application)
+    sub_rule = rule_for(answers.subcategory)
     if sub_rule is None:
         return []
-    problems = list(sub_rule.qualifications(application))
-    months = application.social_insurance_months
+    problems = list(sub_rule.qualifications(answers))
+    months = answers.social_insurance_months
     if sub_rule.min_insurance_months is not None:
         if months is None or months < sub_rule.min_insurance_months:
             problems.append(
@@ -304,14 +335,26 @@ def personal_problems(application) -> Problems:
 
 
 def age_problem(application, *, on: datetime.date) -> str | None:
-    sub = application.subcategory
-    sub_rule = rule_for(sub)
-    if sub_rule is None or sub_rule.max_age is None or application.birth_date is None:
+    """The age rule at submission: counted on the submission day `on`."""
+    return subcategory_age_problem(application.subcategory, application.birth_date, on=on)
+
+
+def subcategory_age_problem(
+    subcategory, birth_date: datetime.date | None, *, on: datetime.date, counted: str = "提交之日"
+) -> str | None:
+    """Why someone born on `birth_date` is over the age limit of `subcategory` on `on`, or None.
+
+    The one age rule: submission asks it on the submission day, the 引进人才类别 step asks it on
+    the day the choice is made (`counted` names that day in the message).
+    """
+    sub_rule = rule_for(subcategory)
+    if sub_rule is None or sub_rule.max_age is None or birth_date is None:
         return None
-    age = age_on(application.birth_date, on)
+    age = age_on(birth_date, on)
     if age > sub_rule.max_age:
+        sub = subcategory
         return (
-            f"按提交之日（{cn_date(on)}）计算，您已满{age}周岁，超过“{sub.category.numeral}、"
+            f"按{counted}（{cn_date(on)}）计算，您已满{age}周岁，超过“{sub.category.numeral}、"
             f"{sub.category.name}{sub.numeral}”规定的{sub_rule.max_age}周岁以下年龄条件，不能按该类别申报。"
         )
     return None
@@ -321,6 +364,12 @@ def accompanying_problems(application, persons: Iterable, *, on: datetime.date) 
     problems = []
     spouses = 0
     for person in persons:
+        missing = person.missing_details
+        if missing:
+            # A row added before these lines were asked (migration 0005): its card would print 无.
+            problems.append(
+                f"随迁人{person.full_name}尚未填写{'、'.join(missing)}，请删除该随迁人后重新添加并填写。"
+            )
         if person.relation == Relation.SPOUSE:
             spouses += 1
             if application.marital_status and application.marital_status != MaritalStatus.MARRIED:
@@ -337,6 +386,23 @@ def accompanying_problems(application, persons: Iterable, *, on: datetime.date) 
     return problems
 
 
+def answer_problems(answers: Answers, *, on: datetime.date) -> list[str]:
+    """Why the person these answers describe does not meet their 具体类别 on `on`; empty = they do.
+
+    The part of check_eligibility that depends on the person alone (no rule for the code, the age
+    limit, the qualifications and social insurance): submission asks it, and so does the 一键测试.
+    """
+    messages = []
+    if rule_for(answers.subcategory) is None:
+        # Fail closed: a new or renamed code must not pass every rule silently.
+        messages.append(missing_rule_message(answers.subcategory))
+    problem = age_problem(answers, on=on)
+    if problem:
+        messages.append(problem)
+    messages.extend(message for _field, message in personal_problems(answers))
+    return messages
+
+
 def check_eligibility(application, *, on: datetime.date) -> list[str]:
     """Chinese messages saying why the application does not meet its 具体类别 on `on`; empty = eligible.
 
@@ -345,14 +411,7 @@ def check_eligibility(application, *, on: datetime.date) -> list[str]:
     """
     if application.subcategory_id is None:
         return ["尚未选择引进人才类别和具体类别。"]
-    messages = []
-    if rule_for(application.subcategory) is None:
-        # Fail closed: a new or renamed code must not pass every rule silently.
-        messages.append(missing_rule_message(application.subcategory))
-    problem = age_problem(application, on=on)
-    if problem:
-        messages.append(problem)
-    messages.extend(message for _field, message in personal_problems(application))
+    messages = answer_problems(Answers.of(application), on=on)
     if application.employer_id is None:
         messages.append("尚未选择迁入单位（须与广州市用人单位签订劳动合同或在穗创办企业）。")
     messages.extend(accompanying_problems(application, application.accompanying_persons.all(), on=on))

@@ -23,6 +23,7 @@ from applications.choices import (
 )
 from applications.models import Application, TalentCategory, TalentSubcategory
 from applications.wizard import PERSONAL_FIELDS
+from core.sms import sms_enabled
 from reference.models import District
 
 COMMITMENT_TEXT = (
@@ -58,10 +59,8 @@ class DeclarationForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "请选择申报类型。"},
     )
-    conditions_confirmed = forms.BooleanField(
-        label=CONDITIONS_TEXT,
-        error_messages={"required": "请确认符合申报条件后再继续。"},
-    )
+    # 申报条件 is a statement of the conditions (seed), shown under its heading, not a second tick box:
+    # the applicant's confirmation that the answers are true is the 个人承诺 of step 1.
 
 
 class CategoryForm(forms.Form):
@@ -87,6 +86,10 @@ class CategoryForm(forms.Form):
             self.add_error("subcategory", f"请在“{category}”之下选择具体类别。")
         return data
 
+
+# 学历 that need no 毕业学校 and 专业; any other 学历 needs both.
+EDUCATION_WITHOUT_SCHOOL = (Education.NONE, Education.HIGH_SCHOOL)
+SCHOOL_FIELDS = ("graduate_school", "major")
 
 # Required whatever the category; labels come from the model.
 _PERSONAL_REQUIRED = (
@@ -130,7 +133,7 @@ _HELP = {
     "district": "迁入户口所属的区，由该区人力资源和社会保障局审核。",
     "intended_address": "入户所属区内的详细地址（单位集体户或本人房产地址）。",
     "social_insurance_months": "截至申报之日在广州市缴纳社会保险的月数；技能类人才须满6个月。",
-    "contact_mobile": MOBILE_HELP + "审核结果将以短信通知。",
+    "contact_mobile": MOBILE_HELP,  # + the SMS promise in PersonalForm, only when SMS is enabled
 }
 
 
@@ -199,15 +202,33 @@ class PersonalForm(forms.ModelForm):
             field.error_messages["required"] = f"请{verb}{field.label}。"
         self.fields["employer"].error_messages["required"] = "请搜索并选择迁入单位。"
         self.fields["contact_mobile"].validators.append(validate_mobile)
+        if sms_enabled():  # SMS_BACKEND=none: no screen promises an SMS
+            self.fields["contact_mobile"].help_text = MOBILE_HELP + "审核结果将以短信通知。"
         if "birth_date" in self.fields:
             self.fields["birth_date"].validators.append(validate_birth_date)
         if self.instance.employer_id and not self.is_bound:
             self.initial["employer"] = self.instance.employer.public_id
+        # 毕业学校 and 专业 are required once a 学历 is chosen (clean() says so): their * follows the
+        # 学历 shown, and applications.js moves it when the choice changes (data-school-required-unless).
+        education = self._education_chosen()
+        for name in SCHOOL_FIELDS:
+            field = self.fields[name]
+            field.required = education not in ("", *EDUCATION_WITHOUT_SCHOOL)
+            field.error_messages["required"] = f"有学历的请填写{field.label}。"
+            field.widget.attrs["data-school-field"] = ""
+        self.fields["education"].widget.attrs["data-school-required-unless"] = "|".join(
+            ["", *EDUCATION_WITHOUT_SCHOOL]
+        )
+
+    def _education_chosen(self) -> str:
+        if self.is_bound:
+            return self.data.get(self.add_prefix("education"), "")
+        return self.initial.get("education") or self.instance.education or ""
 
     def clean(self):
         data = super().clean()
-        higher = data.get("education") not in (None, "", Education.NONE, Education.HIGH_SCHOOL)
-        for name in ("graduate_school", "major"):
+        higher = data.get("education") not in (None, "", *EDUCATION_WITHOUT_SCHOOL)
+        for name in SCHOOL_FIELDS:
             if higher and not (data.get(name) or "").strip() and name not in self.errors:
                 self.add_error(name, f"有学历的请填写{self.fields[name].label}。")
         return data
@@ -259,8 +280,43 @@ class AccompanyingPersonForm(forms.Form):
         error_messages={"invalid": "出生日期格式不正确，请按年-月-日填写，如2018-06-01。"},
     )
 
+    # The 个人信息 step's choice list, lengths and hints for the same lines of the applicant.
+    ethnicity = forms.ChoiceField(
+        label="民族",
+        choices=_choices(ETHNICITY_CHOICES),
+        help_text="按随迁人的户口簿或出生医学证明填写。",
+        error_messages={"required": "请选择民族。", "invalid_choice": "请从列表中选择民族。"},
+    )
+    hukou_same_as_applicant = forms.BooleanField(
+        label="与主迁人相同",
+        required=False,
+        help_text="随迁人与申请人同在一本户口簿上的，勾选后原户口登记机关、原户口所在地按申请人个人信息中的填写。",
+    )
+    original_registry_office = forms.CharField(
+        label="原户口登记机关",
+        required=False,
+        max_length=100,
+        help_text=_HELP["original_registry_office"],
+        error_messages={"max_length": "原户口登记机关不能超过100个字符。"},
+    )
+    original_hukou_address = forms.CharField(
+        label="原户口所在地",
+        required=False,
+        max_length=200,
+        help_text=_HELP["original_hukou_address"],
+        error_messages={"max_length": "原户口所在地不能超过200个字符。"},
+    )
+
     def clean_full_name(self) -> str:
         return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("hukou_same_as_applicant"):
+            for name in ("original_registry_office", "original_hukou_address"):
+                if name not in self.errors and not (data.get(name) or "").strip():
+                    self.add_error(name, f"请填写{self.fields[name].label}，或选择“与主迁人相同”。")
+        return data
 
 
 class AttachmentUploadForm(forms.Form):

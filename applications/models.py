@@ -24,6 +24,13 @@ from applications.policy import OPEN_STATUSES
 from core.storage import private_storage
 
 
+class _ByCode(models.Manager):
+    """fixtures/talent_categories.json names rows by code (reference.fixtures)."""
+
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
 class TalentCategory(models.Model):
     """引进人才类别 一 to 五 (seed); 五、其他 is the 总量控制类."""
 
@@ -33,12 +40,17 @@ class TalentCategory(models.Model):
     card_label = models.CharField("入户类别（卡面）", max_length=40)  # "职称类人才"
     is_quota_controlled = models.BooleanField("总量控制类", default=False)
 
+    objects = _ByCode()
+
     class Meta:
         ordering = ["code"]
         verbose_name = verbose_name_plural = "引进人才类别"
 
     def __str__(self) -> str:
         return f"{self.numeral}、{self.name}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
 
 
 class TalentSubcategory(models.Model):
@@ -52,12 +64,19 @@ class TalentSubcategory(models.Model):
     max_age = models.PositiveSmallIntegerField("年龄上限（周岁）", null=True, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
+    objects = _ByCode()
+
     class Meta:
         ordering = ["category__code", "sort_order", "code"]
         verbose_name = verbose_name_plural = "引进人才具体类别"
 
     def __str__(self) -> str:
         return f"{self.numeral}{self.name}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    natural_key.dependencies = ["applications.talentcategory"]
 
 
 class Application(models.Model):
@@ -193,6 +212,11 @@ class Application(models.Model):
         return bool(self.category_id) and self.category.is_quota_controlled
 
     @property
+    def notification_mobile(self) -> str:
+        """Where this application's SMS go: the 联系手机 given on it, else the account's mobile."""
+        return self.contact_mobile or self.applicant.mobile
+
+    @property
     def card_category_label(self) -> str:
         """入户类别 as printed on the card: 引进人才入户（职称类人才）."""
         label = self.category.card_label if self.category_id else ""
@@ -212,6 +236,14 @@ class AccompanyingPerson(models.Model):
     relation = models.CharField("关系", max_length=4, choices=Relation.choices)
     gender = models.CharField("性别", max_length=2, choices=Gender.choices, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
+    # The person's own card lines (issue 12, defect 7). Blank on rows added before they were
+    # collected: those print 无 rather than a guess, and the 随迁人 step asks for them again.
+    ethnicity = models.CharField("民族", max_length=10, choices=ETHNICITY_CHOICES, blank=True)
+    # 与主迁人相同: the 原户口 lines are the main applicant's, read from the application whenever shown
+    # or printed, so a correction of the applicant's own 原户口 (退回补正) carries over.
+    hukou_same_as_applicant = models.BooleanField("原户口与主迁人相同", default=False)
+    original_registry_office = models.CharField("原户口登记机关", max_length=100, blank=True)
+    original_hukou_address = models.CharField("原户口所在地", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -225,6 +257,36 @@ class AccompanyingPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name}（{self.relation}）"
+
+    @property
+    def marital_status(self) -> str:
+        """Not asked: a 随迁配偶 is the applicant's spouse, so 已婚; a 随迁子女 is under 18, below the
+        statutory marriage age (民法典 第一千零四十七条: 男22、女20周岁), so 未婚."""
+        return MaritalStatus.MARRIED if self.relation == Relation.SPOUSE else MaritalStatus.UNMARRIED
+
+    @property
+    def registry_office_shown(self) -> str:
+        """原户口登记机关 as shown and printed (the applicant's when 与主迁人相同)."""
+        if self.hukou_same_as_applicant:
+            return self.application.original_registry_office
+        return self.original_registry_office
+
+    @property
+    def hukou_address_shown(self) -> str:
+        if self.hukou_same_as_applicant:
+            return self.application.original_hukou_address
+        return self.original_hukou_address
+
+    @property
+    def missing_details(self) -> list[str]:
+        """Labels of the card lines this person still lacks (rows from before they were asked)."""
+        missing = [] if self.ethnicity else ["民族"]
+        if not self.hukou_same_as_applicant:
+            if not self.original_registry_office:
+                missing.append("原户口登记机关")
+            if not self.original_hukou_address:
+                missing.append("原户口所在地")
+        return missing
 
 
 def library_document_path(instance: "LibraryDocument", filename: str) -> str:

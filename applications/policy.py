@@ -26,3 +26,16 @@ EMPLOYER_ANSWERABLE_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RE
 
 # Only a married applicant brings a spouse (随迁配偶).
 SPOUSE_NEEDS_MARITAL_STATUS = MaritalStatus.MARRIED
+
+# The 申报表 PDF is a record of what was submitted. While returned for correction the answers are
+# being changed, so the record waits for the resubmission; a withdrawn application may have been
+# changed after its return, so it has none either.
+FORM_PDF_STATUSES = (
+    Status.SUBMITTED,
+    Status.UNDER_REVIEW,
+    Status.IN_NOTICE,
+    Status.PUBLISHED,
+    Status.REJECTED,
+)
+# 政务服务好差评: the applicant rates the handling once it has ended in a decision (card issued or rejected).
+RATEABLE_STATUSES = (Status.PUBLISHED, Status.REJECTED)

@@ -7,7 +7,8 @@ to the user who may see it: anything else is Http404, never 403, so ids reveal n
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
 
 from accounts.models import Employer, User
 from applications.choices import AttachmentKind, MoveType, Status
@@ -106,6 +107,7 @@ _TITLES = {
     AuditAction.APPROVE: "审核通过，进入网上公示",
     AuditAction.PUBLISH: "公示期满，公布并核发电子入户信息卡",
     AuditAction.UPHOLD_OBJECTION: "公示异议成立，审核不通过",
+    AuditAction.SERVICE_RATING: "评价办理服务（好差评）",
 }
 # Decisions recorded without a status change (review.services, hukou_card.services): each app's
 # own action labels, so a new action shows under its real name rather than a generic one.
@@ -129,6 +131,16 @@ def _split_items(reason: str) -> list[str]:
     return [item.strip() for item in reason.replace("\n", "；").split("；") if item.strip()]
 
 
+def _correction_items(reason: str) -> list[str]:
+    """The 退回补正 items of an audit row. The row numbers them ("1. …；2. …", review.services) so it
+    reads on its own; the page lists them in an <ol>, which numbers them again: drop ours."""
+    items = _split_items(reason)
+    return [
+        item.removeprefix(f"{number}.").strip() if item.startswith(f"{number}.") else item
+        for number, item in enumerate(items, start=1)
+    ]
+
+
 def timeline_for(application: Application) -> list[TimelineItem]:
     """Every step of the application with its date: the audit trail (one query) plus the card and
     hukou dates kept on the rows themselves."""
@@ -147,7 +159,7 @@ def timeline_for(application: Application) -> list[TimelineItem]:
                 title = "补正后重新提交申报"
             detail = f"申报编号：{application.number}" if application.number else ""
         elif entry.action == AuditAction.RETURN:
-            listed = _split_items(entry.reason)
+            listed = _correction_items(entry.reason)
             detail = "请按以下事项修改后重新提交：" if listed else ""
         elif entry.action == AuditAction.APPROVE and notice is not None:
             detail = f"公示期：{notice.start_date:%Y年%m月%d日} 至 {notice.end_date:%Y年%m月%d日}"
@@ -217,6 +229,54 @@ def process_stages(application: Application, *, has_card: bool) -> list[Stage]:
         Stage(label=label, done=index < current, current=index == current and not stopped)
         for index, label in enumerate(PROCESS_STAGES)
     ]
+
+
+# --- 申报进度查询 (public, no login) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """All the public progress query tells: the state in words and the day it was reached."""
+
+    state: str
+    since: datetime.date
+
+
+HUKOU_COMPLETED_LABEL = "已办理入户手续"
+
+
+def application_progress(*, year: int, employer_name: str, full_name: str, id_number: str) -> Progress | None:
+    """The latest submitted application matching all four facts, or None; one query either way.
+
+    Whether it is found or not, the same single indexed query runs (id_number is indexed), so the
+    time taken tells nothing about which fact was wrong. A draft was never submitted: not found.
+    """
+    entered = (
+        AuditEntry.objects.filter(application=OuterRef("pk"), to_status=OuterRef("status"))
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    row = (
+        Application.objects.filter(
+            year=year,
+            id_number=id_number,
+            full_name=full_name,
+            employer__name=employer_name,
+            submitted_at__isnull=False,
+        )
+        .annotate(entered_at=Subquery(entered))
+        .order_by("-last_submitted_at", "-pk")
+        .values("status", "entered_at", "last_submitted_at", "hukou_completed_at")
+        .first()
+    )
+    if row is None:
+        return None
+    if row["status"] == Status.PUBLISHED and row["hukou_completed_at"]:
+        return Progress(state=HUKOU_COMPLETED_LABEL, since=timezone.localdate(row["hukou_completed_at"]))
+    # Every status change writes its audit row (applications.workflow); the submission time stands
+    # in only for a row older than that rule.
+    at = row["entered_at"] or row["last_submitted_at"]
+    return Progress(state=Status(row["status"]).label, since=timezone.localdate(at))
 
 
 def kind_label(kind: str) -> str:

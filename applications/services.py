@@ -25,6 +25,7 @@ from accounts.validators import (
 )
 from applications import eligibility
 from applications.choices import (
+    ETHNICITIES,
     MULTI_FILE_KINDS,
     AttachmentKind,
     DeclarationType,
@@ -52,7 +53,7 @@ from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_ste
 from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import AuditAction
 from core.errors import Refused
-from core.notifications import notify_user_on_commit
+from core.notifications import notify_on_commit
 from core.text import cn_date
 from core.uploads import check_jpeg
 from reference.workdays import add_working_days
@@ -198,6 +199,13 @@ def application_category_save(
     *, application: Application, subcategory: TalentSubcategory, by: User
 ) -> Application:
     app = _lock_editable(application, by)
+    # 办法's age limits are counted on the submission day; refusing the choice now, on today's age,
+    # saves an over-age applicant six uploads before the same rule refuses them at 提交.
+    too_old = eligibility.subcategory_age_problem(
+        subcategory, app.birth_date, on=timezone.localdate(), counted="今天"
+    )
+    if too_old:
+        raise ValidationError({"subcategory": too_old})
     app.subcategory = subcategory
     app.category = subcategory.category
     _mark(app, "category", done=True)
@@ -240,6 +248,29 @@ def application_personal_save(
     return app
 
 
+@transaction.atomic
+def application_start_from_answers(*, applicant: User, answers: eligibility.Answers) -> Application:
+    """按一键测试结果开始申报: the draft (resumed or new) takes the self-test's 具体类别 and answers.
+
+    Through the wizard's own services, so each step is judged as if typed there: the category step
+    is done, 个人信息 keeps the answers but stays to be finished (民族, 迁入单位 and the rest are
+    still to come). Empty answers leave what the draft already holds; birth date and gender stay the
+    证件号码's when it carries them.
+    """
+    if answers.subcategory is None:
+        raise ValueError("the self-test answers name no sub-category")
+    application = application_start(applicant=applicant)
+    application = application_category_save(
+        application=application, subcategory=answers.subcategory, by=applicant
+    )
+    values = {
+        name: getattr(answers, name)
+        for name in eligibility.ANSWER_FIELDS
+        if name != "subcategory" and getattr(answers, name) not in (None, "")
+    }
+    return application_personal_save(application=application, by=applicant, values=values, complete=False)
+
+
 # --- step 5: 随迁人 ------------------------------------------------------------------------------
 
 
@@ -253,11 +284,22 @@ def accompanying_person_add(
     relation: str,
     by: User,
     birth_date: datetime.date | None = None,
+    ethnicity: str = "",
+    hukou_same_as_applicant: bool = False,
+    original_registry_office: str = "",
+    original_hukou_address: str = "",
 ) -> AccompanyingPerson:
-    """Add the spouse or a child under 18 (DESIGN.md §4); ValidationError({field: message}) otherwise."""
+    """Add the spouse or a child under 18 (DESIGN.md §4); ValidationError({field: message}) otherwise.
+
+    民族 and the 原户口 lines are checked as the 个人信息 step checks the applicant's (the same
+    choice list and lengths, applications.forms.PersonalForm); 与主迁人相同 takes the applicant's
+    原户口 lines, which must then be filled in. 婚姻状况 is not asked (AccompanyingPerson.marital_status).
+    """
     app = _lock_editable(application, by)
     id_number = normalize_id_number(id_number)
     full_name = " ".join((full_name or "").split())
+    original_registry_office = (original_registry_office or "").strip()
+    original_hukou_address = (original_hukou_address or "").strip()
     errors: dict[str, list[str]] = {}
 
     def refuse(field: str, message: str) -> None:
@@ -284,6 +326,36 @@ def accompanying_person_add(
     else:
         facts = check("id_number", validate_id_number, id_type, id_number)
     check("birth_date", validate_birth_date, birth_date)
+    if not ethnicity:
+        refuse("ethnicity", "请选择民族。")
+    elif ethnicity not in ETHNICITIES:
+        refuse("ethnicity", "请从列表中选择民族。")
+    if hukou_same_as_applicant:
+        blank = [
+            label
+            for label, value in (
+                ("原户口登记机关", app.original_registry_office),
+                ("原户口所在地", app.original_hukou_address),
+            )
+            if not value
+        ]
+        if blank:
+            refuse(
+                "hukou_same_as_applicant",
+                f"个人信息中尚未填写{'、'.join(blank)}，不能选择“与主迁人相同”；"
+                "请先完成个人信息，或直接填写随迁人的原户口信息。",
+            )
+        # The applicant's lines are read from the application (AccompanyingPerson.registry_office_shown).
+        original_registry_office = original_hukou_address = ""
+    else:
+        for field, label, value, limit in (
+            ("original_registry_office", "原户口登记机关", original_registry_office, 100),
+            ("original_hukou_address", "原户口所在地", original_hukou_address, 200),
+        ):
+            if not value:
+                refuse(field, f"请填写{label}，或选择“与主迁人相同”。")
+            elif len(value) > limit:
+                refuse(field, f"{label}不能超过{limit}个字符。")
     if errors:
         raise ValidationError(errors)
 
@@ -325,6 +397,10 @@ def accompanying_person_add(
         relation=relation,
         gender=gender,
         birth_date=born,
+        ethnicity=ethnicity,
+        hukou_same_as_applicant=hukou_same_as_applicant,
+        original_registry_office=original_registry_office,
+        original_hukou_address=original_hukou_address,
     )
     _mark(app, "family", done=False)
     app.save(update_fields=["completed_steps", "updated_at"])
@@ -559,7 +635,7 @@ def application_submit(*, application_id: int, by: User, ip_address: str | None 
         grant.used_by = app
         grant.save(update_fields=["used_by"])
     bureau = app.district.bureau_name if app.district_id else "区人力资源和社会保障局"
-    notify_user_on_commit(
+    notify_on_commit(
         user_id=app.applicant_id,
         subject="人才引进入户申报已提交",
         body=(
@@ -586,7 +662,7 @@ def application_withdraw(
         ip_address=ip_address,
     )
     if was_submitted:
-        notify_user_on_commit(
+        notify_on_commit(
             user_id=app.applicant_id,
             subject="人才引进入户申报已撤回",
             body=f"您的人才引进入户申报（编号{app.number}）已撤回，如需申报请重新登记。",

@@ -24,6 +24,7 @@ urlpatterns = [
     # 人才引进入户手续办理情况.
     path("status/", views.status, name="status"),
     path("status/<uuid:public_id>/", views.status_detail, name="status_detail"),
+    path("status/<uuid:public_id>/form.pdf", views.form_pdf_download, name="form_pdf"),
     # 证件库.
     path("library/", views.library, name="library"),
     path("library/<uuid:public_id>/preview/", views.library_preview, name="library_preview"),

@@ -12,13 +12,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import access_employer, employers_administered, role_required
 from accounts.models import Employer, Role
 from accounts.selectors import employer_search
 from accounts.validators import id_facts
-from applications import eligibility, selectors, services
+from applications import eligibility, form_pdf, selectors, services
 from applications.access import (
     access_application,
     access_attachment,
@@ -41,7 +42,12 @@ from applications.forms import (
     PersonalForm,
     WithdrawForm,
 )
-from applications.policy import EDITABLE_STATUSES, EMPLOYER_ANSWERABLE_STATUSES, OPEN_STATUSES
+from applications.policy import (
+    EDITABLE_STATUSES,
+    EMPLOYER_ANSWERABLE_STATUSES,
+    FORM_PDF_STATUSES,
+    OPEN_STATUSES,
+)
 from applications.wizard import (
     STEP_BY_SLUG,
     first_open_step,
@@ -54,7 +60,7 @@ from applications.workflow import TRANSITIONS
 from audit.actions import AuditAction
 from core.client_ip import client_ip
 from core.errors import Refused
-from core.private_files import private_file_response
+from core.private_files import private_content_response, private_file_response
 from reference.models import ContentPage
 
 SYSTEM_NAME = "人才引进申办系统"
@@ -230,17 +236,14 @@ def _declaration(request, wizard: Wizard):
             app = services.application_declaration_save(
                 application=app,
                 declaration_type=form.cleaned_data["declaration_type"],
-                conditions_confirmed=form.cleaned_data["conditions_confirmed"],
+                # The page states the 申报条件 the applicant applies under (seed); going on from it
+                # is the declaration, as on the seed's screen, which has no box to tick.
+                conditions_confirmed=True,
                 by=request.user,
             )
             return wizard.advance(app)
     else:
-        form = DeclarationForm(
-            initial={
-                "declaration_type": app.declaration_type,
-                "conditions_confirmed": app.conditions_confirmed or None,
-            }
-        )
+        form = DeclarationForm(initial={"declaration_type": app.declaration_type})
     return wizard.render("declaration", form=form, conditions_text=CONDITIONS_TEXT)
 
 
@@ -249,10 +252,14 @@ def _category(request, wizard: Wizard):
     if request.method == "POST":
         form = CategoryForm(request.POST)
         if form.is_valid():
-            app = services.application_category_save(
-                application=app, subcategory=form.cleaned_data["subcategory"], by=request.user
-            )
-            return wizard.advance(app)
+            try:
+                app = services.application_category_save(
+                    application=app, subcategory=form.cleaned_data["subcategory"], by=request.user
+                )
+            except ValidationError as exc:  # over the 具体类别's age limit: shown beside the choice
+                form.add_error(None, exc)
+            else:
+                return wizard.advance(app)
         chosen_category = request.POST.get("category", "")
         chosen_sub = request.POST.get("subcategory", "")
     else:
@@ -261,10 +268,16 @@ def _category(request, wizard: Wizard):
         chosen_sub = app.subcategory.code if app.subcategory_id else ""
     today = timezone.localdate()
     age = eligibility.age_on(app.birth_date, today) if app.birth_date else None
+    categories = selectors.categories_with_subcategories()
+    for category in categories:
+        for sub in category.subcategories.all():
+            # The refusal the save would give, written on each choice so the page shows it the
+            # moment the choice is made (applications.js); the rule is the same function.
+            sub.age_refusal = eligibility.subcategory_age_problem(sub, app.birth_date, on=today, counted="今天")
     return wizard.render(
         "category",
         form=form,
-        categories=selectors.categories_with_subcategories(),
+        categories=categories,
         chosen_category=chosen_category,
         chosen_sub=chosen_sub,
         age_today=age,
@@ -327,16 +340,24 @@ def _personal(request, wizard: Wizard):
     else:
         services.application_personal_save(application=app, by=request.user, values=values, complete=False)
         if nav == "prev":
-            messages.warning(
-                request, "个人信息已暂存；以下项目未通过校验未保存：" + "、".join(_error_labels(form)) + "。"
-            )
+            # Going back judges only what the applicant changed on this visit: a field left as it
+            # was (empty, on a first visit) is not news to them and is asked for on 下一步.
+            touched = _error_labels(form, only=set(form.changed_data))
+            if touched:
+                messages.warning(
+                    request, "个人信息已暂存；以下项目未通过校验未保存：" + "、".join(touched) + "。"
+                )
             return redirect(_step_url(app, previous_step("personal")))
     messages.warning(request, "填写正确的内容已暂存为草稿；请按提示修改标红的项目。")
     return _personal_page(wizard, form, app, results, searched)
 
 
-def _error_labels(form) -> list[str]:
-    return [form.fields[name].label if name in form.fields else "其他" for name in form.errors]
+def _error_labels(form, *, only: set[str] | None = None) -> list[str]:
+    return [
+        form.fields[name].label if name in form.fields else "其他"
+        for name in form.errors
+        if only is None or name in only
+    ]
 
 
 def _personal_page(wizard: Wizard, form, app, results, searched, *, selected=None):
@@ -424,12 +445,20 @@ def _attachment_rows(wizard: Wizard, errors: dict[str, list[str]]):
     ]
 
 
-def _attachments_page(wizard: Wizard, *, errors=None, page_errors=None, status=200):
+def _attachments_page(wizard: Wizard, *, errors=None, page_errors=None, refused=None, status=200):
     response = wizard.render(
-        "attachments", rows=_attachment_rows(wizard, errors or {}), page_errors=page_errors or []
+        "attachments",
+        rows=_attachment_rows(wizard, errors or {}),
+        page_errors=page_errors or [],
+        refused=refused,
     )
     response.status_code = status
     return response
+
+
+# A refused upload is kept in the session for the one GET that follows (POST/redirect/GET), so the
+# page in the tab is always the step's own: its buttons post to the step, and reloading resends nothing.
+_REFUSED_UPLOAD_KEY = "applications.refused_upload"
 
 
 def _attachments(request, wizard: Wizard):
@@ -439,6 +468,18 @@ def _attachments(request, wizard: Wizard):
         except ValidationError as exc:
             return _attachments_page(wizard, page_errors=exc.messages)
         return wizard.advance(app)
+    refused = request.session.pop(_REFUSED_UPLOAD_KEY, None)
+    if refused and refused.get("application") == str(wizard.application.public_id):
+        kind = refused["kind"] if refused["kind"] in AttachmentKind.values else ""
+        return _attachments_page(
+            wizard,
+            errors={kind: refused["messages"]},
+            refused={
+                "kind": kind,
+                "label": AttachmentKind(kind).label if kind else "附件",
+                "messages": refused["messages"],
+            },
+        )
     return _attachments_page(wizard)
 
 
@@ -466,8 +507,14 @@ def attachment_upload(request, public_id):
         errors = {kind: [message for messages_ in form.errors.values() for message in messages_]}
     if application.status not in EDITABLE_STATUSES:
         return redirect("applications:status_detail", public_id=public_id)
-    wizard = Wizard(request, application, "attachments")
-    return _attachments_page(wizard, errors=errors, status=400)
+    kind = kind if kind in AttachmentKind.values else ""
+    request.session[_REFUSED_UPLOAD_KEY] = {
+        "application": str(application.public_id),
+        "kind": kind,
+        "messages": errors.get(kind) or ["请选择要上传的JPG图片。"],
+    }
+    # Back to the step with the refused row in view (its #kind- anchor); the banner says why.
+    return redirect(_attachments_url(request, application, kind or AttachmentKind.ID_CARD))
 
 
 @applicant_required
@@ -603,6 +650,7 @@ def _status_page(request, applications, current):
             can_continue=current.status == Status.DRAFT,
             can_correct=current.status == Status.RETURNED,
             can_withdraw=current.status in TRANSITIONS[AuditAction.WITHDRAW].sources,
+            has_form_pdf=current.status in FORM_PDF_STATUSES,
         )
     return _render(request, "applications/status.html", context)
 
@@ -624,6 +672,25 @@ def status_detail(request, public_id):
     if current is None:
         raise Http404("申报不存在")
     return _status_page(request, applications, current)
+
+
+@applicant_required
+@never_cache
+def form_pdf_download(request, public_id):
+    """申报表 (PDF): the applicant's own record of what was submitted; anyone else's is 404."""
+    application = access_application(user=request.user, public_id=public_id)
+    if application.status not in FORM_PDF_STATUSES:
+        if application.status == Status.RETURNED:
+            messages.info(request, "申报已退回补正，正在修改中；重新提交后可下载申报表。")
+        else:
+            messages.info(request, "申报提交后可下载申报表。")
+        return redirect("applications:status_detail", public_id=public_id)
+    return private_content_response(
+        form_pdf.application_form_pdf(application),
+        download_name=form_pdf.download_name(application),
+        content_type="application/pdf",
+        as_attachment=True,
+    )
 
 
 @applicant_required

@@ -15,7 +15,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(1, "commitment", "个人承诺", "个人承诺"),
     Step(2, "declaration", "申报类型", "申报类型与申报条件"),
-    Step(3, "category", "人才类别", "引进人才类别"),
+    Step(3, "category", "引进人才类别", "引进人才类别"),  # the seed's own words, in the step bar too
     Step(4, "personal", "个人信息", "个人信息"),
     Step(5, "family", "随迁人", "随迁人员"),
     Step(6, "attachments", "附件上传", "附件上传"),

@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     APPLICANT_BAR = "applicant_bar", "提供虚假材料，取消申请资格5年"
     OBJECTION_RAISED = "objection_raised", "公示期间收到异议"
     OBJECTION_DISMISSED = "objection_dismissed", "异议不成立"
+    # The applicant's 好差评 of the handling, after the decision (review.services).
+    SERVICE_RATING = "service_rating", "申请人评价办理服务（好差评）"
     # Staff-only: the applicant's status page hides these (applications.selectors).
     EMPLOYER_CONFIRMED = "employer_confirm", "用人单位确认在职"
     EMPLOYER_DISPUTED = "employer_dispute", "用人单位对在职情况提出异议"
@@ -30,6 +32,9 @@ class AuditAction(models.TextChoices):
     CARD_CANCEL = "card_cancel", "放弃入户，注销入户信息卡"
     CARD_EXPIRE = "card_expire", "入户信息卡逾期未使用，已注销"
     CARD_USED = "card_used", "公安部门办结入户手续"
+    # The account's CA certificate (accounts.services): who may log in by CA登录 from now on.
+    CERTIFICATE_BIND = "certificate_bind", "绑定CA证书"
+    CERTIFICATE_UNBIND = "certificate_unbind", "解除CA证书绑定"
 
 
 class Actor(models.TextChoices):

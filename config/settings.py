@@ -9,6 +9,7 @@ for the cache, another Redis) and ALLOWED_HOSTS; see README.md and docs/operatio
 import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -82,6 +83,9 @@ MIDDLEWARE = [
     "core.cache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
+    # A database outage, wherever raised (a view, the session, the user), answers 503 系统繁忙 with
+    # the POSTed fields kept; outside the session, CSRF and authentication middleware for that.
+    "core.middleware.DatabaseUnavailableMiddleware",
     # Before anything reads the body (CSRF, forms): an oversized one is refused unread.
     "core.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -133,6 +137,32 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several threads (runserver, in-process tasks) write; wait instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# An optional streaming replica, read only by the anonymous public pages (网上公示, card
+# verification) that ask for it with core.replica.reads_from_replica; all else reads the primary.
+# In tests it mirrors the primary's test database (same name, on the replica's server).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if not DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL streaming replica of DATABASE_URL.")
+    # A replica that is down must not hold a public page for long: it falls back to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# PgBouncer (or another pooler) in transaction mode in front of PostgreSQL: consecutive
+# transactions of one Django connection may run on different server connections, so a cursor
+# declared in one (QuerySet.iterator()'s server-side cursor) is gone in the next. Django's
+# persistent connections then go to the pooler, which is cheap; keep DB_CONN_MAX_AGE as it is.
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
+if DATABASE_POOLER not in {"", "none", "pgbouncer"}:
+    raise ImproperlyConfigured(f"DATABASE_POOLER: {DATABASE_POOLER!r} is not one of none, pgbouncer.")
+if DATABASE_POOLER == "pgbouncer":
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -----------------------------------------------------------------------
@@ -140,6 +170,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.CertificateBackend",  # CA登录: after axes, so the lockout applies to it too
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -172,6 +203,23 @@ for _cidr in TRUSTED_PROXIES:
     except ValueError as _error:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_cidr!r} is not a network ({_error}).") from None
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+# CA登录: the address of nginx's certificate-login server (deploy/nginx/portal.conf, docs/operations.md
+# "CA登录"), e.g. https://rsj.example.gov.cn:8443. Empty: no CA is connected, and the login page says
+# so. nginx verifies the certificate and passes its verdict in headers that are believed only from
+# TRUSTED_PROXIES (core.client_certificate), so without trusted proxies no certificate could ever count.
+CA_LOGIN_URL = os.environ.get("CA_LOGIN_URL", "").strip().rstrip("/")
+if CA_LOGIN_URL:
+    _ca_origin = urlsplit(CA_LOGIN_URL)
+    if _ca_origin.scheme != "https" or not _ca_origin.netloc or _ca_origin.path:
+        raise ImproperlyConfigured(
+            f"CA_LOGIN_URL: {CA_LOGIN_URL!r} must be the https:// address (scheme, host, port) of nginx's "
+            "certificate-login server, with no path: the certificate is asked for in the TLS handshake."
+        )
+    if not TRUSTED_PROXIES:
+        raise ImproperlyConfigured(
+            "CA_LOGIN_URL is set but TRUSTED_PROXIES is empty: the certificate headers are believed only "
+            "from the proxy that verified the certificate, so list nginx's network in TRUSTED_PROXIES."
+        )
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_VERBOSE = False
 
@@ -200,21 +248,42 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Reference data (districts, talent categories, the subsystem catalogue, content pages): loaded by
+# the data migrations through reference.fixtures; `manage.py loaddata districts` finds them here too.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Private files (attachments, card PDFs, business licences) have no public URL at all; only
 # authorising views hand them out (core.private_files).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 # Behind nginx, views answer with X-Accel-Redirect to this internal location instead of
 # streaming the file through Python.
 PRIVATE_MEDIA_X_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_X_ACCEL_PREFIX", "")
+# With PRIVATE_STORAGE_BUCKET set, every private file lives in that S3-compatible bucket
+# (django-storages), so any number of web and worker hosts share them and none keeps one on its
+# disk; unset, the local folder above (the embedded default). Keys may be left out where the host
+# has a role of its own (an instance profile, a Kubernetes service account): boto3 then finds them.
+PRIVATE_STORAGE_BUCKET = os.environ.get("PRIVATE_STORAGE_BUCKET", "").strip()
+if PRIVATE_STORAGE_BUCKET:
+    _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None
+    _private_storage = {
+        "BACKEND": "core.storage_bucket.PrivateBucketStorage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_BUCKET,
+            "endpoint_url": _endpoint,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # MinIO and other self-hosted servers answer on one host name, not one per bucket.
+            "addressing_style": "path" if _endpoint else None,
+        },
+    }
+else:
+    _private_storage = {
+        "BACKEND": "core.storage.PrivateFileStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
 STORAGES = {
-    "default": {
-        "BACKEND": "core.storage.PrivateFileStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
-    "private": {
-        "BACKEND": "core.storage.PrivateFileStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    "default": _private_storage,
+    "private": _private_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -228,7 +297,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The whole body, files included (DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out): above it the
 # request is answered 413 unread (core.middleware.RequestBodyLimitMiddleware).
 REQUEST_BODY_MAX_SIZE = 2 * 1024 * 1024  # nginx: client_max_body_size 2m
-FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Every body the portal reads is at most REQUEST_BODY_MAX_SIZE, so an uploaded file never needs a
+# temporary file on disk: it stays in memory until its checks pass and it is stored.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_SIZE
+if PRIVATE_STORAGE_BUCKET:
+    # Bucket mode promises no private byte on a host's disk: without the temporary-file handler
+    # there is no path by which an upload could reach one.
+    FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 # Owner writes, the shared group reads (nginx's workers: PRIVATE_MEDIA_GROUP), nobody else.
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
@@ -271,6 +346,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A dead Redis answers as misses (core.redis_cache): after a failed call the cache is left alone for
+# CACHE_BREAKER_SECONDS, so pages do not pay the connect timeout on every call, then tried again;
+# the outage is logged once per CACHE_ERROR_LOG_SECONDS.
+CACHE_BREAKER_SECONDS = float(os.environ.get("CACHE_BREAKER_SECONDS", "5"))
+CACHE_ERROR_LOG_SECONDS = float(os.environ.get("CACHE_ERROR_LOG_SECONDS", "60"))
 # With a shared cache, sessions are read from Redis and written through to the database. A
 # per-process memory cache must not hold sessions: another worker's logout would not reach it.
 SESSION_ENGINE = (
@@ -298,7 +378,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A card is re-rendered if its worker dies; the broker must give it back after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# socket_connect_timeout: a broker host that does not answer (not merely refusing) fails a publish
+# in seconds, so the outbox keeps the job and the request goes on (core/outbox.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 3}
 CELERY_BEAT_SCHEDULE = {
     "auto-accept-overdue-applications": {
         "task": "review.tasks.auto_accept_overdue",
@@ -317,11 +399,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "review.tasks.refresh_statistics",
         "schedule": crontab(minute="*/10"),
     },
+    "remind-expiring-cards": {
+        "task": "hukou_card.tasks.remind_expiring_cards",
+        "schedule": crontab(minute=0, hour=9),  # in the morning: an SMS at night helps nobody
+    },
     "purge-expired-captchas": {
         "task": "accounts.tasks.purge_expired_captchas",
         "schedule": crontab(minute="*/10"),
     },
+    # Jobs the broker did not take when their decision committed (core/outbox.py).
+    "relay-outbox": {
+        "task": "core.tasks.relay_outbox",
+        "schedule": crontab(minute="*"),
+    },
+    # Published applications whose cards are missing (a card task that exhausted its retries).
+    "issue-missing-cards": {
+        "task": "hukou_card.tasks.issue_missing_cards",
+        "schedule": crontab(minute=20, hour="*/1"),
+    },
 }
+# Sent outbox rows are kept this many days (when did the card job leave?), then deleted by the relay.
+OUTBOX_KEEP_SENT_DAYS = int(os.environ.get("OUTBOX_KEEP_SENT_DAYS", "7"))
 
 # --- E-mail and SMS -----------------------------------------------------------------------
 # Production names its e-mail backend (an SMTP relay, or the console on purpose): with none given,
@@ -336,9 +434,25 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "广州市人事电子政务系统 <noreply@hrssgz.example>")
-# Production names a real gateway backend, or the literal `none` (no SMS, and no screen promises
-# one); unset, start-up stops (core.checks). The console backend is for development only.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notifications.ConsoleSmsBackend" if DEBUG else "").strip()
+# SMS (docs/operations.md "SMS (Tencent Cloud)"): production names core.sms.TencentCloudSmsBackend,
+# or the literal `none` for no SMS at all (then no screen promises one); unset, start-up stops
+# (core.checks). The console backend (the log) is for development only.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.ConsoleSmsBackend" if DEBUG else "").strip()
+if SMS_BACKEND.lower() == "none":
+    SMS_BACKEND = "core.sms.NoSmsBackend"
+TENCENTCLOUD_SECRET_ID = os.environ.get("TENCENTCLOUD_SECRET_ID", "")
+TENCENTCLOUD_SECRET_KEY = os.environ.get("TENCENTCLOUD_SECRET_KEY", "")
+SMS_SDK_APP_ID = os.environ.get("SMS_SDK_APP_ID", "")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")  # empty: the SDK's sms.tencentcloudapi.com
+# One gateway template ID per message kind (core.sms.KINDS).
+SMS_TEMPLATE_ACCEPTED = os.environ.get("SMS_TEMPLATE_ACCEPTED", "")
+SMS_TEMPLATE_CORRECTION = os.environ.get("SMS_TEMPLATE_CORRECTION", "")
+SMS_TEMPLATE_REJECTED = os.environ.get("SMS_TEMPLATE_REJECTED", "")
+SMS_TEMPLATE_NOTICE = os.environ.get("SMS_TEMPLATE_NOTICE", "")
+SMS_TEMPLATE_CARD_ISSUED = os.environ.get("SMS_TEMPLATE_CARD_ISSUED", "")
+SMS_TEMPLATE_CARD_EXPIRING = os.environ.get("SMS_TEMPLATE_CARD_EXPIRING", "")
 
 # --- Forms and captcha --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -359,6 +473,10 @@ REGISTRATION_THROTTLE_PER_ADDRESS = int(os.environ.get("REGISTRATION_THROTTLE_PE
 # per window; expired rows are purged by the beat task purge-expired-captchas.
 CAPTCHA_REFRESH_LIMIT = int(os.environ.get("CAPTCHA_REFRESH_LIMIT", "20"))
 CAPTCHA_REFRESH_WINDOW = int(os.environ.get("CAPTCHA_REFRESH_WINDOW", "60"))  # seconds
+# 申报进度查询 (/services/progress/) answers anyone who knows four facts: every attempt, right or
+# wrong, counts against the address over the window (core.throttle), with the captcha besides.
+PROGRESS_QUERY_THROTTLE_PER_ADDRESS = int(os.environ.get("PROGRESS_QUERY_THROTTLE_PER_ADDRESS", "30"))
+PROGRESS_QUERY_THROTTLE_WINDOW = int(os.environ.get("PROGRESS_QUERY_THROTTLE_WINDOW", str(15 * 60)))  # seconds
 
 # --- Card signing (pyHanko) ---------------------------------------------------------------
 # The bureau's signing key and certificate chain. Left empty, a development CA and key are

@@ -16,14 +16,21 @@ from config.settings import DATABASES, STORAGES  # noqa: E402
 CAPTCHA_TEST_MODE = True  # the answer "PASSED" is accepted
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-SMS_BACKEND = "core.notifications.LocmemSmsBackend"
+SMS_BACKEND = "core.sms.LocmemSmsBackend"
 
 # Each run writes private files to its own folder so parallel runs never share state.
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-private-"))
+# A bucket named in the environment (PRIVATE_STORAGE_BUCKET) is kept as it is; tests that need one
+# of their own use the `bucket` fixture (tests/conftest.py), on the moto server the session starts.
+_local = {
+    "BACKEND": "core.storage.PrivateFileStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+}
+_private = _local if STORAGES["private"]["BACKEND"] == _local["BACKEND"] else STORAGES["private"]
 STORAGES = {
     **STORAGES,
-    "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}},
-    "private": {**STORAGES["private"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}},
+    "default": _private,
+    "private": _private,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CARD_SIGNING_DEV_DIR = Path(os.environ.get("TEST_SIGNING_DIR", tempfile.gettempdir())) / "portal-test-signing"

@@ -13,9 +13,11 @@ import hashlib
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+
+from core import replica
 
 VERSION_TIMEOUT = 7 * 24 * 3600
 
@@ -60,10 +62,24 @@ def bump(name: str) -> None:
         value = cache.incr(key)
     except ValueError:  # not there yet: any fresh value differs from what readers used
         _read_version(name)
-        value = cache.incr(key)
+        try:
+            value = cache.incr(key)
+        except ValueError:
+            # The cache is unavailable (core.redis_cache): nothing is cached meanwhile, and the key is
+            # deleted once Redis answers again, so readers then start from a fresh version.
+            value = int(timezone.now().timestamp() * 1000)
     memo = _request_versions.get()
     if memo is not None:
         memo[name] = value
+
+
+def cache_status() -> str:
+    """"ok", or "unavailable" when the shared cache (Redis) does not answer: /healthz is then degraded.
+
+    The per-process memory cache (no REDIS_URL) is always there.
+    """
+    status = getattr(cache, "status", None)
+    return status() if callable(status) else "ok"
 
 
 def bump_on_commit(*names: str) -> None:
@@ -113,17 +129,40 @@ def cached_anonymous_page(*, version_name: str, timeout: int = 600):
             if request.method != "GET" or request.user.is_authenticated or _personal(request):
                 return view(request, *args, **kwargs)
             path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-            key = f"page:{version_name}:{version(version_name)}:{timezone.localdate():%Y%m%d}:{path}"
+            current = version(version_name)
+            key = f"page:{version_name}:{current}:{timezone.localdate():%Y%m%d}:{path}"
             cached = cache.get(key)
             if cached is not None:
                 status, content_type, content = cached
                 return HttpResponse(content, status=status, content_type=content_type)
-            setattr(request, _PENDING, (key, timeout))
+            if not getattr(view, "reads_from_replica", False) or _replica_fresh(version_name, current):
+                setattr(request, _PENDING, (key, timeout))
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def _replica_fresh(version_name: str, current: int) -> bool:
+    """Has the read replica replayed every write made before this version was bumped?
+
+    A page rendered from a replica that lags is still served (it is the public page, a moment
+    late), but not stored: stored under the new version it would outlive the lag until the next
+    bump. The primary's position is asked once per version; any moment after the bump will do, as
+    the position only grows. Checked before the page is rendered, as replay only moves forward.
+    """
+    if not replica.reachable():
+        return True  # the view reads the primary
+    position_key = f"replica-position:{version_name}:{current}"
+    try:
+        position = cache.get(position_key)
+        if position is None:
+            position = replica.primary_position()
+            cache.add(position_key, position, VERSION_TIMEOUT)
+        return replica.replica_has_replayed(position)
+    except DatabaseError:
+        return False  # the view falls back to the primary or fails on its own; keep nothing
 
 
 class AnonymousPageCacheMiddleware:

@@ -23,7 +23,12 @@ from django.utils.module_loading import import_string
 SMS_DISABLED = "none"
 # SMS backends that only print or collect messages: fine on a laptop, a silent loss in production.
 DEVELOPMENT_SMS_BACKENDS = frozenset(
-    {"core.notifications.ConsoleSmsBackend", "core.notifications.LocmemSmsBackend"}
+    {
+        "core.sms.ConsoleSmsBackend",
+        "core.sms.LocmemSmsBackend",
+        "core.notifications.ConsoleSmsBackend",
+        "core.notifications.LocmemSmsBackend",
+    }
 )
 CONSOLE_EMAIL_BACKENDS = frozenset(
     {"core.notifications.ConsoleEmailBackend", "django.core.mail.backends.console.EmailBackend"}
@@ -31,7 +36,8 @@ CONSOLE_EMAIL_BACKENDS = frozenset(
 
 
 def sms_disabled() -> bool:
-    return settings.SMS_BACKEND.strip().lower() == SMS_DISABLED
+    # settings.py maps the literal to core.sms.NoSmsBackend; either spelling means "no SMS".
+    return settings.SMS_BACKEND.strip().lower() in (SMS_DISABLED, "core.sms.nosmsbackend")
 
 
 @register()
@@ -89,7 +95,7 @@ def _sms() -> list[Error]:
                 id="core.E003",
             )
         ]
-    if backend.lower() == SMS_DISABLED:
+    if sms_disabled():
         return []
     if backend in DEVELOPMENT_SMS_BACKENDS:
         return [

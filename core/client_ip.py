@@ -37,6 +37,13 @@ def _trusted(address: IPAddress, networks) -> bool:
     return any(address in network for network in networks)
 
 
+def from_trusted_proxy(request) -> bool:
+    """Whether the connection itself comes from a proxy in TRUSTED_PROXIES: the only peer whose
+    headers about the client (its address, its verified certificate) are believed."""
+    peer = _address(request.META.get("REMOTE_ADDR") or "")
+    return peer is not None and _trusted(peer, _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_ip(request) -> str:
     """AXES_CLIENT_IP_CALLABLE, and what every view counts or records as the client's address."""
     remote = request.META.get("REMOTE_ADDR") or ""

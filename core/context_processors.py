@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.middleware import session_seconds_left
+from core.sms import sms_enabled
 
 
 def _seconds_left(request) -> int:
@@ -18,4 +19,6 @@ def portal(request):
         "today": timezone.localdate(),
         "SESSION_COOKIE_AGE": settings.SESSION_COOKIE_AGE,
         "session_seconds_left": _seconds_left(request),
+        # False with SMS_BACKEND=none: a template promises 短信 only under {% if sms_enabled %}.
+        "sms_enabled": sms_enabled(),
     }

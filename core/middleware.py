@@ -1,14 +1,19 @@
 import io
 import logging
 import re
+import sys
 import time
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import LimitedStream
-from django.http import JsonResponse
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.cache import end_request_memo, start_request_memo
@@ -157,3 +162,110 @@ class RefusedMiddleware:
             {"messages_list": exception.messages, "back_url": same_site_referer(request)},
             status=exception.status_code,
         )
+
+
+# --- The database unavailable (PostgreSQL restarting, a failover): 503 系统繁忙, nothing typed lost ----
+
+_DATABASE_ERRORS = (OperationalError, InterfaceError)
+_DATABASE_ERROR_SEEN = "_database_error"
+# Never written back into a page: a password is typed again, files must be chosen again. The CSRF
+# token is re-offered as the browser sent it: it matches that browser's own cookie, and a forged
+# cross-site POST's does not, so 重新提交 cannot complete a forgery.
+_NOT_REOFFERED = ("password",)
+_CSRF_FIELD = "csrfmiddlewaretoken"
+RETRY_AFTER_SECONDS = 30
+
+
+def _note_database_error(sender, request=None, **kwargs):
+    """got_request_exception: Django turns an exception raised in a middleware (a session loaded
+    from the database, say) into a 500 before an outer middleware could catch it; mark the request
+    so DatabaseUnavailableMiddleware can answer 503 instead."""
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, _DATABASE_ERRORS):
+        setattr(request, _DATABASE_ERROR_SEEN, error)
+
+
+got_request_exception.connect(_note_database_error, dispatch_uid="core.middleware.database_error")
+
+
+def _reoffered_fields(request) -> tuple[list[tuple[str, str]], str, bool, bool]:
+    """The POSTed fields to submit again, the CSRF token, and whether files or a password were dropped."""
+    if request.method != "POST":
+        return [], "", False, False
+    try:
+        data, files = request.POST, request.FILES
+    except Exception:  # noqa: BLE001 - an unreadable body has nothing to re-offer
+        return [], "", False, False
+    fields, password_dropped = [], False
+    for name in data:
+        if name == _CSRF_FIELD:
+            continue
+        if any(word in name.lower() for word in _NOT_REOFFERED):
+            password_dropped = password_dropped or any(data.getlist(name))
+            continue
+        fields.extend((name, value) for value in data.getlist(name))
+    return fields, data.get(_CSRF_FIELD, ""), bool(files), password_dropped
+
+
+def database_unavailable(request) -> HttpResponse:
+    """系统繁忙，请稍后重试 (503), rendered without the database: no request.user, no session, no
+    context processor, so it renders while PostgreSQL is down. A POST's fields come back as hidden
+    inputs behind 重新提交, which sends them to the same address once the database is back."""
+    fields, csrf_token, files_dropped, password_dropped = _reoffered_fields(request)
+    context = {
+        "SITE_NAME": "广州市人事电子政务系统",
+        "SUPPORT_EMAIL": "hrssgz@gz.gov.cn",
+        "today": timezone.localdate(),
+        "action": request.get_full_path(),
+        "is_post": request.method == "POST",
+        "fields": fields,
+        "csrf_token_value": csrf_token,
+        "files_dropped": files_dropped,
+        "password_dropped": password_dropped,
+        "request_id": getattr(request, "request_id", ""),
+    }
+    try:
+        content = loader.render_to_string("core/database_unavailable.html", context)
+    except Exception:  # noqa: BLE001 - the page of last resort must not fail in turn
+        logger.exception("database unavailable page failed to render")
+        content = "<!doctype html><meta charset='utf-8'><title>系统繁忙</title><h1>系统繁忙，请稍后重试</h1>"
+    response = HttpResponse(content, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # It may echo what the user typed: never stored by a browser or proxy.
+    response["Cache-Control"] = "no-store, private"
+    response["X-Frame-Options"] = "DENY"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """The one place a database outage (django.db OperationalError or InterfaceError, wherever it
+    was raised: a view, a template, a middleware) becomes the 503 page instead of a 500. Logged as
+    an error. Listed outside the session, authentication and CSRF middleware, which may themselves
+    be what touches the database.
+
+    After a PostgreSQL restart the next request reconnects by itself (CONN_HEALTH_CHECKS); this page
+    covers the seconds while the database refuses connections.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        error = getattr(request, _DATABASE_ERROR_SEEN, None)
+        if error is not None and response.status_code >= 500:
+            logger.error(
+                "database unavailable: %s %s answered 503 (%s: %s)",
+                request.method,
+                request.path,
+                type(error).__name__,
+                str(error).strip().splitlines()[0] if str(error).strip() else "",
+            )
+            return database_unavailable(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, _DATABASE_ERRORS):
+            return None
+        logger.error("database unavailable: %s %s answered 503", request.method, request.path, exc_info=exception)
+        return database_unavailable(request)

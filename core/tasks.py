@@ -1,5 +1,6 @@
-"""Celery's autodiscovery looks for `<app>.tasks`; core's one task lives beside what it sends."""
+"""Celery's autodiscovery looks for `<app>.tasks`; core's tasks live beside what they serve."""
 
-from core.notifications import send_notification
+from core.notifications import send_email, send_notification, send_sms
+from core.outbox import relay_outbox
 
-__all__ = ["send_notification"]
+__all__ = ["relay_outbox", "send_email", "send_notification", "send_sms"]

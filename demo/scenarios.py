@@ -84,19 +84,24 @@ def _personal_values(user: User, *, employer: Employer, district: District, **ov
     return values
 
 
+# A 随迁人's own lines unless a scenario says otherwise: on the applicant's 户口簿.
+FAMILY_DETAILS = {"ethnicity": "汉族", "hukou_same_as_applicant": True}
+
+
 def fill_draft(
     user: User,
     *,
     subcategory: str,
     employer: Employer,
     district: District,
-    family: list[tuple[str, str, str]] = (),
+    family: list[tuple] = (),
     finish: bool = True,
     scan: Callable[[str, str], bytes] = demo_scan,
     **personal,
 ) -> Application:
     """A draft answered step by step through the wizard's services, as an applicant fills it in
-    (tests.builders makes its applications with it too). `finish=False` stops before 随迁人;
+    (tests.builders makes its applications with it too). `family` is (full name, 居民身份证 number,
+    relation[, details]) per 随迁人, details overriding FAMILY_DETAILS (民族, 原户口). `finish=False` stops before 随迁人;
     `scan(title, holder)` gives the JPEG uploaded for each required attachment."""
     app = applicant_services.application_start(applicant=user)
     applicant_services.application_commitment_save(application=app, accepted=True, by=user)
@@ -114,10 +119,10 @@ def fill_draft(
     )
     if not finish:
         return app
-    for full_name, id_number, relation in family:
+    for full_name, id_number, relation, *details in family:
         applicant_services.accompanying_person_add(
             application=app, full_name=full_name, id_type="resident_id", id_number=id_number,
-            relation=relation, by=user,
+            relation=relation, by=user, **{**FAMILY_DETAILS, **(details[0] if details else {})},
         )  # fmt: skip
     applicant_services.application_family_complete(application=app, by=user)
     app.refresh_from_db()
@@ -159,7 +164,10 @@ def load_demo_applications(*, users: dict[str, User]) -> list[str]:
         zhangsan, subcategory="3.2", employer=huangpu_employer, district=huangpu,
         education=Education.BACHELOR_FULLTIME, degree=Degree.BACHELOR, graduate_school="华南理工大学",
         major="材料科学与工程", position="工程师",
-        family=[("李晓红", valid_id("44010619910517002"), Relation.SPOUSE),
+        family=[("李晓红", valid_id("44010619910517002"), Relation.SPOUSE,
+                 {"ethnicity": "壮族", "hukou_same_as_applicant": False,
+                  "original_registry_office": "广州市公安局天河区分局",
+                  "original_hukou_address": "广东省广州市天河区天河北路233号"}),
                 ("张小宝", valid_id("44010620180309001"), Relation.SON)],
     )  # fmt: skip
     applicant_services.application_submit(application_id=app.pk, by=zhangsan)

@@ -62,6 +62,8 @@ class HukouCard(models.Model):
     )
     cancelled_at = models.DateTimeField("注销时间", null=True, blank=True)
     status_reason = models.CharField("状态说明", max_length=200, blank=True)
+    # The day the holder was told the deadline is near (services.cards_remind_expiring): once per card.
+    expiry_reminded_on = models.DateField("到期提醒日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

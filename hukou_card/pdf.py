@@ -2,7 +2,7 @@
 
 Everything is vector: the table, the red round seal of the issuing bureau and the QR code to the
 public verification page. The TrueType font wqy-zenhei is embedded (subset) so the card looks the
-same everywhere; it is registered once per process (≈0.1–0.4 s), never per card (PITFALLS.md).
+same everywhere (core.pdf registers it once per process, never per card).
 The canvas is driven directly rather than through platypus: a card must render in a few
 milliseconds for the throughput target (bench/cards.py).
 """
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import io
 import math
-import threading
 from dataclasses import dataclass, field
 
-from django.conf import settings
+# The font and the QR code are shared with the 申报表 (applications.form_pdf); bench/cards.py and the
+# tests still name register_font and qr_matrix from here.
+from core.pdf import FONT, draw_qr, register_font
+from core.pdf import qr_matrix as qr_matrix  # re-exported
 
-FONT = "WQY-ZenHei"
 PAGE_WIDTH, PAGE_HEIGHT = 595.28, 841.89  # A4 in points
 MARGIN_X = 40
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
@@ -30,44 +31,6 @@ ROW_HEIGHT = 24
 SEAL_RADIUS = 44
 NOTE_FONT_SIZE = 9
 QR_SIZE = 84
-
-_font_lock = threading.Lock()
-_font_registered = False
-
-
-def register_font() -> None:
-    global _font_registered
-    if _font_registered:
-        return
-    with _font_lock:
-        if not _font_registered:
-            from reportlab import rl_config
-            from reportlab.pdfbase import pdfmetrics
-            from reportlab.pdfbase.ttfonts import TTFont
-
-            # wqy-zenhei has TrueType outlines; CFF (Noto CJK .otf) would fail (PITFALLS.md).
-            font = TTFont(FONT, settings.CARD_FONT_PATH, subfontIndex=0)
-            _cache_font_tables(font.face)
-            pdfmetrics.registerFont(font)
-            # Binary (deflated) streams only: ASCII85 on top makes the file a quarter larger and
-            # costs milliseconds per card. Nothing else in the portal writes PDFs with reportlab.
-            rl_config.useA85 = 0
-            _font_registered = True
-
-
-def _cache_font_tables(face) -> None:
-    """Subsetting reads whole tables (glyf is megabytes) by slicing the font file, once for every
-    subset of every card; keep each table after its first read instead."""
-    tables: dict[str, bytes] = {}
-    read_table = face.get_table
-
-    def get_table(tag: str) -> bytes:
-        if tag not in tables:
-            tables[tag] = read_table(tag)
-        return tables[tag]
-
-    face.get_table = get_table
-
 
 @dataclass(frozen=True)
 class Companion:
@@ -456,47 +419,6 @@ def _draw_notes_and_qr(pdf, data: CardData, *, top: float) -> None:
             pdf.drawString(MARGIN_X + (0 if index == 0 else 10), y, line)
             y -= leading
         y -= 2
-    _draw_qr(pdf, data.verify_url, x=qr_left, y=top - QR_SIZE, size=QR_SIZE)
+    draw_qr(pdf, data.verify_url, x=qr_left, y=top - QR_SIZE, size=QR_SIZE)
     pdf.setFont(FONT, 7.5)
     pdf.drawCentredString(qr_left + QR_SIZE / 2, top - QR_SIZE - 11, "扫码核验真伪")
-
-
-def qr_matrix(text: str) -> list[list[bool]]:
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-
-    # A fixed mask pattern skips the eight trial encodings qrcode runs to pick one (≈5 ms); any
-    # mask is a valid QR code that every reader decodes.
-    version = _qr_versions.get(len(text))
-    code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0, mask_pattern=2)
-    code.add_data(text)
-    code.make(fit=version is None)
-    # Verification links all have the same length: find the smallest version once, not per card.
-    _qr_versions.setdefault(len(text), code.version)
-    return code.get_matrix()
-
-
-_qr_versions: dict[int, int] = {}
-
-
-def _draw_qr(pdf, text: str, *, x: float, y: float, size: float) -> None:
-    """The QR code as vector rectangles, one per run of dark modules.
-
-    The path is written in module units under one scaling matrix, so every coordinate is a small
-    integer: a few hundred `re` operators cost well under a millisecond this way.
-    """
-    matrix = qr_matrix(text)
-    count = len(matrix)
-    scale = size / count
-    ops = [f"q 0 g {scale:.4f} 0 0 {scale:.4f} {x:.2f} {y:.2f} cm"]
-    for row_index, row in enumerate(matrix):
-        bottom = count - 1 - row_index
-        start = None
-        for col_index, dark in enumerate([*row, False]):
-            if dark and start is None:
-                start = col_index
-            elif not dark and start is not None:
-                ops.append(f"{start} {bottom} {col_index - start} 1 re")
-                start = None
-    ops.append("f Q")
-    pdf.addLiteral("\n".join(ops))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import hmac
 
+from django.db.models import Exists, OuterRef
+
+from applications.choices import Status
+from applications.models import AccompanyingPerson, Application
 from hukou_card import numbers
 from hukou_card.models import HukouCard
 
@@ -50,3 +55,22 @@ def family_cards(*, card: HukouCard) -> list[HukouCard]:
     """All cards of the card's application (the family moving together), main card first."""
     cards = list(HukouCard.objects.filter(application_id=card.application_id))
     return sorted(cards, key=lambda c: (not c.is_main, c.pk))
+
+
+def applications_missing_cards(*, published_before: datetime.datetime) -> list[int]:
+    """Published applications (before `published_before`) lacking a card: no main card, a valid
+    card without its PDF, or, while the main card is valid, a 随迁人 without a card. Oldest first."""
+    cards = HukouCard.objects.filter(application=OuterRef("pk"))
+    main = cards.filter(move_type=HukouCard.MoveType.MAIN)
+    unrendered = cards.filter(status=HukouCard.Status.VALID, pdf="")
+    person_without_card = AccompanyingPerson.objects.filter(application=OuterRef("pk"), hukou_card__isnull=True)
+    return list(
+        Application.objects.filter(status=Status.PUBLISHED, published_at__lt=published_before)
+        .filter(
+            ~Exists(main)
+            | Exists(unrendered)
+            | (Exists(main.filter(status=HukouCard.Status.VALID)) & Exists(person_without_card))
+        )
+        .order_by("published_at", "pk")
+        .values_list("pk", flat=True)
+    )

@@ -21,16 +21,18 @@ from django.utils import timezone
 
 from accounts.access import has_role
 from accounts.models import Role
-from applications.choices import Relation, Status
+from applications.choices import Status
 from applications.models import AccompanyingPerson, Application
 from applications.workflow import audit
 from audit.actions import AuditAction
+from core import sms
 from core.errors import Refused
-from core.notifications import notify_user_on_commit
+from core.notifications import notify_on_commit
 from core.text import cn_date
 from hukou_card import numbers, workflow
 from hukou_card.models import ApprovalNumberSequence, HukouCard
 from hukou_card.pdf import CardData, Companion, render_card
+from hukou_card.selectors import applications_missing_cards
 from hukou_card.signing import card_signer, sign_card_pdf
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,13 @@ APPROVED_MESSAGE = (
     "详情可在“广州公安”微信公众号上进行预约和办理（微信号：gzsgaj）】"
 )
 NOT_APPLICABLE = "无"
+# The holder of a main card still unused is reminded this many days before its deadline (即将过期).
+EXPIRY_REMINDER_DAYS = 7
+
+
+# The sweep leaves alone an application published in the last quarter hour: its card task is most
+# likely queued or running, and the sweep is for the ones that will never get there.
+CARD_SWEEP_GRACE = datetime.timedelta(minutes=15)
 
 
 class CardIssueRefused(Refused):
@@ -73,7 +82,7 @@ def _cards_create(*, application_id: int) -> list[HukouCard]:
     )
     existing = list(HukouCard.objects.filter(application=application))
     if existing:
-        return existing
+        return existing + _accompanying_cards_missing(application, existing)
     if application.status != Status.PUBLISHED:
         raise CardIssueRefused(
             f"申报 {application} 当前状态为“{application.status_label}”，公布后才能核发入户信息卡。"
@@ -120,6 +129,61 @@ def _cards_create(*, application_id: int) -> list[HukouCard]:
         + "、".join(c.number for c in cards),
     )
     return cards
+
+
+def _accompanying_cards_missing(application: Application, existing: list[HukouCard]) -> list[HukouCard]:
+    """The cards of 随迁人 that have none while the main card is valid: the rows were created
+    together, so this finds nothing unless a person was added to a published application by hand;
+    the sweep (cards_issue_missing) then completes the set under the same 审批文号."""
+    main = next((card for card in existing if card.is_main), None)
+    if main is None or main.status != HukouCard.Status.VALID:
+        return []
+    missing = application.accompanying_persons.filter(hukou_card__isnull=True)
+    cards = [
+        _create_card(
+            district_code=application.district.code,
+            year=main.issued_on.year,
+            application=application,
+            approval_number=main.approval_number,
+            issuing_bureau=main.issuing_bureau,
+            issued_on=main.issued_on,
+            valid_until=main.valid_until,
+            move_type=HukouCard.MoveType.ACCOMPANYING,
+            accompanying_person=person,
+            main_card=main,
+            holder_name=person.full_name,
+            holder_id_number=person.id_number,
+            relation=person.relation,
+        )
+        for person in missing
+    ]
+    if cards:
+        audit(
+            action=AuditAction.CARD_ISSUE,
+            application=application,
+            reason=f"补发随迁人员入户信息卡{len(cards)}张（审批文号{main.approval_number}）："
+            + "、".join(c.number for c in cards),
+        )
+    return cards
+
+
+def cards_issue_missing(*, now: datetime.datetime | None = None) -> list[int]:
+    """The sweep (hourly): issue the cards of every application published before the last
+    CARD_SWEEP_GRACE whose cards are missing or unrendered, through the same service as the card
+    task, so a second run, or the card task running at the same time, issues nothing twice. One
+    application's failure is logged and leaves the others alone. Returns the applications swept."""
+    published_before = (now or timezone.now()) - CARD_SWEEP_GRACE
+    swept = []
+    for application_id in applications_missing_cards(published_before=published_before):
+        try:
+            cards_issue_for_application(application_id=application_id)
+        except Exception:  # noqa: BLE001 - logged; the next sweep tries again
+            logger.exception("sweep: issuing the cards of application %s failed", application_id)
+            continue
+        swept.append(application_id)
+    if swept:
+        logger.warning("sweep: issued the missing cards of %d published applications: %s", len(swept), swept)
+    return swept
 
 
 def _next_approval_number(*, district, year: int) -> str:
@@ -182,20 +246,23 @@ def card_render(*, card_id: int, force: bool = False) -> HukouCard:
     card.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "signed_by_development_ca"])
     if first_render and card.is_main:
         application = card.application
-        notify_user_on_commit(
+        notify_on_commit(
             user_id=application.applicant_id,
             subject="入户信息卡已核发",
             body=(
                 f"{APPROVED_MESSAGE} 入户卡卡号：{card.number}，请于{cn_date(card.valid_until)}前办理，"
                 "可登录人才引进申办系统“人才引进入户手续办理情况”下载入户卡。"
             ),
+            sms=sms.Sms(sms.CARD_ISSUED, (card.number, card.valid_until.isoformat())),
+            mobile=application.notification_mobile,
         )
     return card
 
 
 def card_data(card: HukouCard) -> CardData:
-    """What is printed on `card`, as text. The 随迁 card carries the person's own identity; the
-    talent fields belong to the main applicant and read 无 there."""
+    """What is printed on `card`, as text. The 随迁 card carries the person's own identity, 民族,
+    婚姻状况 and 原户口 (the applicant's where 与主迁人相同 was chosen); the talent fields belong to
+    the main applicant and read 无 there."""
     application = card.application
     signer = card_signer()
     persons = list(application.accompanying_persons.all())
@@ -254,14 +321,15 @@ def card_data(card: HukouCard) -> CardData:
     person = card.accompanying_person or AccompanyingPerson(
         full_name=card.holder_name, relation=card.relation
     )
+    person.application = application  # 与主迁人相同 reads the loaded application, not a second query
     main = card.main_card
     return CardData(
         **common,
         gender=_text(person.gender),
         birth_date=cn_date(person.birth_date) if person.birth_date else NOT_APPLICABLE,
-        ethnicity=NOT_APPLICABLE,
-        # A spouse shares the applicant's marriage; children under 18 cannot be married.
-        marital_status=_text(application.marital_status) if person.relation == Relation.SPOUSE else "未婚",
+        # The person's own lines (issue 12, defect 7); a row from before they were asked prints 无.
+        ethnicity=_text(person.ethnicity),
+        marital_status=person.marital_status,
         graduate_school=NOT_APPLICABLE,
         employer=NOT_APPLICABLE,
         education=NOT_APPLICABLE,
@@ -271,8 +339,8 @@ def card_data(card: HukouCard) -> CardData:
         professional_qualification=NOT_APPLICABLE,
         skill_qualification=NOT_APPLICABLE,
         shortage_occupation=NOT_APPLICABLE,
-        original_registry_office=NOT_APPLICABLE,
-        original_hukou_address=NOT_APPLICABLE,
+        original_registry_office=_text(person.registry_office_shown),
+        original_hukou_address=_text(person.hukou_address_shown),
         main_holder=f"{main.holder_name}（主迁人入户卡号 {main.number}，关系：{person.relation}）"
         if main
         else "",
@@ -362,6 +430,46 @@ def card_record_used(*, card_id: int, by, ip_address: str | None = None) -> Huko
         extra_fields=("status_reason", "used_at", "used_recorded_by"),
     )
     return card
+
+
+# --- Reminder before the deadline ---------------------------------------------------------------
+
+
+def cards_remind_expiring(*, today: datetime.date | None = None) -> int:
+    """Tell the holder of every main card still valid and unused, whose deadline is at most
+    EXPIRY_REMINDER_DAYS away, that it is near: once per card (a day the beat missed is caught up
+    the next day). The accompanying cards share the main card's deadline: one message for all."""
+    today = today or timezone.localdate()
+    due = HukouCard.objects.filter(
+        move_type=HukouCard.MoveType.MAIN,
+        status=HukouCard.Status.VALID,
+        valid_until__gte=today,
+        valid_until__lte=today + datetime.timedelta(days=EXPIRY_REMINDER_DAYS),
+        expiry_reminded_on__isnull=True,
+    ).values_list("pk", flat=True)
+    return sum(_remind_card(card_id=card_id, today=today) for card_id in list(due))
+
+
+@transaction.atomic
+def _remind_card(*, card_id: int, today: datetime.date) -> int:
+    card = HukouCard.objects.select_for_update().select_related("application__applicant").get(pk=card_id)
+    if card.status != HukouCard.Status.VALID or card.expiry_reminded_on is not None:
+        return 0  # used, cancelled or reminded in the meantime
+    card.expiry_reminded_on = today
+    card.save(update_fields=["expiry_reminded_on"])
+    application = card.application
+    forfeit = "，视同放弃本年度总量控制类入户指标" if application.is_quota_controlled else ""
+    notify_on_commit(
+        user_id=application.applicant_id,
+        subject="入户信息卡即将到期",
+        body=(
+            f"您的入户信息卡（卡号{card.number}）将于{cn_date(card.valid_until)}到期，请在有效期内到入户地的区公安部门"
+            f"办理入户手续。逾期未办理的，入户卡及随迁人入户卡一并注销{forfeit}。"
+        ),
+        sms=sms.Sms(sms.CARD_EXPIRING, (card.number, card.valid_until.isoformat())),
+        mobile=application.notification_mobile,
+    )
+    return 1
 
 
 # --- Nightly expiry -------------------------------------------------------------------------------

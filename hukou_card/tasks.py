@@ -29,6 +29,19 @@ def issue_cards_for_application(self, application_id: int) -> list[str]:
 
 
 @shared_task(acks_late=True)
+def issue_missing_cards() -> list[int]:
+    """Hourly (CELERY_BEAT_SCHEDULE): the sweep. A card task that exhausted its retries, or a
+    publication whose job never reached a worker, still ends with the applicant's cards."""
+    return services.cards_issue_missing()
+
+
+@shared_task(acks_late=True)
 def expire_unused_cards() -> int:
     """Daily (CELERY_BEAT_SCHEDULE): cards unused after their deadline expire, places are forfeited."""
     return services.cards_expire_overdue(today=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def remind_expiring_cards() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): holders of cards whose deadline is near are told, once."""
+    return services.cards_remind_expiring(today=timezone.localdate())

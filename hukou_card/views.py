@@ -22,6 +22,7 @@ from accounts.models import Role
 from core.client_ip import client_ip
 from core.errors import Refused
 from core.private_files import private_file_response
+from core.replica import reads_from_replica
 from hukou_card import selectors, services, throttle
 from hukou_card.access import access_card, access_card_for_police
 from hukou_card.forms import CancelForm, PoliceLookupForm, VerifyForm
@@ -129,6 +130,15 @@ def _test_card_text() -> dict:
     return {"test_card_label": TEST_CARD_LABEL, "test_card_note": TEST_CARD_NOTE}
 
 
+def _from_replica_or_primary(select, **terms) -> HukouCard | None:
+    """The card from the read replica; a miss is asked again of the primary before it is told or
+    counted against the visitor, since a card issued a moment ago may not have reached the replica.
+    (The captcha, answered a second ago, was already checked on the primary by the form.)"""
+    with reads_from_replica():
+        card = select(**terms)
+    return card if card is not None else select(**terms)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request, public_id=None, code=None):
@@ -138,7 +148,7 @@ def verify(request, public_id=None, code=None):
     if public_id is not None:
         if throttle.is_blocked(ip):
             return render(request, "hukou_card/verify.html", {**context, "blocked": True}, status=429)
-        card = selectors.card_for_verification_link(public_id=public_id, code=code)
+        card = _from_replica_or_primary(selectors.card_for_verification_link, public_id=public_id, code=code)
         if card is None:
             throttle.record_failure(ip)
             return render(
@@ -156,8 +166,10 @@ def verify(request, public_id=None, code=None):
             form.add_error(None, throttle.BLOCKED_MESSAGE)
             return render(request, "hukou_card/verify.html", {**context, "form": form}, status=429)
         if form.is_valid():
-            card = selectors.card_for_verification(
-                number=form.cleaned_data["number"], code=form.cleaned_data["code"]
+            card = _from_replica_or_primary(
+                selectors.card_for_verification,
+                number=form.cleaned_data["number"],
+                code=form.cleaned_data["code"],
             )
             if card is not None:
                 return render(request, "hukou_card/verify.html", {**context, **_verification_context(card)})

@@ -8,7 +8,9 @@ from django.db import connection, transaction
 
 from accounts.models import UserSubsystem
 from accounts.selectors import demo_accounts_exist
+from core.cache import cache_status
 from core.checks import CONSOLE_EMAIL_BACKENDS, sms_disabled
+from core.outbox import outbox_backlog
 from hukou_card.signing import uses_development_ca
 from reference.models import Subsystem
 
@@ -33,6 +35,7 @@ def subsystem_add(*, user, subsystem: Subsystem) -> UserSubsystem:
 class HealthReport:
     checks: dict[str, str]  # dependency -> "ok", "eager" (development: no broker) or "error: …"
     reasons: list[str] = field(default_factory=list)  # why production is degraded
+    cache: str = "ok"  # not needed to serve: without it the node is slower, not down
 
     @property
     def healthy(self) -> bool:
@@ -45,7 +48,7 @@ class HealthReport:
         return "degraded" if self.reasons else "ok"
 
     def as_json(self) -> dict:
-        return {"status": self.status, **self.checks, "reasons": self.reasons}
+        return {"status": self.status, **self.checks, "cache": self.cache, "reasons": self.reasons}
 
 
 def database_status() -> str:
@@ -122,7 +125,29 @@ DEGRADATIONS: list[Callable[[], str]] = [
 ]
 
 
+# Jobs normally leave on commit; the relay retries every minute. Older pending rows than this mean
+# the broker or the relay is down: decisions are kept, their cards and messages wait.
+OUTBOX_STALE_SECONDS = 5 * 60
+
+
+def _outbox_backlog() -> str:
+    try:
+        count, oldest = outbox_backlog()
+    except Exception:  # noqa: BLE001 - the database check reports the database
+        return ""
+    if count and oldest > OUTBOX_STALE_SECONDS:
+        return f"outbox: {count} jobs waiting for the broker, the oldest for {int(oldest // 60)} min"
+    return ""
+
+
 def health_report() -> HealthReport:
     checks = {"database": database_status(), "broker": broker_status()}
     reasons = [reason for check in DEGRADATIONS if (reason := check())] if settings.PRODUCTION else []
-    return HealthReport(checks=checks, reasons=reasons)
+    # The cache is not needed to serve (core.redis_cache answers misses): without it the node stays
+    # in the load balancer and says why it is degraded, in every mode.
+    cache = cache_status()
+    if cache != "ok":
+        reasons.insert(0, "cache unavailable")
+    if reason := _outbox_backlog():
+        reasons.insert(0, reason)
+    return HealthReport(checks=checks, reasons=reasons, cache=cache)

@@ -6,6 +6,28 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 
 
+class _ByNaturalKey(models.Manager):
+    """Rows of fixtures/ are found by their natural key (reference.fixtures), so `loaddata` updates
+    a row rather than adding a second one."""
+
+    key = ""
+
+    def get_by_natural_key(self, value):
+        return self.get(**{self.key: value})
+
+
+class DistrictManager(_ByNaturalKey):
+    key = "code"
+
+
+class SubsystemManager(_ByNaturalKey):
+    key = "slug"
+
+
+class ContentPageManager(_ByNaturalKey):
+    key = "slug"
+
+
 class District(models.Model):
     """A district of Guangzhou (GB/T 2260 code); its HR bureau is the issuing and reviewing unit."""
 
@@ -16,6 +38,8 @@ class District(models.Model):
     contact_phone = models.CharField("联系电话", max_length=40, blank=True)
     contact_email = models.EmailField("联系邮箱", blank=True)
 
+    objects = DistrictManager()
+
     class Meta:
         db_table = "portal_district"  # created by the portal app before reference/ owned it
         ordering = ["sort_order", "code"]
@@ -23,6 +47,9 @@ class District(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
 
     @property
     def bureau_name(self) -> str:
@@ -44,6 +71,8 @@ class Subsystem(models.Model):
     is_provided = models.BooleanField("本系统提供", default=False)
     entry_url_name = models.CharField("入口路由", max_length=80, blank=True)
 
+    objects = SubsystemManager()
+
     class Meta:
         db_table = "portal_subsystem"  # created by the portal app before reference/ owned it
         ordering = ["sort_order", "id"]
@@ -51,6 +80,9 @@ class Subsystem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     def clean(self) -> None:
         # The 门户 links to this route as it stands: a name that does not resolve is refused here,
@@ -96,6 +128,8 @@ class ContentPage(models.Model):
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    objects = ContentPageManager()
+
     class Meta:
         db_table = "portal_contentpage"  # created by the portal app before reference/ owned it
         ordering = ["section", "sort_order", "id"]
@@ -103,3 +137,6 @@ class ContentPage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)

@@ -4,8 +4,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from core.cache import bump_on_commit
-from reference.models import CalendarOverride, District
-from reference.selectors import CALENDAR, REFERENCE
+from reference.models import CalendarOverride, District, Subsystem
+from reference.selectors import CALENDAR, REFERENCE, SUBSYSTEMS
 
 
 @receiver([post_save, post_delete], sender=District)
@@ -16,3 +16,8 @@ def _districts_changed(sender, **kwargs):
 @receiver([post_save, post_delete], sender=CalendarOverride)
 def _calendar_changed(sender, **kwargs):
     bump_on_commit(CALENDAR)
+
+
+@receiver([post_save, post_delete], sender=Subsystem)
+def _subsystems_changed(sender, **kwargs):
+    bump_on_commit(SUBSYSTEMS)

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 
 from core.errors import Refused
 from review import services
-from review.models import NoticeEntry, Objection, PublicNotice
+from review.models import NoticeEntry, Objection, PublicNotice, ServiceRating
 
 
 class NoticeEntryInline(admin.TabularInline):
@@ -68,6 +68,26 @@ class ObjectionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # decided in the console (review:objection_detail), audited
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceRating)
+class ServiceRatingAdmin(admin.ModelAdmin):
+    """好差评 as given: read only (a rating is the applicant's word, nobody edits it)."""
+
+    list_display = ["application", "district", "score", "outcome", "created_at"]
+    list_filter = ["score", "district"]
+    list_select_related = ["application", "district"]
+    search_fields = ["application__number"]
+    readonly_fields = ["application", "district", "score", "comment", "outcome", "rated_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -8,7 +8,8 @@ from accounts.models import STAFF_ROLES
 from accounts.validators import LANDLINE_RE, MOBILE_RE
 from applications.choices import Status
 from applications.reference import reference_lists
-from review.selectors import APPLICATION_NUMBER_RE, QueueFilters
+from review.models import ServiceRating
+from review.selectors import APPLICATION_NUMBER_RE, QueueFilters, RatingFilters
 
 
 class ConsoleLoginForm(CaptchaLoginForm):
@@ -253,3 +254,51 @@ class StatisticsFilterForm(forms.Form):
         if name in self.errors or not hasattr(self, "cleaned_data"):
             return None
         return self.cleaned_data.get(name)
+class ServiceRatingForm(forms.Form):
+    """政务服务好差评: the grade and, for a 差评 at least, what went wrong (the service decides)."""
+
+    score = forms.TypedChoiceField(
+        label="评价等级",
+        coerce=int,
+        choices=[(value, f"{label}（{value}分）") for value, label in ServiceRating.Score.choices],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择评价等级。", "invalid_choice": "请选择评价等级。"},
+    )
+    comment = forms.CharField(
+        label="评价内容",
+        required=False,
+        max_length=ServiceRating.COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": ServiceRating.COMMENT_MAX}),
+        help_text=f"选填，不超过{ServiceRating.COMMENT_MAX}字；评价为“不满意”或“非常不满意”的请写明原因。",
+        error_messages={"max_length": f"评价内容不超过{ServiceRating.COMMENT_MAX}字。"},
+    )
+
+
+class RatingFilterForm(forms.Form):
+    """The 好差评 list's filters: a grade or all 差评, and (for the city) one district."""
+
+    POOR = "poor"
+
+    score = forms.ChoiceField(
+        label="评价等级",
+        required=False,
+        choices=[("", "全部"), (POOR, "差评（不满意、非常不满意）")]
+        + [(str(value), label) for value, label in ServiceRating.Score.choices],
+    )
+    district = forms.TypedChoiceField(label="办理区", required=False, coerce=int, empty_value=None, choices=())
+
+    def __init__(self, *args, show_district: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if show_district:
+            self.fields["district"].choices = [("", "全部区"), *reference_lists()["districts"]]
+        else:
+            del self.fields["district"]
+
+    def to_filters(self) -> RatingFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        score = data.get("score") or ""
+        return RatingFilters(
+            score=int(score) if score.isdigit() else None,
+            poor_only=score == self.POOR,
+            district_id=data.get("district"),
+        )

@@ -1,4 +1,4 @@
-"""Public notice (网上公示) and objections (异议)."""
+"""Public notice (网上公示), objections (异议) and the applicants' service ratings (好差评)."""
 
 import uuid
 
@@ -76,3 +76,56 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"异议 {self.public_id.hex[:8]}（{self.get_status_display()}）"
+
+
+class ServiceRating(models.Model):
+    """政务服务好差评: the applicant's rating of how the district bureau handled one application,
+    given once the handling has ended in a decision (card issued or rejected), once per application."""
+
+    class Score(models.IntegerChoices):
+        # The five grades of the 好差评 scale, best first as the rating page lists them.
+        VERY_SATISFIED = 5, "非常满意"
+        SATISFIED = 4, "满意"
+        BASICALLY_SATISFIED = 3, "基本满意"
+        DISSATISFIED = 2, "不满意"
+        VERY_DISSATISFIED = 1, "非常不满意"
+
+    COMMENT_MAX = 500
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # One rating per application: the one-to-one column is unique in the database.
+    application = models.OneToOneField(
+        "applications.Application",
+        on_delete=models.PROTECT,
+        related_name="service_rating",
+        verbose_name="申报",
+    )
+    # The bureau rated: the application's district when rated, kept on the row so each district's
+    # list and the city's per-district figures read one indexed table.
+    district = models.ForeignKey("reference.District", on_delete=models.PROTECT, verbose_name="办理区")
+    score = models.PositiveSmallIntegerField("评价等级", choices=Score.choices)
+    comment = models.TextField("评价内容", max_length=COMMENT_MAX, blank=True)
+    # What was rated: the application's status at the time (published = card issued, or rejected).
+    outcome = models.CharField("办理结果", max_length=20)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("评价时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["district", "-created_at"], name="rating_district_created_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5),
+                name="rating_score_1_to_5",
+                violation_error_message="评价等级须为1至5分。",
+            ),
+        ]
+        verbose_name = verbose_name_plural = "好差评"
+
+    def __str__(self) -> str:
+        return f"{self.application_id}：{self.score}分（{self.get_score_display()}）"
+
+    @property
+    def is_poor(self) -> bool:
+        """不满意 or 非常不满意: a 差评, which the district checks and answers (国办发〔2019〕51号)."""
+        return self.score <= self.Score.DISSATISFIED

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from core.cache import cached_anonymous_page
 from core.errors import Refused
+from core.replica import reads_from_replica
 from review import selectors, services
 from review.forms import NoticeSearchForm, ObjectionRaiseForm
 from review.models import Objection, PublicNotice
@@ -15,6 +16,7 @@ PAGE_SIZE = 20
 
 
 @cached_anonymous_page(version_name=PUBLIC_NOTICE)
+@reads_from_replica  # a moment late is harmless here; the cache keeps no page older than the replica
 def notice_list(request):
     """Current and past notices: masked name, employer, 审批单位, category, dates; never an ID number."""
     current = request.GET.get("tab") != "past"
@@ -36,7 +38,8 @@ def notice_list(request):
 def _objection_open(entry) -> bool:
     notice = entry.notice
     today = timezone.localdate()
-    return notice.status == PublicNotice.Status.OPEN and notice.start_date <= today <= notice.end_date
+    # From the approval on, the day before the 公示期's first counted day included (review.deadlines).
+    return notice.status == PublicNotice.Status.OPEN and today <= notice.end_date
 
 
 def objection_raise(request, public_id):

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import (
+    Avg,
     Case,
     Count,
     DateField,
@@ -27,11 +28,11 @@ from accounts.models import Employer, Role, User
 from applications import eligibility
 from applications.choices import Status
 from applications.models import Application, Attachment, ReapplicationGrant
-from applications.reference import attach_reference
+from applications.reference import attach_reference, reference_objects
 from audit.models import AuditEntry
 from quota.models import Quota
 from reference.models import District
-from review.models import NoticeEntry, Objection, PublicNotice
+from review.models import NoticeEntry, Objection, PublicNotice, ServiceRating
 
 # The states a reviewer has work to do in: accept or return, then decide.
 TODO_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
@@ -381,3 +382,109 @@ def public_notice_entry(*, application_public_id) -> QuerySet[NoticeEntry]:
     return NoticeEntry.objects.select_related("notice__district", "application__employer").filter(
         application__public_id=application_public_id, application__status__in=PUBLIC_STATUSES
     )
+
+
+# --- 政务服务好差评 ------------------------------------------------------------------------------------
+
+# 好评 are the three upper grades, 差评 the two lower ones (the 好差评 scale).
+GOOD_SCORES = (
+    ServiceRating.Score.VERY_SATISFIED,
+    ServiceRating.Score.SATISFIED,
+    ServiceRating.Score.BASICALLY_SATISFIED,
+)
+
+
+@dataclass(frozen=True)
+class RatingFilters:
+    score: int | None = None
+    poor_only: bool = False
+    district_id: int | None = None
+
+
+def console_ratings(*, user: User, filters: RatingFilters = RatingFilters()) -> QuerySet[ServiceRating]:
+    """The ratings a console user may read: a reviewer their district's, the city every district's."""
+    ratings = scope_to_district(ServiceRating.objects.all(), user=user)
+    if filters.score:
+        ratings = ratings.filter(score=filters.score)
+    if filters.poor_only:
+        ratings = ratings.exclude(score__in=GOOD_SCORES)
+    if filters.district_id:
+        ratings = ratings.filter(district_id=filters.district_id)
+    return ratings
+
+
+def rating_of(*, application: Application) -> ServiceRating | None:
+    return ServiceRating.objects.filter(application=application).first()
+
+
+def rating_rows(ratings: QuerySet[ServiceRating]) -> QuerySet[ServiceRating]:
+    """One page of the list with what its rows show, in one query."""
+    return ratings.select_related("application", "district").only(
+        "public_id", "score", "comment", "outcome", "created_at", "district__name",
+        "application__public_id", "application__number", "application__full_name",
+    ).order_by("-created_at", "-id")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    count: int
+    average: float | None
+    good: int
+    by_score: dict[int, int]
+
+    @property
+    def poor(self) -> int:
+        return self.count - self.good
+
+    @property
+    def good_rate(self) -> float | None:
+        return self.good / self.count if self.count else None
+
+    @property
+    def grades(self) -> list[tuple[str, int]]:
+        """(label, count) of each grade, best first."""
+        return [(label, self.by_score[value]) for value, label in ServiceRating.Score.choices]
+
+
+def rating_summary(ratings: QuerySet[ServiceRating]) -> RatingSummary:
+    """Count, average, 好评 and each grade's count of `ratings`, in one query."""
+    figures = ratings.order_by().aggregate(
+        count=Count("id"),
+        average=Avg("score"),
+        good=Count("id", filter=Q(score__in=GOOD_SCORES)),
+        **{f"score_{value}": Count("id", filter=Q(score=value)) for value in ServiceRating.Score.values},
+    )
+    return RatingSummary(
+        count=figures["count"],
+        average=figures["average"],
+        good=figures["good"],
+        by_score={value: figures[f"score_{value}"] for value in ServiceRating.Score.values},
+    )
+
+
+@dataclass(frozen=True)
+class DistrictRatings:
+    district: District
+    count: int
+    average: float | None
+    poor: int
+
+
+def ratings_by_district(ratings: QuerySet[ServiceRating]) -> list[DistrictRatings]:
+    """Every district with its figures (the city administrator's view): one grouped query, the
+    districts from the reference cache."""
+    rows = {
+        row["district_id"]: row
+        for row in ratings.order_by()
+        .values("district_id")
+        .annotate(count=Count("id"), average=Avg("score"), poor=Count("id", filter=~Q(score__in=GOOD_SCORES)))
+    }
+    return [
+        DistrictRatings(
+            district=district,
+            count=rows.get(district.pk, {}).get("count", 0),
+            average=rows.get(district.pk, {}).get("average"),
+            poor=rows.get(district.pk, {}).get("poor", 0),
+        )
+        for district in sorted(reference_objects()["district"].values(), key=lambda d: d.sort_order)
+    ]

@@ -12,7 +12,7 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.access import is_console_user, may_act_in_district
@@ -24,22 +24,25 @@ from applications.policy import (
     BAR_YEARS,
     DECISION_EXTENSION_WORKING_DAYS,
     DECISION_WORKING_DAYS,
-    NOTICE_WORKING_DAYS,
     OBJECTION_WORKING_DAYS,
+    RATEABLE_STATUSES,
 )
 from applications.selectors import active_bar
 from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
 from audit.services import audit_record
+from core import sms
 from core.errors import Refused
-from core.notifications import notify_user_on_commit
+from core.notifications import notify_on_commit
+from core.outbox import outbox_dispatch
 from core.text import cn_date
 from hukou_card.tasks import issue_cards_for_application
 from quota import services as quota
 from reference.models import District
 from reference.workdays import add_working_days, is_working_day
 from review import workflow
-from review.models import NoticeEntry, Objection, PublicNotice
+from review.deadlines import notice_period
+from review.models import NoticeEntry, Objection, PublicNotice, ServiceRating
 from review.statistics_sql import VIEW as STATISTICS_VIEW
 
 logger = logging.getLogger(__name__)
@@ -83,8 +86,11 @@ def _number(app: Application) -> str:
     return app.number or "（未编号）"
 
 
-def _tell_applicant(app: Application, *, subject: str, body: str) -> None:
-    notify_user_on_commit(user_id=app.applicant_id, subject=subject, body=body)
+def _tell_applicant(app: Application, *, subject: str, body: str, text: sms.Sms | None = None) -> None:
+    """The e-mail to the applicant and, for the decisions with an SMS kind, the SMS `text`."""
+    notify_on_commit(
+        user_id=app.applicant_id, subject=subject, body=body, sms=text, mobile=app.notification_mobile
+    )
 
 
 def _years_later(day: datetime.date, years: int) -> datetime.date:
@@ -120,6 +126,7 @@ def _accept(app: Application, *, action: str, actor: str, by: User | None, reaso
             f"您的人才引进申报（编号{_number(app)}）已由{app.district.bureau_name}受理，"
             f"将于{cn_date(app.decision_due_on)}前作出审核决定。"
         ),
+        text=sms.Sms(sms.ACCEPTED, (_number(app), app.decision_due_on.isoformat())),
     )
 
 
@@ -208,6 +215,7 @@ def application_return_for_correction(
             f"您的人才引进申报（编号{_number(app)}）需要补正以下事项，请登录系统修改后重新提交：\n"
             + "\n".join(numbered)
         ),
+        text=sms.Sms(sms.CORRECTION, (_number(app),)),
     )
     return app
 
@@ -246,30 +254,33 @@ def _close_rejected(
     )  # fmt: skip
     quota.quota_release(application=app)
     if subject is not None:
-        _tell_applicant(app, subject=subject, body=body)
+        _tell_applicant(app, subject=subject, body=body, text=sms.Sms(sms.REJECTED, (_number(app),)))
 
 
 def _notice_batch_for(*, district_id: int, day: datetime.date) -> PublicNotice:
-    """The district's batch opening `day`, or a new one (5 working days of notice, DESIGN.md §4).
+    """The district's batch for approvals made on `day`, or a new one (review.deadlines.notice_period:
+    5 working days, counted from the working day after the approval).
 
-    Only a batch that starts the same day is joined: joining an older batch would shorten this
-    application's notice below 5 working days. Locking the district row serialises the lookup, so
-    concurrent approvals never open two batches for one district and day.
+    Only a batch with the same 公示期 is joined: joining an older batch would shorten this
+    application's notice below 5 working days (approvals of a Friday and of the weekend after it
+    share one). Locking the district row serialises the lookup, so concurrent approvals never open
+    two batches for one district and period.
     """
+    start, end = notice_period(day)
     district = District.objects.select_for_update().get(pk=district_id)
     notice = (
-        PublicNotice.objects.filter(district=district, status=PublicNotice.Status.OPEN, start_date=day)
+        PublicNotice.objects.filter(district=district, status=PublicNotice.Status.OPEN, start_date=start)
         .order_by("pk")
         .first()
     )
     if notice is not None:
         return notice
-    sequence = PublicNotice.objects.filter(district=district, start_date__year=day.year).count() + 1
+    sequence = PublicNotice.objects.filter(district=district, start_date__year=start.year).count() + 1
     return PublicNotice.objects.create(
         district=district,
-        title=f"广州市{district.name}{day.year}年第{sequence}批引进人才入户公示",
-        start_date=day,
-        end_date=add_working_days(day, NOTICE_WORKING_DAYS),
+        title=f"广州市{district.name}{start.year}年第{sequence}批引进人才入户公示",
+        start_date=start,
+        end_date=end,
     )
 
 
@@ -301,6 +312,7 @@ def application_approve(*, application_id: int, by: User, ip_address: str | None
         app,
         subject="申报审核通过，进入网上公示",
         body=f"您的人才引进申报（编号{_number(app)}）已审核通过，进入网上公示，公示期{period}。",
+        text=sms.Sms(sms.NOTICE, (_number(app), notice.start_date.isoformat(), notice.end_date.isoformat())),
     )
     return app
 
@@ -346,7 +358,7 @@ def _open_objections(app: Application):
 @transaction.atomic
 def application_publish(*, application_id: int, by: User | None = None) -> Application:
     """公布: the notice has ended without an open objection. Consumes the quota place and
-    queues the card issuance once the publication is committed."""
+    queues the card issuance with the publication (core.outbox)."""
     app = _locked_application(application_id)
     actor = Actor.SYSTEM if by is None else Actor.REVIEWER
     if by is not None:
@@ -370,8 +382,8 @@ def application_publish(*, application_id: int, by: User | None = None) -> Appli
         reason=f"《{entry.notice.title}》公示期满，无异议。",
         extra_fields=("published_at",),
     )
-    application_pk = app.pk
-    transaction.on_commit(lambda: issue_cards_for_application.delay(application_pk))
+    # In the outbox with the publication: a broker down at the commit delays the cards, never loses them.
+    outbox_dispatch(issue_cards_for_application, app.pk)
     _tell_applicant(
         app,
         subject="申报已公布，核发入户信息卡",
@@ -460,7 +472,9 @@ def objection_raise(
     if (
         app.status != Status.IN_NOTICE
         or notice.status != PublicNotice.Status.OPEN
-        or not (notice.start_date <= today <= notice.end_date)
+        # On view from the approval on (review.deadlines.notice_period): objections are taken
+        # from then until the 公示期's last day.
+        or today > notice.end_date
     ):
         raise DecisionRefused("该公示已结束，不能再提出异议。")
     objection = Objection.objects.create(
@@ -481,7 +495,7 @@ def objection_raise(
     )
     reviewers = User.objects.filter(role=Role.REVIEWER, district_id=app.district_id, is_active=True)
     for reviewer_id in reviewers.values_list("pk", flat=True):
-        notify_user_on_commit(
+        notify_on_commit(
             user_id=reviewer_id,
             subject="公示异议待处理",
             body=(
@@ -599,7 +613,7 @@ def reapplication_grant(*, applicant: User, year: int, by: User, reason: str) ->
         subject_user=applicant,
         reason=f"{year}年度：{reason}",
     )
-    notify_user_on_commit(
+    notify_on_commit(
         user_id=applicant.pk,
         subject="已开通再次申报权限",
         body=f"您{year}年度的再次申报权限已开通，可重新提交人才引进申报。",
@@ -647,6 +661,7 @@ def applicant_bar(
         reason=f"取消申请资格至{cn_date(bar.barred_until)}。理由：{reason}",
         ip_address=ip_address,
     )
+    rejected = None
     if app is not None and app.status == Status.UNDER_REVIEW:
         decision = f"提供虚假材料（办法第十一条），不予办理：{reason}"
         # The bar's own notice below tells the applicant; no second message for the rejection.
@@ -654,13 +669,17 @@ def applicant_bar(
             app, action=AuditAction.REJECT, by=by, reason=decision, decision_reason=decision, ip_address=ip_address,
             subject=None, body="",
         )  # fmt: skip
-    notify_user_on_commit(
+        rejected = app
+    notify_on_commit(
         user_id=applicant.pk,
         subject="申请资格被取消",
         body=(
             f"经查实您提供了虚假申请材料，根据《广州市引进人才入户管理办法》第十一条，"
             f"取消您的引进人才入户申请资格至{cn_date(bar.barred_until)}。理由：{reason}"
         ),
+        # The application it refused gets the 审核不通过 SMS; a bar alone has no SMS kind.
+        sms=sms.Sms(sms.REJECTED, (_number(rejected),)) if rejected else None,
+        mobile=rejected.notification_mobile if rejected else "",
     )
     return bar
 
@@ -679,3 +698,53 @@ def statistics_refresh() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {STATISTICS_VIEW}")
     return True
+# --- 政务服务好差评 ------------------------------------------------------------------------------------
+
+
+class RatingRefused(Refused):
+    """A rating that cannot be given (not the applicant's, no decision yet, given already)."""
+
+
+@transaction.atomic
+def service_rating_submit(
+    *, application_id: int, by: User, score: int, comment: str = "", ip_address: str | None = None
+) -> ServiceRating:
+    """The applicant rates how the district handled the application: once, after the decision."""
+    app = _locked_application(application_id)  # two tabs submitting at once queue here
+    if app.applicant_id != by.pk:
+        raise RatingRefused("只有申请人本人可以评价本次办理。")
+    if app.status not in RATEABLE_STATUSES:
+        raise RatingRefused("办理结果作出后（核发入户信息卡或审核不通过）才能评价。")
+    if ServiceRating.objects.filter(application_id=app.pk).exists():
+        raise RatingRefused("您已评价过本次办理，每个申报只能评价一次。", code="already_rated")
+    if score not in ServiceRating.Score.values:
+        raise RatingRefused("请选择评价等级。", field="score")
+    comment = (comment or "").strip()
+    if len(comment) > ServiceRating.COMMENT_MAX:
+        raise RatingRefused(f"评价内容不超过{ServiceRating.COMMENT_MAX}字。", field="comment")
+    if score <= ServiceRating.Score.DISSATISFIED and not comment:
+        # 国办发〔2019〕51号: every 差评 is checked and answered, which needs to know what went wrong.
+        raise RatingRefused(
+            "评价为“不满意”或“非常不满意”的，请填写原因，以便区人社局核实整改。", field="comment"
+        )
+    try:
+        with transaction.atomic():
+            rating = ServiceRating.objects.create(
+                application=app,
+                district_id=app.district_id,
+                score=score,
+                comment=comment,
+                outcome=app.status,
+                rated_by=by,
+            )
+    except IntegrityError as exc:  # the unique column: the last word on "once per application"
+        raise RatingRefused("您已评价过本次办理，每个申报只能评价一次。", code="already_rated") from exc
+    label = ServiceRating.Score(score).label
+    audit(
+        action=AuditAction.SERVICE_RATING,
+        application=app,
+        by=by,
+        reason=f"{label}（{score}分）" + (f"：{comment}" if comment else ""),
+        ip_address=ip_address,
+    )
+    return rating

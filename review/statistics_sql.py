@@ -10,7 +10,7 @@ and `kind`; `kind` says what k1, k2 and flag mean:
 district_id and category_id are 0 where the application has none yet (drafts).
 
 PostgreSQL keeps the rows in the materialised view `review_statistics_fact` (migration
-review/0005), refreshed by beat (review.tasks.refresh_statistics) with REFRESH … CONCURRENTLY, so
+review/0006), refreshed by beat (review.tasks.refresh_statistics) with REFRESH … CONCURRENTLY, so
 the page reads a few thousand counted rows instead of aggregating a million applications. SQLite
 (the embedded mode, no beat) runs the same SELECT as a subquery: live aggregates. It is not a
 SQLite view on purpose: Django rebuilds a SQLite table to alter a column (drop, then rename the

@@ -10,6 +10,7 @@ urlpatterns = [
     path("forbidden/", views.forbidden, name="forbidden"),
     path("", views.queue, name="queue"),
     path("applications/<uuid:public_id>/", views.detail, name="detail"),
+    path("applications/<uuid:public_id>/form.pdf", views.application_form_pdf, name="form_pdf"),
     path(
         "applications/<uuid:public_id>/decide/<slug:decision>/",
         views.decide,
@@ -32,4 +33,5 @@ urlpatterns = [
     path("notices/<uuid:public_id>/close/", views.notice_close, name="notice_close"),
     path("quota/", views.quota, name="quota"),
     path("statistics/", views.statistics, name="statistics"),
+    path("ratings/", views.ratings, name="ratings"),
 ]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -20,12 +21,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import role_required
 from accounts.models import CONSOLE_ROLES, Role
+from applications import form_pdf
+from applications.access import access_application
 from applications.choices import Status
 from applications.models import Application
+from applications.policy import FORM_PDF_STATUSES, RATEABLE_STATUSES
 from applications.reference import reference_lists
 from applications.selectors import active_bar
 from applications.workflow import Actor, allowed_actions
@@ -34,7 +39,7 @@ from core.cache import version
 from core.client_ip import client_ip
 from core.csv_export import csv_response
 from core.errors import Refused
-from core.private_files import private_file_response
+from core.private_files import private_content_response, private_file_response
 from reference.selectors import REFERENCE
 from review import selectors, services
 from review.access import (
@@ -52,8 +57,10 @@ from review.forms import (
     GrantForm,
     ObjectionDecisionForm,
     QueueFilterForm,
+    RatingFilterForm,
     RejectForm,
     ReturnForm,
+    ServiceRatingForm,
     StatisticsFilterForm,
 )
 from review.models import Objection, PublicNotice
@@ -206,6 +213,9 @@ def _render_detail(
         "active_bar": bar,
         "can_bar": bar is None,
         "forms": _decision_forms(forms),
+        "has_form_pdf": app.status in FORM_PDF_STATUSES,
+        # The applicant's 好差评, once the decision allows one (no query before).
+        "rating": selectors.rating_of(application=app) if app.status in RATEABLE_STATUSES else None,
         "active": "queue",
     }
     return render(request, "review/detail.html", context, status=status)
@@ -298,6 +308,25 @@ def attachment(request, public_id, attachment_id):
     )
 
 
+@console_required
+@never_cache
+def application_form_pdf(request, public_id):
+    """申报表 (PDF) of an application of the reviewer's district (any district for the city)."""
+    app = access_console_application(user=request.user, public_id=public_id)
+    if app.status not in FORM_PDF_STATUSES:
+        if app.status == Status.RETURNED:
+            messages.info(request, "申报已退回补正，申请人正在修改；重新提交后可下载申报表。")
+        else:
+            messages.info(request, f"申报{app.status_label}，不提供申报表。")
+        return redirect("review:detail", public_id=app.public_id)
+    return private_content_response(
+        form_pdf.application_form_pdf(app),
+        download_name=form_pdf.download_name(app),
+        content_type="application/pdf",
+        as_attachment=True,
+    )
+
+
 # --- objections --------------------------------------------------------------------------------
 
 
@@ -379,10 +408,21 @@ def objection_decide(request, public_id, decision: str):
 # --- notice batches ------------------------------------------------------------------------------
 
 
+def _periodic_jobs_run() -> bool:
+    """Whether a beat can close ended notices here. With no broker (`make run` on a bare machine)
+    tasks run inside the web process and nothing runs on a schedule, so the pages must not promise
+    the nightly close-ended-notices job; the city administrator's 结束公示并公布 is the way then."""
+    return not settings.CELERY_TASK_ALWAYS_EAGER
+
+
 @console_required
 def notices(request):
     pagination = paginate(request, selectors.console_notices(user=request.user), 30)
-    return render(request, "review/notices.html", {"active": "notices", **pagination})
+    return render(
+        request,
+        "review/notices.html",
+        {"active": "notices", "periodic_jobs": _periodic_jobs_run(), **pagination},
+    )
 
 
 @console_required
@@ -395,6 +435,7 @@ def notice_detail(request, public_id):
             "notice": notice,
             "entries": list(selectors.notice_entries(notice=notice)),
             "active": "notices",
+            "periodic_jobs": _periodic_jobs_run(),
         },
     )
 
@@ -524,4 +565,82 @@ def statistics(request):
             "live": counts_are_live(),
             "active": "statistics",
         },
+    )
+# --- 政务服务好差评 ------------------------------------------------------------------------------------
+
+RATINGS_PAGE_SIZE = 30
+
+
+@console_required
+def ratings(request):
+    """The applicants' ratings: a reviewer reads their district's, the city administrator every
+    district's, with each district's figures."""
+    user = request.user
+    show_district = user.role == Role.CITY_ADMIN
+    form = RatingFilterForm(request.GET or None, show_district=show_district)
+    scoped = selectors.console_ratings(user=user)
+    filtered = selectors.console_ratings(user=user, filters=form.to_filters())
+    pagination = paginate(request, selectors.rating_rows(filtered), RATINGS_PAGE_SIZE)
+    return render(
+        request,
+        "review/ratings.html",
+        {
+            "form": form,
+            "summary": selectors.rating_summary(scoped),
+            "districts": selectors.ratings_by_district(scoped) if show_district else None,
+            "rows": list(pagination["page"].object_list),
+            "filtered": form.is_bound and any(form.data.get(name) for name in ("score", "district")),
+            "active": "ratings",
+            **pagination,
+        },
+    )
+
+
+applicant_required = role_required(
+    Role.APPLICANT, forbidden_message="好差评由申请人本人对办理服务作出，工作人员请使用审核系统。"
+)
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def rate(request, public_id):
+    """评价办理服务: the applicant's own decided application (anyone else's is 404)."""
+    application = access_application(user=request.user, public_id=public_id)
+    status_url = reverse("applications:status_detail", kwargs={"public_id": application.public_id})
+    existing = selectors.rating_of(application=application)
+    if existing is not None:
+        messages.info(request, "您已评价过本次办理，每个申报只能评价一次。")
+        return redirect(status_url)
+    if application.status not in RATEABLE_STATUSES:
+        messages.info(request, "办理结果作出后（核发入户信息卡或审核不通过）才能评价。")
+        return redirect(status_url)
+    form = ServiceRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_rating_submit(
+                application_id=application.pk,
+                by=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+                ip_address=client_ip(request),
+            )
+        except Refused as exc:
+            if exc.field not in form.fields:
+                messages.info(request, exc.message)
+                return redirect(status_url)
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "感谢您的评价！区人社局将据此改进服务。")
+            return redirect(status_url)
+    return render(
+        request,
+        "review/rate.html",
+        {
+            "application": application,
+            "form": form,
+            "status_url": status_url,
+            "system_name": "人才引进申办系统",
+            "system_home_url": reverse("applications:home"),
+        },
+        status=400 if form.is_bound and form.errors else 200,
     )

@@ -107,7 +107,7 @@ def build_application(
     subcategory: str = "2.2",
     district: District | str | None = None,
     employer: Employer | None = None,
-    family: list[tuple[str, str, str]] = (),
+    family: list[tuple] = (),
     reviewer: User | None = None,
     return_items: list[str] = RETURN_ITEMS,
     reject_reason: str = REJECT_REASON,
@@ -118,7 +118,7 @@ def build_application(
 ) -> Application:
     """An application in `state`, walked there through the services.
 
-    `family` is (full name, 居民身份证 number, relation) per 随迁人; `personal` overrides answers of
+    `family` is (full name, 居民身份证 number, relation[, details]) per 随迁人 (demo.scenarios.fill_draft); `personal` overrides answers of
     the 个人信息 step (demo.scenarios gives the defaults: 硕士, married, 24 months of 社保).
     `reviewer` decides (default: a reviewer of the district); the notice is closed by the system.
     `on` is the day the applicant fills in, submits and the reviewer decides (default today; for a
@@ -142,8 +142,10 @@ def build_application(
     mails_before, sms_before = len(mail.outbox), len(LocmemSmsBackend.outbox)
     card_task = contextlib.nullcontext()
     if not issue_cards:
+        # The publication's outbox job is handed over (the row is marked sent) to a broker that
+        # never delivers it.
         card_task = mock.patch(
-            "review.services.issue_cards_for_application.delay", lambda application_id: None
+            "review.services.issue_cards_for_application.apply_async", lambda *args, **options: None
         )
     # The tasks queued on commit (notifications, card issuance) run as the step commits would run them.
     with card_task, TestCase.captureOnCommitCallbacks(execute=True):

@@ -10,6 +10,11 @@ so CI never skips what it can run.
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
@@ -50,6 +55,12 @@ def _missing_service(item) -> str | None:
     return None
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
@@ -83,10 +94,10 @@ def _reference_data(request):
     if kind is None:
         return
     request.getfixturevalue(kind)
-    from reference.data import load_reference_data, reference_data_present
+    from reference.fixtures import load_fixtures, reference_data_present
 
     if not reference_data_present():
-        load_reference_data()
+        load_fixtures()
 
 
 @pytest.fixture(autouse=True)
@@ -185,6 +196,136 @@ def login_client():
         return _logged_in_client(Client(), user)
 
     return make
+
+
+# --- Private files in a bucket: a real S3-protocol server (moto) for the session -----------------
+
+S3_KEYS = {"AWS_ACCESS_KEY_ID": "portal-test", "AWS_SECRET_ACCESS_KEY": "portal-test-secret"}
+S3_REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's standalone server in a process of its own: boto3 and django-storages speak the real
+    S3 HTTP protocol to it, as they would to MinIO or a cloud bucket. Yields its endpoint URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("moto's S3 server did not start", pytrace=False)
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@dataclass
+class Bucket:
+    name: str
+    endpoint: str
+    storage: object  # core.storage_bucket.PrivateBucketStorage
+    client: object  # boto3 S3 client
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment that puts another process (a gunicorn host, a worker) on this bucket."""
+        return {
+            "PRIVATE_STORAGE_BUCKET": self.name,
+            "AWS_S3_ENDPOINT_URL": self.endpoint,
+            "AWS_S3_REGION_NAME": S3_REGION,
+            **S3_KEYS,
+        }
+
+    def keys(self) -> list[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name)
+        return sorted(obj["Key"] for page in pages for obj in page.get("Contents", ()))
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+
+
+def bucket_storage_config(*, name: str, endpoint: str) -> dict:
+    return {
+        "BACKEND": "core.storage_bucket.PrivateBucketStorage",
+        "OPTIONS": {
+            "bucket_name": name,
+            "endpoint_url": endpoint,
+            "access_key": S3_KEYS["AWS_ACCESS_KEY_ID"],
+            "secret_key": S3_KEYS["AWS_SECRET_ACCESS_KEY"],
+            "region_name": S3_REGION,
+            "addressing_style": "path",
+        },
+    }
+
+
+@pytest.fixture
+def bucket(s3_server, settings):
+    """Private files go to a fresh bucket on the moto server for this test, as with
+    PRIVATE_STORAGE_BUCKET set. The model fields took their storage when the models were loaded,
+    so they are pointed at the bucket too, and back afterwards."""
+    import boto3
+    from django.apps import apps
+    from django.core.files.storage import storages
+    from django.db.models import FileField
+
+    from core.storage import private_storage
+
+    name = f"portal-test-{uuid.uuid4().hex[:16]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name=S3_REGION,
+        aws_access_key_id=S3_KEYS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"],
+    )
+    client.create_bucket(Bucket=name)
+    config = bucket_storage_config(name=name, endpoint=s3_server)
+    settings.STORAGES = {**settings.STORAGES, "default": config, "private": config}
+    storage = storages["private"]
+    fields = [
+        field
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, FileField) and getattr(field, "_storage_callable", None) is private_storage
+    ]
+    before = [(field, field.storage) for field in fields]
+    for field in fields:
+        field.storage = storage
+    try:
+        yield Bucket(name=name, endpoint=s3_server, storage=storage, client=client)
+    finally:
+        for field, original in before:
+            field.storage = original
+
+
+def pytest_generate_tests(metafunc):
+    """A module marked `both_storages` runs each of its tests twice: on the local folder and on
+    the bucket (the moto server), so the same checks prove the same behaviour on both."""
+    if (
+        metafunc.definition.get_closest_marker("both_storages")
+        and "private_storage_mode" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("private_storage_mode", ["folder", "bucket"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def private_storage_mode(request):
+    """ "folder" (the local PrivateFileStorage of the test settings) or "bucket"."""
+    mode = getattr(request, "param", "folder")
+    if mode == "bucket":
+        request.getfixturevalue("bucket")
+    return mode
 
 
 # --- `--reverse`: the suite once more, back to front (make test runs it) ------------------------------

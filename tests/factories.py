@@ -221,6 +221,8 @@ class AccompanyingPersonFactory(factory.django.DjangoModelFactory):
     id_number = factory.LazyFunction(lambda: make_resident_id(years_ago(29), male=False))
     gender = "女"
     birth_date = factory.LazyFunction(lambda: years_ago(29))
+    ethnicity = "汉族"
+    hukou_same_as_applicant = True
 
 
 class LibraryDocumentFactory(factory.django.DjangoModelFactory):

@@ -2,9 +2,10 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from reference.data import load_content_pages
+    # fixtures/content_pages.json; pages that exist are left as the administrator edited them.
+    from reference.fixtures import CONTENT_PAGES, load_fixtures
 
-    load_content_pages(apps)
+    load_fixtures(apps, (CONTENT_PAGES,))
 
 
 class Migration(migrations.Migration):

@@ -12,7 +12,8 @@ from core.uploads import check_jpeg
 from reference.models import District
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+# Files are stored here: each test runs on the local folder and on a bucket (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
 
 
 @pytest.fixture

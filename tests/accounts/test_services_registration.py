@@ -9,7 +9,7 @@ from django.db import connection
 
 from accounts import services
 from accounts.models import Role, User, UserSubsystem
-from reference.data import TALENT_SUBSYSTEM_SLUG
+from reference.fixtures import TALENT_SUBSYSTEM_SLUG
 from reference.models import Subsystem
 from tests import factories
 

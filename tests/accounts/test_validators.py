@@ -157,3 +157,23 @@ def test_each_id_type_has_a_valid_example(id_type, number):
 def test_unknown_id_type_is_refused():
     with pytest.raises(ValidationError, match="证件类型"):
         validate_id_number("driving_licence", "123456")
+
+
+def test_the_password_hint_names_the_common_password_check_that_applies():
+    from django.conf import settings
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from accounts.validators import PASSWORD_HELP
+
+    validators = [v["NAME"] for v in settings.AUTH_PASSWORD_VALIDATORS]
+    assert "django.contrib.auth.password_validation.CommonPasswordValidator" in validators
+    assert "常见的简单密码" in PASSWORD_HELP
+    # The examples in the hint are refused, as the hint says.
+    for example in ("123456", "abc123", "password"):
+        try:
+            validate_password(example)
+        except ValidationError as exc:
+            assert any("常见" in m for m in exc.messages), (example, exc.messages)
+        else:
+            raise AssertionError(f"{example} was accepted")

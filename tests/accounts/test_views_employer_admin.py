@@ -7,7 +7,8 @@ from django.urls import reverse
 from accounts.models import Employer, EmployerAdmin
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+# Files are stored here: each test runs on the local folder and on a bucket (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
 
 REQUEST_URL = "/accounts/employer-admin/apply/"
 LIST_URL = "/accounts/employer-admin/"

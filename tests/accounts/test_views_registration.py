@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User, UserSubsystem
-from reference.data import TALENT_SUBSYSTEM_SLUG
+from reference.fixtures import TALENT_SUBSYSTEM_SLUG
 from reference.models import Subsystem
 from tests import factories
 from tests.accounts.test_forms_registration import PASSWORD, valid_data

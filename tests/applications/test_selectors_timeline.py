@@ -45,3 +45,13 @@ def test_staff_notes_and_duplicated_card_entries_are_hidden():
     assert shown.count("入户信息卡已签发") == 1
     assert AuditAction.CARD_ISSUE.label not in shown
     assert all("单位称已离职" not in item.detail for item in timeline_for(application))
+
+
+def test_correction_items_are_listed_without_the_audit_rows_own_numbers():
+    from tests.builders import build_application
+
+    items = ["身份证附件不清晰，请重新上传。", "1. 学位证书缺少第二页。"]
+    application = build_application(Status.RETURNED, return_items=items)
+    returned = next(item for item in timeline_for(application) if item.items)
+    # The audit row reads "1. …；2. 1. …": only the numbers it added are dropped.
+    assert returned.items == items

@@ -18,7 +18,8 @@ from tests.factories import (
     jpeg_bytes,
 )
 
-pytestmark = pytest.mark.django_db
+# Files are stored here: each test runs on the local folder and on a bucket (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
 
 
 def jpeg_file(name="身份证.jpg", **kwargs) -> SimpleUploadedFile:

@@ -20,6 +20,8 @@ def add(application, **kwargs):
         "id_type": IdType.RESIDENT_ID,
         "id_number": make_resident_id(years_ago(29), male=False),
         "relation": Relation.SPOUSE,
+        "ethnicity": "汉族",
+        "hukou_same_as_applicant": True,
     }
     values.update(kwargs)
     return services.accompanying_person_add(application=application, by=application.applicant, **values)
@@ -132,7 +134,14 @@ def test_missing_fields_are_reported_together():
             id_number="",
             relation="",
         )
-    assert set(info.value.message_dict) == {"full_name", "id_number", "relation"}
+    assert set(info.value.message_dict) == {
+        "full_name",
+        "id_number",
+        "relation",
+        "ethnicity",
+        "original_registry_office",
+        "original_hukou_address",
+    }
 
 
 def test_remove_and_confirm_the_step():
@@ -161,3 +170,98 @@ def test_persons_of_a_submitted_application_cannot_change():
         services.accompanying_person_remove(person=person, by=application.applicant)
     assert application.accompanying_persons.count() == 1
     assert application.status == Status.SUBMITTED
+
+
+# --- the person's own card lines (issue 12, defect 7) ---------------------------------------------
+
+
+def test_own_ethnicity_and_hukou_are_kept_and_marriage_follows_the_relation():
+    application = ApplicationFactory()
+    spouse = add(
+        application,
+        ethnicity="壮族",
+        hukou_same_as_applicant=False,
+        original_registry_office="  广西壮族自治区南宁市公安局青秀分局 ",
+        original_hukou_address="广西壮族自治区南宁市青秀区民族大道100号",
+    )
+    child = add(
+        application,
+        full_name="张小宝",
+        id_number=make_resident_id(years_ago(6), male=True),
+        relation=Relation.SON,
+    )
+    spouse.refresh_from_db()
+    assert spouse.ethnicity == "壮族" and not spouse.hukou_same_as_applicant
+    assert spouse.registry_office_shown == "广西壮族自治区南宁市公安局青秀分局"
+    assert spouse.hukou_address_shown == "广西壮族自治区南宁市青秀区民族大道100号"
+    assert (spouse.marital_status, child.marital_status) == ("已婚", "未婚")
+
+
+def test_same_as_applicant_follows_the_applicants_own_hukou_even_after_a_correction():
+    application = ApplicationFactory()
+    child = add(
+        application,
+        full_name="张小宝",
+        id_number=make_resident_id(years_ago(6), male=True),
+        relation=Relation.SON,
+        original_registry_office="typed but not used",
+    )
+    child.refresh_from_db()
+    assert child.hukou_same_as_applicant and child.original_registry_office == ""
+    assert child.registry_office_shown == application.original_registry_office
+    application.original_hukou_address = "湖南省长沙市岳麓区麓山南路2号"
+    application.save()
+    child = AccompanyingPerson.objects.select_related("application").get(pk=child.pk)
+    assert child.hukou_address_shown == "湖南省长沙市岳麓区麓山南路2号"
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"ethnicity": ""}, "ethnicity", "请选择民族。"),
+        ({"ethnicity": "火星族"}, "ethnicity", "请从列表中选择民族。"),
+        (
+            {"hukou_same_as_applicant": False},
+            "original_registry_office",
+            "请填写原户口登记机关，或选择“与主迁人相同”。",
+        ),
+        (
+            {"hukou_same_as_applicant": False},
+            "original_hukou_address",
+            "请填写原户口所在地，或选择“与主迁人相同”。",
+        ),
+        (
+            {
+                "hukou_same_as_applicant": False,
+                "original_registry_office": "局" * 101,
+                "original_hukou_address": "x",
+            },
+            "original_registry_office",
+            "原户口登记机关不能超过100个字符。",
+        ),
+    ],
+)
+def test_details_are_checked_like_the_applicants(values, field, message):
+    application = ApplicationFactory()
+    assert errors_of(application, **values)[field] == [message]
+
+
+def test_same_as_applicant_is_refused_while_the_applicants_hukou_is_blank():
+    application = ApplicationFactory(original_registry_office="", original_hukou_address="")
+    errors = errors_of(application)
+    assert errors["hukou_same_as_applicant"] == [
+        "个人信息中尚未填写原户口登记机关、原户口所在地，不能选择“与主迁人相同”；"
+        "请先完成个人信息，或直接填写随迁人的原户口信息。"
+    ]
+
+
+def test_a_row_from_before_the_details_were_asked_is_named_at_the_step():
+    application = ApplicationFactory(status=Status.DRAFT)
+    AccompanyingPersonFactory(
+        application=application, full_name="李四", ethnicity="", hukou_same_as_applicant=False
+    )
+    with pytest.raises(ValidationError) as info:
+        services.application_family_complete(application=application, by=application.applicant)
+    assert info.value.messages == [
+        "随迁人李四尚未填写民族、原户口登记机关、原户口所在地，请删除该随迁人后重新添加并填写。"
+    ]

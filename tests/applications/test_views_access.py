@@ -17,7 +17,8 @@ from tests.factories import (
     district,
 )
 
-pytestmark = pytest.mark.django_db
+# Files are stored here: each test runs on the local folder and on a bucket (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
 
 
 @pytest.fixture

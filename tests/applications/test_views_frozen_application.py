@@ -50,6 +50,8 @@ def test_adding_and_confirming_companions(tab, submitted):
         "relation": "儿子",
         "id_type": "resident_id",
         "id_number": make_resident_id(years_ago(8)),
+        "ethnicity": "汉族",
+        "hukou_same_as_applicant": "on",
     }
     _told_frozen(tab.post(url, data), submitted)
     _told_frozen(tab.post(url, {"nav": "next"}), submitted)

@@ -17,7 +17,8 @@ from tests.factories import (
     years_ago,
 )
 
-pytestmark = pytest.mark.django_db
+# Files are stored here: each test runs on the local folder and on a bucket (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
 
 
 def step_url(application, step):
@@ -104,22 +105,24 @@ def test_commitment_shows_article_11_and_disagree_stops_there(applicant_client, 
     assert response.url == step_url(application, "declaration")
 
 
-def test_declaration_needs_the_conditions_ticked(applicant_client, applicant):
+def test_declaration_states_the_conditions_and_going_on_declares_them(applicant_client, applicant):
     application = ApplicationFactory(
         applicant=applicant, completed_steps=["commitment"], conditions_confirmed=False
     )
     page = text(applicant_client.get(step_url(application, "declaration")))
     assert "穗府办规〔2020〕10号" in page and "广州市人才引进申报办理指引" in page
     assert reverse("portal:content_page", args=["guide-declaration"]) in page
+    # A statement, as the seed shows it: no second tick box beside the 个人承诺.
+    conditions = page.split('data-testid="conditions"')[1].split("</section>")[0]
+    assert 'type="checkbox"' not in conditions
+    response = applicant_client.post(step_url(application, "declaration"), {"declaration_type": ""})
+    assert "请选择申报类型。" in text(response)
     response = applicant_client.post(
         step_url(application, "declaration"), {"declaration_type": "talent_hukou"}
     )
-    assert "请确认符合申报条件后再继续。" in text(response)
-    response = applicant_client.post(
-        step_url(application, "declaration"),
-        {"declaration_type": "talent_hukou", "conditions_confirmed": "on"},
-    )
     assert response.url == step_url(application, "category")
+    application.refresh_from_db()
+    assert application.conditions_confirmed
 
 
 def test_category_page_lists_the_five_categories_and_marks_the_quota_one(applicant_client, applicant):
@@ -286,7 +289,15 @@ def test_family_add_shows_id_errors_and_keeps_the_entry(applicant_client, applic
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     response = applicant_client.post(
         step_url(application, "family"),
-        {"nav": "add", "full_name": "张小龙", "relation": "儿子", "id_type": "resident_id", "id_number": bad},
+        {
+            "nav": "add",
+            "full_name": "张小龙",
+            "relation": "儿子",
+            "id_type": "resident_id",
+            "id_number": bad,
+            "ethnicity": "汉族",
+            "hukou_same_as_applicant": "on",
+        },
     )
     page = text(response)
     assert "校验位不正确" in page and 'value="张小龙"' in page and f'value="{bad}"' in page
@@ -298,6 +309,8 @@ def test_family_add_shows_id_errors_and_keeps_the_entry(applicant_client, applic
             "relation": "儿子",
             "id_type": "resident_id",
             "id_number": good,
+            "ethnicity": "汉族",
+            "hukou_same_as_applicant": "on",
         },
         follow=True,
     )
@@ -335,12 +348,17 @@ def test_upload_success_and_refusal_messages(applicant_client, applicant, jpeg_u
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     fake = SimpleUploadedFile("户口簿.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
+    # A refusal redirects back to the step at the row (POST/redirect/GET): reloading resends nothing.
     response = applicant_client.post(url, {"kind": "household_register", "file": fake})
-    assert response.status_code == 400
-    page = text(response)
+    assert response.status_code == 302
+    assert response.url == step_url(application, "attachments") + "#kind-household_register"
+    page = text(applicant_client.get(response.url))
     row = page.split('id="kind-household_register"')[1].split("</li>")[0]
     assert "该文件实际是PDF文件" in row
-    response = applicant_client.post(url, {"kind": "household_register"})
+    assert "“户口簿”未能上传" in page.split('id="kind-')[0]  # the banner above the rows
+    # Shown once: a reload is the plain page.
+    assert "未能上传" not in text(applicant_client.get(step_url(application, "attachments")))
+    response = applicant_client.post(url, {"kind": "household_register"}, follow=True)
     assert "请先点击“浏览...”选择要上传的JPG图片" in text(response)
 
 
@@ -462,3 +480,20 @@ def test_attachment_changes_made_from_the_confirm_page_lead_back_there(
     assert applicant_client.post(
         step_url(application, "attachments"), {"nav": "next", "from": "confirm"}
     ).url == (step_url(application, "confirm"))
+
+
+def test_school_and_major_carry_their_star_only_with_an_education(applicant_client, applicant):
+    application = ApplicationFactory(
+        applicant=applicant, completed_steps=["commitment", "declaration", "category"], education=""
+    )
+    page = text(applicant_client.get(step_url(application, "personal")))
+    school_label = page.split('for="id_graduate_school"')[1].split("</label>")[0]
+    assert "asteriskField" not in school_label
+    assert "data-school-required-unless" in page
+    response = applicant_client.post(
+        step_url(application, "personal"), {"nav": "save", "education": "硕士研究生", "graduate_school": ""}
+    )
+    page = text(response)
+    assert "有学历的请填写毕业学校。" in page and "有学历的请填写专业。" in page
+    school_label = page.split('for="id_graduate_school"')[1].split("</label>")[0]
+    assert "asteriskField" in school_label

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from accounts import services
 from accounts.models import EmployerAdmin, UserSubsystem
 from core.text import cn_date_with_weekday
-from reference.data import TALENT_SUBSYSTEM_SLUG
+from reference.fixtures import TALENT_SUBSYSTEM_SLUG
 from reference.models import Subsystem
 from tests import factories
 from tests.e2e.conftest import login, screenshot, scripts_ready

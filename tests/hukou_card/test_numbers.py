@@ -78,7 +78,8 @@ def test_approval_number_format_uses_the_district_abbreviation():
 
 
 def test_every_guangzhou_district_has_an_abbreviation():
-    from reference.data import DISTRICTS
+    from reference.fixtures import DISTRICTS, fixture_records
 
-    abbreviations = [numbers.DISTRICT_ABBREVIATIONS[code] for code, _name, _contact in DISTRICTS]
-    assert len(set(abbreviations)) == len(DISTRICTS)
+    codes = [record["fields"]["code"] for record in fixture_records(DISTRICTS)]
+    abbreviations = [numbers.DISTRICT_ABBREVIATIONS[code] for code in codes]
+    assert len(set(abbreviations)) == len(codes) == 11

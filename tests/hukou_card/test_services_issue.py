@@ -16,7 +16,8 @@ from hukou_card import services
 from hukou_card.models import ApprovalNumberSequence, HukouCard
 from tests.builders import build_application
 
-pytestmark = pytest.mark.django_db
+# Files are stored here: each test runs on the local folder and on a bucket (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
 
 
 def _pdf_files(storage, card) -> list[str]:
@@ -146,10 +147,18 @@ def test_card_numbers_carry_district_and_year(issued_cards):
         assert re.fullmatch(rf"440112{year:02d}\d{{9}}", card.number)
 
 
-def test_card_pdfs_live_in_private_storage_without_a_public_url(main_card, client):
+def test_card_pdfs_live_in_private_storage_without_a_public_url(
+    main_card, client, private_storage_mode, request
+):
     from django.conf import settings
 
-    assert main_card.pdf.path.startswith(str(settings.PRIVATE_MEDIA_ROOT))
+    if private_storage_mode == "bucket":
+        bucket = request.getfixturevalue("bucket")
+        assert main_card.pdf.name in bucket.keys()
+        with pytest.raises(NotImplementedError):
+            main_card.pdf.url  # noqa: B018 - no presigned link can be made of it
+    else:
+        assert main_card.pdf.path.startswith(str(settings.PRIVATE_MEDIA_ROOT))
     for path in (f"/{main_card.pdf.name}", f"/media/{main_card.pdf.name}", f"/static/{main_card.pdf.name}"):
         assert client.get(path).status_code == 404
 

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
@@ -15,7 +16,8 @@ from hukou_card import numbers, throttle
 from hukou_card.models import HukouCard
 from tests.builders import build_application
 
-pytestmark = pytest.mark.django_db
+# Files are stored here: each test runs on the local folder and on a bucket (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
 S = HukouCard.Status
 
 
@@ -304,12 +306,12 @@ def test_police_detail_shows_the_whole_card_and_an_intact_signature(
 
 
 def test_police_detail_reports_a_tampered_pdf(login_client, police_officer, main_card):
-    path = main_card.pdf.path
-    with open(path, "r+b") as handle:
+    # Through the storage, not a path: in a bucket the file is an object, not on this disk.
+    storage, name = main_card.pdf.storage, main_card.pdf.name
+    with storage.open(name, "rb") as handle:
         data = handle.read()
-        position = data.index(b"ReportLab")
-        handle.seek(position)
-        handle.write(b"X")
+    storage.delete(name)
+    assert storage.save(name, ContentFile(data.replace(b"ReportLab", b"XeportLab", 1))) == name
     html = (
         login_client(police_officer)
         .get(reverse("hukou_card:police_detail", args=[main_card.public_id]))

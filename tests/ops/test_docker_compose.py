@@ -1,6 +1,9 @@
 """No Docker engine runs here, so the compose file is checked as data: every service the operators
 rely on is there, healthy-checked, restarted, wired to the right volumes, and runs code that exists."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-SERVICES = ["nginx", "web", "worker", "beat", "postgres", "redis-cache", "redis-broker"]
+SERVICES = ["nginx", "web", "worker", "beat", "postgres", "redis-cache", "redis-broker", "minio"]
 
 
 def test_every_service_is_present(compose):
@@ -149,7 +152,9 @@ def test_the_stack_loads_no_demo_data_unless_the_demo_profile_is_asked_for(compo
     # The same environment as web (its database, its settings), plus the flag load_demo needs with
     # DJANGO_DEBUG=0; no other service carries it.
     assert demo["environment"] == {**compose["x-app"]["environment"], "PORTAL_DEMO": "1"}
-    assert all("PORTAL_DEMO" not in s.get("environment", {}) for n, s in compose["services"].items() if n != "demo")
+    assert all(
+        "PORTAL_DEMO" not in s.get("environment", {}) for n, s in compose["services"].items() if n != "demo"
+    )
     example = (ROOT / "deploy" / "production.env.example").read_text(encoding="utf-8")
     assert "PORTAL_DEMO" not in example
 
@@ -161,3 +166,96 @@ def test_every_process_that_runs_the_start_up_checks_sees_the_signing_key(compos
     for name in ("web", "worker", "beat", "demo"):
         volumes = compose["services"][name].get("volumes", compose["x-app"]["volumes"])
         assert "./secrets:/run/secrets:ro" in volumes, name
+
+
+# --- the private files' bucket: MinIO -----------------------------------------------------------
+
+
+def _example_env() -> dict[str, str]:
+    lines = (ROOT / "deploy" / "production.env.example").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_minio_holds_the_private_files_and_the_app_waits_for_its_bucket(compose):
+    minio, init = compose["services"]["minio"], compose["services"]["minio-init"]
+    assert minio["command"] == "server /data" and "minio_data:/data" in minio["volumes"]
+    assert "minio_data" in compose["volumes"]
+    # Reached by web and worker on the internal network only: no published port, not on `edge`.
+    assert "ports" not in minio and _networks(minio) == {"default"}
+    assert init["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert init["restart"] == "no" and init["image"] == minio["image"]
+    assert "./deploy/minio/create-bucket.sh:/deploy/create-bucket.sh:ro" in init["volumes"]
+    for name in ("web", "worker", "beat"):
+        depends = compose["services"][name]["depends_on"]
+        assert depends["minio-init"]["condition"] == "service_completed_successfully"
+
+
+def test_the_example_environment_puts_private_files_in_the_compose_bucket(compose):
+    env = _example_env()
+    assert env["PRIVATE_STORAGE_BUCKET"] and env["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert env["AWS_S3_REGION_NAME"] and env["AWS_ACCESS_KEY_ID"] != env["MINIO_ROOT_USER"]
+    assert env["AWS_SECRET_ACCESS_KEY"].startswith("CHANGE") and env["MINIO_ROOT_PASSWORD"].startswith(
+        "CHANGE"
+    )
+    minio_env = compose["services"]["minio"]["environment"]
+    assert minio_env["MINIO_ROOT_USER"].startswith("${MINIO_ROOT_USER:?")
+    assert minio_env["MINIO_ROOT_PASSWORD"].startswith("${MINIO_ROOT_PASSWORD:?")
+
+
+@pytest.fixture
+def fake_mc(tmp_path):
+    """A stand-in `mc` on PATH that records its arguments (and the policy it is given): the script's
+    steps are checked without a MinIO server."""
+    record = tmp_path / "mc-calls.jsonl"
+    mc = tmp_path / "bin" / "mc"
+    mc.parent.mkdir()
+    mc.write_text(
+        "#!/bin/sh\n"
+        f'exec {sys.executable} -c "import json, sys; args = sys.argv[1:]; '
+        "policy = open(args[-1]).read() if args[:3] == ['admin', 'policy', 'create'] else None; "
+        f"open('{record}', 'a').write(json.dumps([args, policy]) + chr(10))\" \"$@\"\n"
+    )
+    mc.chmod(0o755)
+    return mc.parent, record
+
+
+def _run_create_bucket(fake_mc, **env):
+    bin_dir, record = fake_mc
+    result = subprocess.run(
+        ["sh", str(ROOT / "deploy" / "minio" / "create-bucket.sh")],
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    calls = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
+    return result, calls
+
+
+def test_minio_init_makes_a_private_bucket_and_a_key_for_it_alone(fake_mc):
+    env = _example_env()
+    keys = (
+        "PRIVATE_STORAGE_BUCKET",
+        "MINIO_ROOT_USER",
+        "MINIO_ROOT_PASSWORD",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    )
+    result, calls = _run_create_bucket(fake_mc, **{key: env[key] for key in keys})
+    assert result.returncode == 0, result.stderr
+    bucket, key = env["PRIVATE_STORAGE_BUCKET"], env["AWS_ACCESS_KEY_ID"]
+    args = [call[0] for call in calls]
+    assert ["mb", "--ignore-existing", f"local/{bucket}"] in args
+    assert ["anonymous", "set", "none", f"local/{bucket}"] in args
+    assert ["admin", "user", "add", "local", key, env["AWS_SECRET_ACCESS_KEY"]] in args
+    assert ["admin", "policy", "attach", "local", "portal-private-files", "--user", key] in args
+    policy = json.loads(next(call[1] for call in calls if call[0][:3] == ["admin", "policy", "create"]))
+    resources = {resource for statement in policy["Statement"] for resource in statement["Resource"]}
+    assert resources == {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"}
+    assert all(statement["Effect"] == "Allow" for statement in policy["Statement"])
+
+
+def test_minio_init_does_nothing_when_the_local_folder_is_kept(fake_mc):
+    result, calls = _run_create_bucket(fake_mc, PRIVATE_STORAGE_BUCKET="")
+    assert result.returncode == 0 and calls == []
+    assert "local folder" in result.stdout

@@ -128,7 +128,7 @@ PRODUCTION_SETTINGS = {
         ({"CELERY_TASK_ALWAYS_EAGER": True}, ["core.E001"], "CELERY_TASK_ALWAYS_EAGER is on"),
         ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, [], ""),
         ({"SMS_BACKEND": "NONE"}, [], ""),
-        ({"SMS_BACKEND": "core.notifications.ConsoleSmsBackend"}, ["core.E004"], "development backend"),
+        ({"SMS_BACKEND": "core.sms.ConsoleSmsBackend"}, ["core.E004"], "development backend"),
         ({"SMS_BACKEND": "core.notifications.LocmemSmsBackend"}, ["core.E004"], "development backend"),
         ({"SMS_BACKEND": "sms_gateway.NoSuchBackend"}, ["core.E005"], "cannot be imported"),
         ({"SITE_URL": ""}, ["core.E006"], "SITE_URL is (empty)"),
@@ -295,6 +295,7 @@ def test_gunicorn_with_every_choice_made_serves_and_healthz_names_what_is_switch
         "status": "degraded",
         "database": "ok",
         "broker": "ok",
+        "cache": "ok",
         "reasons": ["SMS disabled: SMS_BACKEND=none"],
     }
 

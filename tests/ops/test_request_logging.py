@@ -55,7 +55,7 @@ def test_task_headers_carry_the_request_id_into_the_worker():
 def test_healthz_reports_database_and_eager_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager", "reasons": []}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager", "cache": "ok", "reasons": []}
 
 
 @pytest.mark.django_db

@@ -6,10 +6,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reference.data import CONTENT_PAGES, load_content_pages
+from reference.fixtures import CONTENT_PAGES, fixture_records, load_fixtures
 from reference.models import ContentPage
 
 pytestmark = pytest.mark.django_db
+
+PAGES = [record["fields"] for record in fixture_records(CONTENT_PAGES)]
 
 # The seed's home page lists, by section.
 SEED_POLICY = ["穗府〔2018〕14号", "穗府规〔2020〕6号", "穗府办规〔2020〕10号", "穗人社规字〔2022〕2号", "技术技能人才职业目录（2019年）"]
@@ -42,7 +44,7 @@ def test_the_slugs_other_pages_link_to_exist():
     assert ContentPage.objects.get(slug="guide-declaration").title == "广州市人才引进申报办理指引"
 
 
-@pytest.mark.parametrize("page", CONTENT_PAGES, ids=[p["slug"] for p in CONTENT_PAGES])
+@pytest.mark.parametrize("page", PAGES, ids=[p["slug"] for p in PAGES])
 def test_each_page_is_a_labelled_summary_naming_its_source(client, page):
     response = client.get(reverse("portal:content_page", args=[page["slug"]]))
     html = response.content.decode()
@@ -57,8 +59,8 @@ def test_each_page_is_a_labelled_summary_naming_its_source(client, page):
 
 
 def test_pages_link_only_to_pages_that_exist(client):
-    slugs = {page["slug"] for page in CONTENT_PAGES}
-    for page in CONTENT_PAGES:
+    slugs = {page["slug"] for page in PAGES}
+    for page in PAGES:
         for linked in re.findall(r'href="/pages/([\w-]+)/"', page["body"]):
             assert linked in slugs, (page["slug"], linked)
 
@@ -67,10 +69,10 @@ def test_loading_again_keeps_an_administrators_edit():
     page = ContentPage.objects.get(slug="guide-faq")
     page.body = "<p>管理员修改后的内容</p>"
     page.save()
-    load_content_pages()
+    load_fixtures(names=(CONTENT_PAGES,))
     assert ContentPage.objects.get(slug="guide-faq").body == "<p>管理员修改后的内容</p>"
     ContentPage.objects.filter(slug="guide-faq").delete()
-    load_content_pages()
+    load_fixtures(names=(CONTENT_PAGES,))
     assert "常见问题" in ContentPage.objects.get(slug="guide-faq").title
 
 

@@ -30,13 +30,13 @@ def production(settings):
 def test_development_is_ok_with_in_process_tasks(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager", "reasons": []}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager", "cache": "ok", "reasons": []}
 
 
 def test_production_on_the_real_thing_is_ok(client, production):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "reasons": []}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok", "reasons": []}
 
 
 @pytest.mark.parametrize(
@@ -96,3 +96,20 @@ def test_a_database_down_is_503_whatever_else_is_degraded(client, production, mo
     body = response.json()
     assert body["status"] == "error" and body["database"] == "error: OperationalError"
     assert "SMS disabled: SMS_BACKEND=none" in body["reasons"]
+
+
+def test_jobs_waiting_in_the_outbox_for_minutes_are_degraded(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import OutboxJob
+
+    job = OutboxJob.objects.create(task_name="hukou_card.tasks.issue_cards_for_application", args=[1])
+    assert client.get("/healthz").json()["reasons"] == []  # just written: the relay has a minute
+    OutboxJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=12))
+    body = client.get("/healthz").json()
+    assert body["status"] == "degraded"
+    assert body["reasons"] == ["outbox: 1 jobs waiting for the broker, the oldest for 12 min"]
+    OutboxJob.objects.filter(pk=job.pk).update(sent_at=timezone.now())
+    assert client.get("/healthz").json()["status"] == "ok"

@@ -10,8 +10,9 @@ import pytest
 from applications.choices import Status
 from applications.models import Application
 from reference.models import CalendarOverride
+from reference.workdays import working_days_between
 from review import services
-from review.deadlines import working_days_left
+from review.deadlines import notice_period, working_days_left
 from tests.builders import build_application
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_decision_deadline_extension_and_notice_end_across_national_day(reviewer
     assert app.decision_due_on == D(2025, 11, 6)  # +10 working days
     services.application_approve(application_id=app.pk, by=reviewer)
     notice = app.notice_entry.notice
-    assert (notice.start_date, notice.end_date) == (D(2025, 9, 26), D(2025, 10, 10))
+    assert (notice.start_date, notice.end_date) == (D(2025, 9, 28), D(2025, 10, 10))
 
 
 @pytest.mark.parametrize(
@@ -95,3 +96,33 @@ def test_auto_accept_leaves_other_states_and_is_idempotent():
     assert services.application_auto_accept_overdue(today=D(2025, 6, 11)) == []
     returned.refresh_from_db()
     assert returned.status == Status.RETURNED
+
+
+# --- the 公示期: 5 working days, counted from the working day after the approval -----------------
+
+
+@pytest.mark.parametrize(
+    ("approved_on", "period"),
+    [
+        # Wednesday: Thu 3, Fri 4, Mon 7, Tue 8, Wed 9 December.
+        (D(2026, 12, 2), (D(2026, 12, 3), D(2026, 12, 9))),
+        # Friday, and the Saturday after it: the weekend is skipped, both start on Monday.
+        (D(2026, 12, 4), (D(2026, 12, 7), D(2026, 12, 11))),
+        (D(2026, 12, 5), (D(2026, 12, 7), D(2026, 12, 11))),
+        # Friday before National Day: the make-up Sunday 28 Sep counts, 1-8 October do not.
+        (D(2025, 9, 26), (D(2025, 9, 28), D(2025, 10, 10))),
+        # The day before the holiday, and a day inside it: both start on 9 October, and the make-up
+        # Saturday 11 October is one of the five (9, 10, 11, 13, 14).
+        (D(2025, 9, 30), (D(2025, 10, 9), D(2025, 10, 14))),
+        (D(2025, 10, 3), (D(2025, 10, 9), D(2025, 10, 14))),
+    ],
+)
+def test_the_notice_lasts_five_working_days_from_the_day_after_the_approval(approved_on, period):
+    start, end = notice_period(approved_on)
+    assert (start, end) == period
+    assert working_days_between(start, end) == 4  # (start, end]: with start itself, five
+
+
+def test_the_notice_period_follows_an_administrator_override():
+    CalendarOverride.objects.create(date=D(2026, 12, 7), is_working_day=False, note="台风停工")
+    assert notice_period(D(2026, 12, 4)) == (D(2026, 12, 8), D(2026, 12, 14))

@@ -70,7 +70,7 @@ def test_malformed_number_is_explained_next_to_the_field(client, in_notice):
 
 
 def test_past_notices_and_rejected_entries(client, in_notice, reviewer, freeze_today, monkeypatch):
-    monkeypatch.setattr("review.services.issue_cards_for_application.delay", lambda pk: None)
+    monkeypatch.setattr("review.services.issue_cards_for_application.apply_async", lambda *a, **k: None)
     rejected = build_application(Status.UNDER_REVIEW, full_name="赵六六")
     services.application_approve(application_id=rejected.pk, by=reviewer)
     rejected.refresh_from_db()

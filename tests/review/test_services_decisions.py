@@ -1,7 +1,6 @@
 """Service tests of the reviewer's decisions: what each writes, who is told, who may take it."""
 
 import datetime
-from unittest.mock import ANY
 
 import pytest
 from django.core import mail
@@ -44,9 +43,10 @@ def test_accept_moves_to_review_sets_the_decision_deadline_and_tells_the_applica
     assert len(mail.outbox) == 1
     assert "已受理" in mail.outbox[0].subject
     assert "2025年10月23日" in mail.outbox[0].body
-    # The SMS interface beside the e-mail (core.notifications; the locmem backend in tests).
-    assert LocmemSmsBackend.outbox == [{"mobile": submitted_app.applicant.mobile, "text": ANY}]
-    assert "申报已受理" in LocmemSmsBackend.outbox[0]["text"]
+    # The SMS beside the e-mail: the 受理 template and its parameters (core.sms), not free text.
+    assert LocmemSmsBackend.outbox == [
+        {"mobile": submitted_app.contact_mobile, "kind": "accepted", "params": [submitted_app.number, "2025-10-23"]}
+    ]
 
 
 def test_nothing_is_sent_when_the_decision_rolls_back(submitted_app, reviewer, django_capture_on_commit_callbacks):
@@ -99,10 +99,12 @@ def test_approve_opens_the_districts_notice_batch_of_five_working_days(
     assert under_review_app.status == Status.IN_NOTICE
     notice = under_review_app.notice_entry.notice
     assert notice.district_id == under_review_app.district_id
-    assert notice.start_date == datetime.date(2025, 9, 26)
-    assert notice.end_date == datetime.date(2025, 10, 10)  # 28, 29, 30 Sep, 9, 10 Oct
+    # Counted from the working day after the approval (review.deadlines.notice_period): Sunday 28 Sep
+    # is a make-up working day, then 29, 30 Sep, 9, 10 Oct.
+    assert notice.start_date == datetime.date(2025, 9, 28)
+    assert notice.end_date == datetime.date(2025, 10, 10)
     assert notice.title == "广州市天河区2025年第1批引进人才入户公示"
-    assert "公示期2025年09月26日至2025年10月10日" in last_audit(under_review_app).reason
+    assert "公示期2025年09月28日至2025年10月10日" in last_audit(under_review_app).reason
 
 
 def test_approvals_of_one_day_share_a_batch_and_a_later_day_opens_the_next(reviewer, freeze_today):
@@ -211,6 +213,38 @@ def test_bar_lasts_five_years_and_refuses_the_application_under_review(
     )
     assert actions == [AuditAction.SUBMIT, AuditAction.ACCEPT, AuditAction.APPLICANT_BAR, AuditAction.REJECT]
     assert "2029年02月28日" in mail.outbox[0].body
+    # One e-mail (the bar's) and one SMS (审核不通过 of the application it refused).
+    assert len(mail.outbox) == 1
+    assert LocmemSmsBackend.outbox == [
+        {"mobile": under_review_app.contact_mobile, "kind": "rejected", "params": [under_review_app.number]}
+    ]
+
+
+def test_each_decision_sends_its_sms_kind_with_its_parameters(reviewer, django_capture_on_commit_callbacks):
+    returned = build_application(Status.UNDER_REVIEW, reviewer=reviewer, contact_mobile="13911112222")
+    rejected = build_application(Status.UNDER_REVIEW, reviewer=reviewer)
+    approved = build_application(Status.UNDER_REVIEW, reviewer=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_return_for_correction(application_id=returned.pk, by=reviewer, items=["补充学位证书"])
+        services.application_reject(application_id=rejected.pk, by=reviewer, reason="不符合申报条件")
+        services.application_approve(application_id=approved.pk, by=reviewer)
+    notice = approved.notice_entry.notice
+    assert LocmemSmsBackend.outbox == [
+        {"mobile": "13911112222", "kind": "correction", "params": [returned.number]},
+        {"mobile": rejected.contact_mobile, "kind": "rejected", "params": [rejected.number]},
+        {
+            "mobile": approved.contact_mobile,
+            "kind": "notice",
+            "params": [approved.number, notice.start_date.isoformat(), notice.end_date.isoformat()],
+        },
+    ]
+    assert len(mail.outbox) == 3
+
+
+def test_an_extension_is_told_by_email_only(under_review_app, reviewer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_extend_decision(application_id=under_review_app.pk, by=reviewer, reason="需核实学历")
+    assert len(mail.outbox) == 1 and LocmemSmsBackend.outbox == []
 
 
 def test_bar_without_an_application_is_for_the_city_administrator_only(reviewer, city_admin, applicant):

@@ -56,7 +56,9 @@ def test_quota_place_is_reserved_on_approval_and_consumed_on_publication(
     assert quota_app.status == Status.PUBLISHED and quota_app.published_at is not None
     # Card issuance waits for the commit (hukou_card.tasks.issue_cards_for_application), with the id.
     sent = []
-    monkeypatch.setattr("review.services.issue_cards_for_application.delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr(
+        "review.services.issue_cards_for_application.apply_async", lambda args, **options: sent.append(*args)
+    )
     assert sent == []
     for callback in callbacks:
         callback()
@@ -67,7 +69,9 @@ def test_card_issuance_is_dispatched_with_the_application_id(
     under_review_app, reviewer, freeze_today, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr("review.services.issue_cards_for_application.delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr(
+        "review.services.issue_cards_for_application.apply_async", lambda args, **options: sent.append(*args)
+    )
     entry = approve(under_review_app, reviewer, freeze_today)
     freeze_today(entry.notice.end_date + datetime.timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):

@@ -25,7 +25,7 @@ def test_auto_accept_overdue_task(freeze_today):
 def test_close_ended_notices_publishes_and_skips_open_ones(
     reviewer, freeze_today, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("review.services.issue_cards_for_application.delay", lambda pk: None)
+    monkeypatch.setattr("review.services.issue_cards_for_application.apply_async", lambda *a, **k: None)
     ended_app = build_application(Status.IN_NOTICE, on=datetime.date(2025, 6, 3))
     running_app = build_application(Status.IN_NOTICE, on=datetime.date(2025, 6, 9))
     ended, running = ended_app.notice_entry.notice, running_app.notice_entry.notice

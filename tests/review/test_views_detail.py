@@ -14,7 +14,8 @@ from quota.models import QuotaReservation
 from tests import factories
 from tests.builders import build_application
 
-pytestmark = pytest.mark.django_db
+# Files are stored here: each test runs on the local folder and on a bucket (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
 
 
 def detail_url(app):
@@ -191,3 +192,29 @@ def test_detail_page_query_count_does_not_grow_with_attachments_and_trail(review
         factories.AccompanyingPersonFactory(application=app)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert reviewer_client.get(detail_url(app)).status_code == 200
+
+
+def test_reviewer_sees_each_accompanying_persons_own_details(reviewer_client):
+    app = factories.ApplicationFactory(submitted=True, status=Status.SUBMITTED)
+    factories.AccompanyingPersonFactory(
+        application=app,
+        full_name="周敏",
+        ethnicity="壮族",
+        hukou_same_as_applicant=False,
+        original_registry_office="广西壮族自治区南宁市公安局青秀分局",
+        original_hukou_address="广西壮族自治区南宁市青秀区民族大道100号",
+    )
+    factories.AccompanyingPersonFactory(
+        application=app,
+        full_name="林小满",
+        relation="女儿",
+        gender="女",
+        id_number=factories.make_resident_id(factories.years_ago(9), male=False),
+        birth_date=factories.years_ago(9),
+    )
+    page = reviewer_client.get(detail_url(app)).content.decode()
+    family = page[page.index('id="s-family"') :]
+    family = family[: family.index("</section>")]
+    for text in ("壮族", "已婚", "未婚", "广西壮族自治区南宁市公安局青秀分局", "广西壮族自治区南宁市青秀区民族大道100号"):
+        assert text in family, text
+    assert "与主迁人相同" in family and app.original_registry_office in family

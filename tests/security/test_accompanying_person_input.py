@@ -53,6 +53,8 @@ def add_person(client, application, **fields):
         "relation": "儿子",
         "id_type": "resident_id",
         "id_number": make_resident_id(years_ago(8)),
+        "ethnicity": "汉族",
+        "hukou_same_as_applicant": "on",
     }
     data.update(fields)
     return client.post(family_url(application), data)
@@ -88,6 +90,8 @@ def test_the_service_refuses_the_same_names(draft, name):
             id_type="resident_id",
             id_number=make_resident_id(years_ago(8)),
             relation="儿子",
+            ethnicity="汉族",
+            hukou_same_as_applicant=True,
         )
     assert NAME_RULE in info.value.message_dict["full_name"][0]
     assert not AccompanyingPerson.objects.filter(application=draft).exists()
@@ -124,6 +128,8 @@ def test_a_companion_name_is_accepted_exactly_when_the_applicants_own_would_be(d
             id_type="resident_id",
             id_number=make_resident_id(years_ago(8)),
             relation="儿子",
+            ethnicity="汉族",
+            hukou_same_as_applicant=True,
         )
     except ValidationError as exc:
         assert "full_name" in exc.message_dict
@@ -145,6 +151,8 @@ def test_unknown_document_type_is_refused_beside_its_field(applicant_client, dra
             id_type="<script>",
             id_number="E98765432",
             relation="儿子",
+            ethnicity="汉族",
+            hukou_same_as_applicant=True,
         )
     assert "请正确选择证件类型" in info.value.message_dict["id_type"][0]
 

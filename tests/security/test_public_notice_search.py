@@ -73,7 +73,7 @@ def test_name_together_with_number_confirms_nothing(client, two_in_notice):
 
 
 def test_past_tab_does_not_filter_by_name_either(client, two_in_notice, monkeypatch):
-    monkeypatch.setattr("review.services.issue_cards_for_application.delay", lambda pk: None)
+    monkeypatch.setattr("review.services.issue_cards_for_application.apply_async", lambda *a, **k: None)
     notice = two_in_notice[0].notice_entry.notice
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     PublicNotice.objects.filter(pk=notice.pk).update(start_date=yesterday, end_date=yesterday)

@@ -104,6 +104,8 @@ def test_adding_a_companion_while_another_tab_submits(tab, draft):
         "relation": "儿子",
         "id_type": "resident_id",
         "id_number": make_resident_id(years_ago(8)),
+        "ethnicity": "汉族",
+        "hukou_same_as_applicant": "on",
     }
     response = while_another_tab_holds(
         submit_in_the_other_tab(draft), lambda: tab.post(family_url(draft), data)

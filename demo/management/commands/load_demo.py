@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Employer, IdType, Role, User
 from accounts.selectors import DEMO_EMAIL_DOMAIN
-from reference.data import TALENT_SUBSYSTEM_SLUG, load_reference_data
+from reference.fixtures import TALENT_SUBSYSTEM_SLUG, load_fixtures
 from reference.models import District
 
 DEMO_PASSWORD = "Demo2026gz"  # noqa: S105 - documented demo password, demo data only
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         if if_empty and User.objects.exists():
             self.stdout.write("Users exist; demo data not loaded.")
             return
-        load_reference_data()
+        load_fixtures()  # the migrations loaded them; again in case a flush or an edit removed rows
         districts = {d.code: d for d in District.objects.all()}
         from accounts.validators import credit_code_check_char
 

@@ -8,9 +8,10 @@ from review.statistics_sql import create_view, drop_view
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("review", "0004_moved_to_their_owners"),
-        ("applications", "0004_moved_to_their_owners"),
-        ("hukou_card", "0004_card_signed_by_development_ca"),
+        ("review", "0005_service_rating"),
+        # After the tables' latest changes: PostgreSQL refuses to alter a column a view reads.
+        ("applications", "0005_accompanying_person_details"),
+        ("hukou_card", "0005_card_expiry_reminder"),
     ]
 
     operations = [migrations.RunPython(create_view, drop_view)]
