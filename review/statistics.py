@@ -28,7 +28,7 @@ from applications.reference import reference_lists
 from hukou_card.models import HukouCard
 from quota.models import Quota
 from review import charts
-from review.models import Objection
+from review.models import Objection, ServiceRating
 from review.statistics_sql import source_sql
 
 
@@ -158,21 +158,35 @@ def build_statistics(*, filters: StatisticsFilters, counted: bool = True) -> Sta
     stats.sections.append(_processing_section(cells))
     stats.sections.append(_objection_section(cells))
     stats.sections.append(_card_section(cells))
-    ratings = rating_section(filters=filters)
-    if ratings is not None:
-        stats.sections.append(ratings)
+    stats.sections.append(_rating_section(cells))
     return stats
 
 
-def rating_section(*, filters: StatisticsFilters) -> Section | None:
-    """HOOK(好差评): the 好差评 ratings' table and chart, once the rating model exists.
-
-    The ratings are being built in parallel (issue 13); until they land there is nothing to count
-    and the page shows no ratings section rather than an empty one. Wire it here: count the ratings
-    of the filtered applications (one more query, the page stays within its 8) and return
-    Section(Table(key="ratings", ...), charts.hbar_chart(...)).
-    """
-    return None
+def _rating_section(cells) -> Section:
+    """政务服务好差评: how the applicants rated the handling, once decided (review.models.ServiceRating)."""
+    scores: dict[int, int] = defaultdict(int)
+    for kind, _cat, _k1, score, _flag, n in cells:
+        if kind == "rating":
+            scores[score] += n
+    total = sum(scores.values())
+    rows = [
+        [label, scores.get(value, 0), _rate(scores.get(value, 0), total)]
+        for value, label in ServiceRating.Score.choices
+    ]
+    poor = sum(n for score, n in scores.items() if score <= ServiceRating.Score.DISSATISFIED)
+    average = f"{sum(score * n for score, n in scores.items()) / total:.2f}" if total else "—"
+    table = Table(
+        key="ratings", title="政务服务好差评", headers=["评价等级", "件数", "占比"], rows=rows,
+        footer=["合计", total, _rate(total, total)],
+        note=f"平均{average}分（5分为非常满意）；差评（不满意、非常不满意）{poor}件，差评率{_rate(poor, total)}。",
+    )  # fmt: skip
+    chart = charts.hbar_chart(
+        id="chart-ratings",
+        title=table.title,
+        rows=[(row[0], [row[1]]) for row in rows],
+        series=[("件数", "s-0")],
+    )
+    return Section(table, chart)
 
 
 def _quota_section(filters: StatisticsFilters) -> Section:

@@ -7,6 +7,7 @@ and `kind`; `kind` says what k1, k2 and flag mean:
   decide     k1 status, k2 calendar days from acceptance to the decision, flag 1 = by decision_due_on
   card       k1 the card's status as a reader sees it today, flag 1 = main card (主迁)
   objection  k1 objection status, flag 1 = settled by its due date
+  rating     k2 the 好差评 score (1–5) the applicant gave
 district_id and category_id are 0 where the application has none yet (drafts).
 
 PostgreSQL keeps the rows in the materialised view `review_statistics_fact` (migration
@@ -101,6 +102,9 @@ def select_sql(vendor: str) -> str:
           FROM review_objection o
           JOIN review_noticeentry e ON e.id = o.entry_id
           JOIN applications_application a ON a.id = e.application_id
+        UNION ALL
+        SELECT CAST('rating' AS varchar(10)), {keys}, CAST('' AS varchar(20)), r.score, 0
+          FROM review_servicerating r JOIN applications_application a ON a.id = r.application_id
     """  # nosec B608  # noqa: S608 - fixed SQL of this module, no user input
     return f"""
         SELECT kind, year, district_id, category_id, k1, k2, flag, count(*) AS n, {d["now"]} AS refreshed_at

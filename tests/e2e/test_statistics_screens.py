@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from applications.choices import Status
 from hukou_card.models import HukouCard
-from review.models import Objection
+from review.models import Objection, ServiceRating
 from tests import factories
 from tests.e2e.conftest import PHONE, screenshot
 from tests.e2e.test_review_journey import console_login, new_page
@@ -47,6 +47,11 @@ def _year_of_applications(year: int) -> None:
         if status == Status.PUBLISHED:
             card_status = [HukouCard.Status.USED, HukouCard.Status.VALID, HukouCard.Status.USED, HukouCard.Status.CANCELLED][i % 4]
             factories.HukouCardFactory(application=app, status=card_status)  # fmt: skip
+            score = [5, 5, 4, 5, 3, 4, 2, 5][i % 8]
+            ServiceRating.objects.create(
+                application=app, district=app.district, score=score, outcome=app.status, rated_by=app.applicant,
+                comment="" if score > 2 else "材料要求说明不清楚。",
+            )  # fmt: skip
             if i % 9 == 0:
                 entry = factories.NoticeEntryFactory(application=app, notice__district=app.district)
                 factories.ObjectionFactory(entry=entry, status=Objection.Status.DISMISSED, decided_at=decided)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from applications.choices import Status
 from hukou_card.models import HukouCard
 from review import services
-from review.models import Objection
+from review.models import Objection, ServiceRating
 from review.statistics import StatisticsFilters, build_statistics, percentile
 from tests import factories
 from tests.builders import build_application
@@ -95,6 +95,13 @@ def dataset(db, district, other_district):
     factories.QuotaFactory(year=YEAR, district=other_district, total_places=5, used=5)
     factories.QuotaFactory(year=YEAR - 1, district=district, total_places=7)
     data["key_employer"] = key_employer
+
+    # 好差评: a1 rated 非常满意, a2 (rejected) 非常不满意 with its reason; b1 of 白云 is not decided.
+    for application, score, comment in ((data["a1"], 5, ""), (data["a2"], 1, "等待时间过长。")):
+        ServiceRating.objects.create(
+            application=application, district=application.district, score=score, comment=comment,
+            outcome=application.status, rated_by=application.applicant,
+        )  # fmt: skip
     return data
 
 
@@ -182,6 +189,16 @@ def test_cards_issued_used_expired_cancelled(counted):
     assert table.footer == ["已签发合计", 2, 2, 4]
 
 
+def test_service_ratings(counted):
+    table = city().table("ratings")
+    ratings = {row[0]: row[1:] for row in table.rows}
+    assert ratings["非常满意"] == [1, "50.0%"] and ratings["非常不满意"] == [1, "50.0%"]
+    assert ratings["满意"] == [0, "0.0%"]
+    assert table.footer == ["合计", 2, "100.0%"]
+    assert table.note == "平均3.00分（5分为非常满意）；差评（不满意、非常不满意）1件，差评率50.0%。"
+    assert city(district_id=counted["b1"].district_id).table("ratings").footer[1] == 0
+
+
 def test_quota_per_district_and_key_employer(counted):
     table = city().table("quota")
     quota = {row[0]: row[1:] for row in table.rows}
@@ -219,10 +236,10 @@ def test_city_admin_sees_every_district_with_charts_and_tables(counted, login_cl
     assert response.status_code == 200
     html = response.content.decode()
     assert "统计分析 · 全市 · 2025年度" in html
-    for key in ("quota", "states", "state_timeline", "categories", "timeline", "processing", "objections", "cards"):
+    for key in ("quota", "states", "state_timeline", "categories", "timeline", "processing", "objections", "cards", "ratings"):
         assert f'data-testid="table-{key}"' in html  # the data table of each chart
         assert f'href="?year=2025&amp;csv={key}"' in html
-    assert html.count("<svg") == 8 and 'role="img"' in html
+    assert html.count("<svg") == 9 and 'role="img"' in html
     assert "<script" not in html.split("<main", 1)[-1].split("</main>")[0]  # charts need no script
     assert "白云区" in html and 'name="district"' in html
 
