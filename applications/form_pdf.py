@@ -99,6 +99,13 @@ def size_text(size: int) -> str:
     return f"{size / 1024:.1f} KB"
 
 
+def _with_application(person: AccompanyingPerson, application: Application) -> AccompanyingPerson:
+    # 与主迁人相同 reads the applicant's lines through person.application: the one already loaded,
+    # not a query per person.
+    person.application = application
+    return person
+
+
 def _person_section(index: int, person: AccompanyingPerson) -> Section:
     return Section(
         title=f"随迁人{index}：{person.full_name}（{person.relation}）",
@@ -109,6 +116,14 @@ def _person_section(index: int, person: AccompanyingPerson) -> Section:
             Field("证件号码", _text(person.id_number)),
             Field("性别", _text(person.gender)),
             Field("出生日期", _day(person.birth_date)),
+            Field("民族", _text(person.ethnicity)),
+            Field("婚姻状况", _text(person.marital_status)),
+            Field(
+                "原户口登记机关",
+                _text(person.registry_office_shown)
+                + ("（与主迁人相同）" if person.hukou_same_as_applicant else ""),
+            ),
+            Field("原户口所在地", _text(person.hukou_address_shown)),
         ),
     )
 
@@ -187,7 +202,10 @@ def application_form(
         printed_at=_moment(printed_at or timezone.now()),
         status_url=status_url,
         sections=sections,
-        persons=tuple(_person_section(index, p) for index, p in enumerate(persons, start=1)),
+        persons=tuple(
+            _person_section(index, _with_application(p, application))
+            for index, p in enumerate(persons, start=1)
+        ),
         attachments=tuple(
             AttachmentLine(
                 kind=a.get_kind_display(),

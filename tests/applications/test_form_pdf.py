@@ -226,3 +226,13 @@ def test_form_renders_to_an_image_for_a_person_to_look_at(applicant_client, subm
         # Ink on the page: the font drew (boxes or nothing would leave it nearly white).
         dark = image.convert("L").point(lambda value: 255 if value < 128 else 0).histogram()[255]
         assert dark > 5000
+
+
+def test_each_accompanying_person_has_their_own_details(applicant_client, submitted):
+    """The 随迁人's own 民族, 婚姻状况 and 原户口 (or the applicant's, when 与主迁人相同 was chosen)."""
+    response = _download(applicant_client, submitted)
+    text = _text(b"".join(response.streaming_content) if response.streaming else response.content)
+    for person in submitted.accompanying_persons.all():
+        assert _squash(f"民族{person.ethnicity}") in text, person
+        assert _squash(f"婚姻状况{person.marital_status}") in text, person
+        assert _squash(person.registry_office_shown) in text and _squash(person.hukou_address_shown) in text
