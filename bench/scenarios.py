@@ -39,7 +39,7 @@ def pages_and_users():
     category = TalentSubcategory.objects.get(code="2.2").category_id
     queue = reverse("review:queue")
     pages = [
-        ("ceiling: bare page, base layout", None, reverse("demo:bench_ceiling")),
+        ("bare page (base layout, no database)", None, reverse("demo:bench_ceiling")),
         ("applicant status page", "applicant", reverse("applications:status")),
         ("public notice list", None, reverse("notices:list")),
         ("review queue, 50 rows, filtered", "reviewer", f"{queue}?{urlencode({'status': 'under_review', 'category': category})}"),
