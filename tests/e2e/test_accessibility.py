@@ -31,8 +31,9 @@ class Audit:
         if violations:
             self.found[f"{label} ({self.page.url})"] = violations
 
-    def visit(self, label: str, url: str) -> None:
-        self.page.goto(url)
+    def visit(self, label: str, url: str, *, status: int = 200) -> None:
+        response = self.page.goto(url)
+        assert response.status == status, f"{label}: {url} answered {response.status}"
         self.check(label)
 
     def assert_clean(self) -> None:
@@ -73,7 +74,8 @@ def test_public_and_applicant_pages_have_no_serious_violations(page):
     audit.visit("入户卡核验", "/cards/verify/")
     audit.visit("帮助", "/help/")
     audit.visit("政务服务", "/gov-service/")
-    audit.visit("404", "/no-such-page/")
+    audit.visit("404", "/no-such-page/", status=404)
+    audit.visit("413（nginx 的静态页）", "/static/portal/errors/request-too-large.html")
 
     applicant = factories.UserFactory(username="a11y_applicant")
     login(page, applicant.username, PASSWORD)
@@ -128,5 +130,5 @@ def test_console_and_police_pages_have_no_serious_violations(page):
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_test_id("card-fields")).to_be_visible()
     audit.check("公安卡详情")
-    audit.visit("无权限", "/console/")
+    audit.visit("无权限", "/console/", status=403)
     audit.assert_clean()
