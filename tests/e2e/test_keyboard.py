@@ -112,3 +112,16 @@ def test_error_summary_on_a_phone(phone_page):
     page.get_by_role("button", name="下一步").click()
     expect(page.get_by_test_id("error-summary")).to_be_in_viewport()
     screenshot(page, "a11y-error-summary-390", full_page=False)
+
+
+def test_registration_errors_are_summarised_with_links(page):
+    page.goto("/accounts/register/")
+    page.get_by_label("我已仔细阅读并同意以上服务协议").check()
+    page.get_by_role("button", name="下一步").click()
+    page.get_by_role("button", name="下一步").click()  # nothing filled in
+    summary = page.get_by_test_id("form-error-summary")
+    expect(summary).to_contain_text("以下内容需要修改")
+    assert focused(page)["summary"]
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == summary.get_by_role("link").first.get_attribute("href")[1:]
