@@ -1,6 +1,7 @@
 """Forms of the 人才引进信息登记 wizard: parse and check input; the rules live in services/eligibility."""
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 
 from accounts.models import Employer, IdType
 from accounts.validators import (
@@ -22,6 +23,7 @@ from applications.choices import (
     SkillLevel,
 )
 from applications.models import Application, TalentCategory, TalentSubcategory
+from applications.reference import reference_lists, reference_objects
 from applications.wizard import PERSONAL_FIELDS
 from core.sms import sms_enabled
 from reference.models import District
@@ -137,6 +139,36 @@ _HELP = {
 }
 
 
+class _CachedDistricts(BaseChoiceIterator):
+    # Lazy, as ModelChoiceIterator is: nothing is read when the form class is defined.
+    def __init__(self, empty_label):
+        self.empty_label = empty_label
+
+    def __iter__(self):
+        yield ("", self.empty_label)
+        yield from reference_lists()["districts"]
+
+
+class ReferenceDistrictField(forms.ModelChoiceField):
+    """The 11 districts from the per-process reference cache (applications.reference), as the
+    rows' districts are: drawing or checking the choice costs no query on the wizard's hot step."""
+
+    def _get_choices(self):
+        return _CachedDistricts(self.empty_label)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return reference_objects()["district"][int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class PersonalForm(forms.ModelForm):
     """个人信息. 姓名 and 证件号码 are the account's; gender and birth date come from a 居民身份证."""
 
@@ -156,7 +188,7 @@ class PersonalForm(forms.ModelForm):
         max_length=60,
         help_text="输入单位名称中的关键字或统一社会信用代码，点击“搜索单位”。",
     )
-    district = forms.ModelChoiceField(
+    district = ReferenceDistrictField(
         label="入户所属区",
         queryset=District.objects.order_by("sort_order"),
         empty_label="—— 请选择 ——",

@@ -48,6 +48,7 @@ from applications.policy import (
     OPEN_STATUSES,
     SPOUSE_NEEDS_MARITAL_STATUS,
 )
+from applications.reference import attach_reference
 from applications.selectors import active_bar
 from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_steps
 from applications.workflow import Actor, audit, check_transition, transition
@@ -229,6 +230,8 @@ def application_personal_save(
     if unknown:
         raise ValueError(f"not personal fields: {sorted(unknown)}")
     app = _lock_editable(application, by)
+    # The row is locked without joins; its 具体类别 (read by the eligibility rules) from memory.
+    attach_reference([app], "category", "subcategory")
     if _id_facts(app.id_type, app.id_number) is not None:
         # Gender and birth date are read from the 居民身份证 number, never typed.
         values = {k: v for k, v in values.items() if k not in ("gender", "birth_date")}

@@ -1,7 +1,8 @@
 """Page benchmarks: gunicorn as docker-compose runs it, wrk on loopback, 1M applications in PostgreSQL.
 
-Prints, for each page, requests per second, p50 and p99 at 16 concurrent connections, the ratio to
-the ceiling (a bare template page on the same base layout), and the SQL queries the page runs.
+Prints, for each page, requests per second, p50 and p99 at 16 concurrent connections, the ratios to
+the bare page (the same base layout, no database) and to the logged-in ceiling (a plain Django
+project, bench/ceiling/, served the same way in the same run), and the SQL queries the page runs.
 Then times the 申报 submit step over real drafts. Figures only; nothing here asserts a time.
 
     make bench                       # everything (creates/reuses the `portal_bench` database)
@@ -28,6 +29,9 @@ BENCH_DB = os.environ.get("BENCH_DB_NAME", "portal_bench")
 PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://postgres@127.0.0.1:5432")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BENCH_BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/9")
+CEILING_DB = os.environ.get("BENCH_CEILING_DB", "portal_bench_ceiling")
+CEILING_PORT = int(os.environ.get("BENCH_CEILING_PORT", str(PORT + 1)))
+CEILING_ROOT = ROOT / "bench" / "ceiling"
 CONNECTIONS = 16
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 
@@ -137,18 +141,78 @@ def start_gunicorn(database_url: str) -> subprocess.Popen:
         {"GUNICORN_BIND": f"127.0.0.1:{PORT}", "GUNICORN_WORKERS": os.environ.get("BENCH_WORKERS", "4")}
     )
     subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=SERVER_ROOT, check=True
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=env,
+        cwd=SERVER_ROOT,
+        check=True,
     )
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     proc = subprocess.Popen(
         [gunicorn, "config.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
         env=env, cwd=SERVER_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
+    wait_for_port(proc, PORT)
+    return proc
+
+
+def ceiling_env() -> dict[str, str]:
+    """The logged-in ceiling's environment: its own database, the portal's Redis, no portal settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "ceiling.settings",
+            "DJANGO_SECRET_KEY": "bench-ceiling-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "DATABASE_URL": f"{PG_BASE}/{CEILING_DB}",
+            "REDIS_URL": os.environ.get("BENCH_REDIS_CACHE", "redis://127.0.0.1:6379/8"),
+            "PYTHONPATH": os.pathsep.join([str(CEILING_ROOT), str(ROOT)]),
+        }
+    )
+    return env
+
+
+def prepare_ceiling() -> dict:
+    """Create the ceiling's database if needed, migrate and fill it; its cookie, path and query count."""
+    import json
+
+    import psycopg2
+
+    admin = psycopg2.connect(f"{PG_BASE}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [CEILING_DB])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{CEILING_DB}"')
+    admin.close()
+    out = subprocess.run(
+        [sys.executable, str(CEILING_ROOT / "prepare.py")], env=ceiling_env(), cwd=CEILING_ROOT,
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def start_ceiling() -> subprocess.Popen:
+    env = ceiling_env()
+    env.update(
+        {
+            "GUNICORN_BIND": f"127.0.0.1:{CEILING_PORT}",
+            "GUNICORN_WORKERS": os.environ.get("BENCH_WORKERS", "4"),
+        }
+    )
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    proc = subprocess.Popen(
+        [gunicorn, "ceiling.wsgi:application", "--config", str(CEILING_ROOT / "gunicorn.conf.py")],
+        env=env, cwd=CEILING_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    wait_for_port(proc, CEILING_PORT)
+    return proc
+
+
+def wait_for_port(proc: subprocess.Popen, port: int) -> None:
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", PORT), timeout=1):
-                return proc
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
         except OSError:
             time.sleep(0.3)
     proc.kill()
@@ -182,12 +246,12 @@ _WRK_PCT = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
 
-def wrk(path: str, cookie: str | None) -> dict:
+def wrk(path: str, cookie: str | None, port: int = PORT) -> dict:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "--timeout", "5s"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(
-        [*command, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
     ).stdout
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     pct = {int(p): float(v) * scale[u] for p, v, u in _WRK_PCT.findall(out)}
@@ -200,8 +264,8 @@ def wrk(path: str, cookie: str | None) -> dict:
     }
 
 
-def check_status(path: str, cookie: str | None) -> int:
-    conn = HTTPConnection("127.0.0.1", PORT, timeout=10)
+def check_status(path: str, cookie: str | None, port: int = PORT) -> int:
+    conn = HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
     response = conn.getresponse()
     response.read()
@@ -249,8 +313,21 @@ def run(*, applications: int | None = None, submits: int = 200) -> None:
     refresh_seconds = scenarios.refresh_statistics()
     pages, users = scenarios.pages_and_users()
     cookies = {role: session_cookie(user) if user else None for role, user in users.items()}
-    proc = start_gunicorn(url)
+    ceiling = prepare_ceiling()
+    ceiling_proc = start_ceiling()
+    proc = None
     try:
+        # The yardstick, measured first; the portal's gunicorn is not started yet, so neither
+        # server's idle workers sit on the cores while the other is measured.
+        if check_status(ceiling["path"], ceiling["cookie"], CEILING_PORT) != 200:
+            raise SystemExit("the logged-in ceiling did not answer 200 (is the session cookie valid?)")
+        wrk(ceiling["path"], ceiling["cookie"], CEILING_PORT)  # warm-up
+        logged_in = wrk(ceiling["path"], ceiling["cookie"], CEILING_PORT)
+        logged_in["queries"] = ceiling["queries"]
+    finally:
+        stop(ceiling_proc)
+    try:
+        proc = start_gunicorn(url)
         rows = []
         for label, role, path in pages:
             status = check_status(path, cookies[role])
@@ -260,21 +337,26 @@ def run(*, applications: int | None = None, submits: int = 200) -> None:
             figures = wrk(path, cookies[role])
             figures["queries"] = count_queries(path, users[role])
             rows.append((label, path, figures))
+            if len(rows) == 1:  # right after the bare page, as the issue's table has it
+                rows.append(("logged-in ceiling (bench/ceiling)", ceiling["path"], logged_in))
         submit = scenarios.time_submits(port=PORT, cookie_for=session_cookie, count=submits)
     finally:
-        stop(proc)
+        if proc is not None:
+            stop(proc)
         import redis
 
         redis.Redis.from_url(BENCH_BROKER, socket_timeout=5).flushdb()
 
-    ceiling = rows[0][2]["rps"]
+    bare = rows[0][2]["rps"]
+    ceiling_rps = logged_in["rps"]
     print()
     print(f"Pages at {CONNECTIONS} connections, {DURATION} each, {applications:,} applications, "
           f"{os.cpu_count()} cores (gunicorn {os.environ.get('BENCH_WORKERS', '4')} workers × {os.environ.get('GUNICORN_THREADS', '4')} threads):")  # fmt: skip
-    print(f"{'page':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'× ceiling':>11}{'queries':>9}{'non-2xx':>9}")
+    print(f"{'page':<36}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'× bare page':>13}{'× logged-in ceiling':>21}"
+          f"{'queries':>9}{'non-2xx':>9}")  # fmt: skip
     for label, _path, f in rows:
-        print(f"{label:<34}{f['rps']:>9.0f}{f['p50']:>9.1f}{f['p99']:>9.1f}{f['rps'] / ceiling:>11.2f}"
-              f"{f['queries']:>9}{f['errors']:>9}")  # fmt: skip
+        print(f"{label:<36}{f['rps']:>9.0f}{f['p50']:>9.1f}{f['p99']:>9.1f}{f['rps'] / bare:>13.2f}"
+              f"{f['rps'] / ceiling_rps:>21.2f}{f['queries']:>9}{f['errors']:>9}")  # fmt: skip
     print()
     print(f"Statistics view recount (REFRESH MATERIALIZED VIEW CONCURRENTLY, beat every 10 min): {refresh_seconds:.1f} s")
     print(f"Submit step (POST, sequential, {submit['count']} drafts): "

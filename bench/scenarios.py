@@ -43,7 +43,7 @@ def pages_and_users():
         Application.objects.filter(district__code="440106").order_by("-year").values_list("year", flat=True).first()
     )
     pages = [
-        ("ceiling: bare page, base layout", None, reverse("demo:bench_ceiling")),
+        ("bare page (base layout, no database)", None, reverse("demo:bench_ceiling")),
         ("applicant status page", "applicant", reverse("applications:status")),
         ("public notice list", None, reverse("notices:list")),
         ("review queue, 50 rows, filtered", "reviewer", f"{queue}?{urlencode({'status': 'under_review', 'category': category})}"),

@@ -34,13 +34,32 @@ def end_request_memo(token: contextvars.Token) -> None:
     _request_versions.reset(token)
 
 
+# The version names this process has read lately (insertion-ordered, bounded): the first version()
+# of a request reads all of them in one round trip (get_many) instead of one GET per name; a page
+# of the review console reads four (profile in docs/performance.md). The request memo already
+# holds each version for the rest of the request, so reading them together changes nothing a
+# reader sees except when.
+_KNOWN_LIMIT = 32
+_known_names: dict[str, None] = {}
+
+
 def version(name: str) -> int:
     memo = _request_versions.get()
     if memo is not None and name in memo:
         return memo[name]
+    if memo is not None and not memo and _known_names:
+        names = [name, *(known for known in _known_names if known != name)]
+        found = cache.get_many([f"v:{known}" for known in names])
+        memo.update({known: found[f"v:{known}"] for known in names if f"v:{known}" in found})
+        if name in memo:
+            return memo[name]
     value = _read_version(name)
     if memo is not None:
         memo[name] = value
+        _known_names.pop(name, None)
+        _known_names[name] = None
+        while len(_known_names) > _KNOWN_LIMIT:
+            del _known_names[next(iter(_known_names))]
     return value
 
 
@@ -74,7 +93,7 @@ def bump(name: str) -> None:
 
 
 def cache_status() -> str:
-    """"ok", or "unavailable" when the shared cache (Redis) does not answer: /healthz is then degraded.
+    """ "ok", or "unavailable" when the shared cache (Redis) does not answer: /healthz is then degraded.
 
     The per-process memory cache (no REDIS_URL) is always there.
     """

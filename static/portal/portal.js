@@ -32,7 +32,25 @@
         if (key) key.value = data.key;
         var answer = row.querySelector("input[name$='_1']");
         if (answer) { answer.value = ""; answer.focus(); }
+        // The picture changed without a page load: say so to a screen reader.
+        var announce = row.querySelector("[data-captcha-announce]");
+        if (announce) announce.textContent = "已换一张新的验证码图片，请输入图片中的字符。";
       });
+  });
+
+  // Error summary (GOV.UK pattern): focus it on load so it is read first; its links move the focus
+  // into the field itself (following a #fragment only scrolls), with the field's label in view.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    var label = document.querySelector("label[for='" + field.id + "']") || field;
+    label.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
   });
 
   // File pickers drawn in Chinese: show the chosen file's name beside the "选择文件" button.

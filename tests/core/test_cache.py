@@ -59,3 +59,33 @@ def test_logged_in_pages_are_never_cached(applicant):
     view(request)
     view(request)
     assert len(calls) == 2
+
+
+def test_a_request_reads_the_versions_it_knows_in_one_round_trip(monkeypatch):
+    from core import cache as versioned
+
+    def request(*names):
+        token = versioned.start_request_memo()
+        try:
+            return [version(name) for name in names]
+        finally:
+            versioned.end_request_memo(token)
+
+    first = request("alpha", "beta", "gamma")  # this process now knows the three names
+    calls = []
+    backend = versioned.cache
+    for method in ("get", "get_many", "add"):
+        real = getattr(backend, method)
+        monkeypatch.setattr(
+            backend, method, lambda *a, _real=real, _m=method, **k: calls.append(_m) or _real(*a, **k)
+        )
+    bump("beta")  # another request's write: the next request must see it
+    calls.clear()
+    assert request("gamma", "alpha", "beta") == [first[2], first[0], first[1] + 1]
+    assert calls[0] == "get_many" and "add" not in calls
+    from django.core.cache import caches
+
+    from core.redis_cache import PortalRedisCache
+
+    if isinstance(caches["default"], PortalRedisCache):
+        assert calls == ["get_many"]  # one round trip (locmem's get_many is a loop of its gets)

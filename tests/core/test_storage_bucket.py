@@ -133,7 +133,9 @@ def test_an_upload_near_the_body_limit_is_refused_in_memory_with_its_reason(
     application = factories.ApplicationFactory(applicant=applicant)
     big = SimpleUploadedFile("户口簿.jpg", b"\xff\xd8\xff" + b"\0" * 1_500_000, content_type="image/jpeg")
     response = applicant_client.post(_upload_url(application), {"kind": "household_register", "file": big})
-    assert response.status_code == 400
+    # Refused, then back to the step (post/redirect/get), the reason at its row.
+    assert response.status_code == 302
+    response = applicant_client.get(response["Location"])
     row = response.content.decode().split('id="kind-household_register"')[1].split("</li>")[0]
     assert "500KB" in row
     assert disk_writes == [] and bucket.keys() == []

@@ -93,3 +93,26 @@ def login(page, username: str, password: str, *, user_type: str = "个人") -> N
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_label("验证码").fill("PASSED")
     page.get_by_role("button", name="登录").click()
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line per element.
+
+    axe-playwright-python bundles axe.min.js (no download). Playwright's evaluate runs over the
+    DevTools protocol, so the page's CSP (no eval) does not stop the injected script."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = Axe().run(page).response
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['target']} "
+        + " ".join(node.get("failureSummary", "").split())[:400]
+        for violation in response["violations"]
+        if violation["impact"] in ("serious", "critical")
+        for node in violation["nodes"]
+    ]
+
+
+def assert_accessible(page) -> None:
+    """WCAG 2.1 AA as axe-core measures it: no serious or critical violation on the page."""
+    violations = accessibility_violations(page)
+    assert not violations, f"{page.url}: " + "\n".join(violations)

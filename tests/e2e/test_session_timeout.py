@@ -14,7 +14,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, login, screenshot
+from tests.e2e.conftest import PHONE, assert_accessible, login, screenshot
 from tests.factories import PASSWORD, ApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,6 +60,9 @@ def test_warning_two_minutes_before_and_continue_renews_the_session(page, draft,
     expect(countdown).not_to_have_text(opened_with, timeout=5_000)  # it counts down
     assert re.fullmatch(r"1分[0-5]\d秒", countdown.text_content())
     expect(modal).to_contain_text("已填写并保存的申报草稿不会丢失")
+    # The warning is a dialog named by its heading and described by its text (axe-core: no serious issue).
+    expect(modal).to_have_accessible_description(re.compile("系统将在"))
+    assert_accessible(page)
     screenshot(page, "security-session-warning-desktop", full_page=False)
 
     before = session_expiry(page)

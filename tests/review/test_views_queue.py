@@ -178,3 +178,36 @@ def test_due_badges_say_today_not_yet_and_overdue(reviewer_client, freeze_today)
     assert "不足1个工作日" in page
     assert "逾期2个工作日" in page  # Thursday 12 and Friday 13
     assert "剩3个工作日" in page  # Monday 16 to Wednesday 18
+
+
+# Issue 15: ≤ 8 queries for the queue filtered and for a search by ID number, whatever the rows.
+@pytest.mark.parametrize("kind", ["filtered", "id_number"])
+def test_filtered_queue_and_id_number_search_run_a_bounded_number_of_queries(kind, reviewer_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    target = factories.ApplicationFactory(
+        submitted=True, status=Status.UNDER_REVIEW, subcategory=factories.subcategory("2.2")
+    )
+    params = (
+        {"status": "under_review", "category": target.category_id}
+        if kind == "filtered"
+        else {"status": "all", "q": target.id_number}
+    )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = reviewer_client.get(QUEUE, params)
+        assert target.number in numbers(response)
+        return len(captured.captured_queries)
+
+    reviewer_client.get(QUEUE)  # the first page after login renews the session once (a write)
+    reviewer_client.get(QUEUE, params)  # fills the reference and calendar caches
+    few = queries()
+    for _ in range(20):
+        factories.ApplicationFactory(
+            submitted=True, status=Status.UNDER_REVIEW, subcategory=factories.subcategory("2.2")
+        )
+    reviewer_client.get(QUEUE, params)  # new rows changed the counters (versioned cache)
+    many = queries()
+    assert few == many <= 8

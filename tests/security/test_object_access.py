@@ -203,6 +203,10 @@ def b_notice(w):
     return Target({"public_id": entry.notice.public_id}, {})
 
 
+def b_rejected(w):
+    return Target({"public_id": _submitted(w, Status.REJECTED).public_id}, {"score": "5", "comment": ""})
+
+
 def b_employer_page(w):
     _submitted(w)
     return Target({"public_id": w.employer.public_id})
@@ -259,6 +263,11 @@ OBJECT_URLS: dict[str, Spec] = {
     "applications:attachment_delete[public_id]": Spec(b_draft_attachment, OWNER, ("post",)),
     "applications:status_detail[public_id]": Spec(b_draft, OWNER),
     "applications:library_preview[public_id]": Spec(b_library_document, OWNER),
+    # The 申报表 of a submitted application: its applicant, and the console of its district.
+    "applications:form_pdf[public_id]": Spec(b_console_application, OWNER),
+    "review:form_pdf[public_id]": Spec(b_console_application, CONSOLE),
+    # 好差评: only the applicant rates their own decided application.
+    "rating:rate[public_id]": Spec(b_rejected, OWNER, ("get", "post")),
     "applications:library_delete[public_id]": Spec(b_library_document, OWNER, ("post",)),
     "review:detail[public_id]": Spec(b_console_application, CONSOLE),
     "review:decide[decision,public_id]": Spec(b_decide, CONSOLE, ("post",)),
