@@ -50,7 +50,10 @@ def celery_app_on(broker_url: str, *, result_backend: str = "", worker: bool = F
     try:
         yield app
     finally:
+        # Celery's Django fix-up (worker=True) made this app the process-wide default too, which every
+        # thread started later falls back to (the browser tests' live server): give both back.
         portal_app.set_current()
+        portal_app.set_default()
         app.close()
 
 

@@ -181,7 +181,8 @@ def test_degree_applicant_fills_everything_logs_out_resumes_and_submits(page, li
     )
     next_step(page)
     expect(page.locator("#id_contact_mobile")).to_have_class(re.compile("is-invalid"))
-    expect(page.get_by_text("手机号码应为以1开头的11位数字。")).to_be_visible()
+    # Beside the field (the error summary at the top links to it with the label in front).
+    expect(page.get_by_text("手机号码应为以1开头的11位数字。", exact=True)).to_be_visible()
     expect(field(page, "原户口所在地")).to_have_value("湖北省武汉市洪山区珞喻路1037号")
     expect(page.get_by_test_id("selected-employer")).to_contain_text("广州天河软件科技有限公司")
     field(page, "联系手机").fill("13800138000")
@@ -317,7 +318,7 @@ def test_quota_applicant_with_spouse_and_child(page, live_server, scans):
     field(form, "民族").select_option("汉族")
     form.get_by_label("与主迁人相同").check()
     form.get_by_role("button", name="添加随迁人").click()
-    expect(page.get_by_text(re.compile("随迁子女须未满18周岁"))).to_be_visible()
+    expect(page.get_by_text(re.compile("^随迁子女须未满18周岁"))).to_be_visible()  # beside the field
     expect(field(form, "姓名")).to_have_value("林一")
     field(form, "姓名").fill("林小满")
     field(form, "与申请人关系").select_option("女儿")

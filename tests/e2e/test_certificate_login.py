@@ -6,6 +6,8 @@ alone. Real TLS with real client certificates, and forged headers, are proven th
 tests/security/test_certificate_login_nginx.py; this journey is about labels, messages and layout.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -44,7 +46,7 @@ def test_bind_a_certificate_then_log_in_with_it(page, phone_page, ca_connected):
     expect(page.get_by_text("CN=张三,OU=个人,O=GDCA,C=CN")).to_be_visible()
     page.get_by_label("登录密码").fill("WrongPass1")
     page.get_by_role("button", name="确认绑定").click()
-    expect(page.get_by_text("密码错误，请重新输入。")).to_be_visible()
+    expect(page.get_by_text(re.compile("^密码错误，请重新输入。"))).to_be_visible()  # beside the field
     screenshot(page, "accounts-certificate-bind-desktop")
     page.get_by_label("登录密码").fill(factories.PASSWORD)
     page.get_by_role("button", name="确认绑定").click()
