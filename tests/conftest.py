@@ -127,6 +127,23 @@ def _celery_join_guard():
     _state._set_task_join_will_block(before)
 
 
+@pytest.fixture(autouse=True)
+def _portal_celery_app():
+    """Every test starts on the portal's Celery app, as current app and as process-wide default.
+
+    Tests that run a real worker make an app of their own current; Celery's Django fix-up also makes
+    it the process-wide default, which every thread started later falls back to. A live server
+    (the browser tests) would then hand the outbox's jobs to that test's stopped broker, and a
+    published applicant would get no card."""
+    from config.celery import app as portal_app
+
+    portal_app.set_current()
+    portal_app.set_default()
+    yield
+    portal_app.set_current()
+    portal_app.set_default()
+
+
 @pytest.fixture
 def district(db):
     from reference.models import District
