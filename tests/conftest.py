@@ -144,6 +144,21 @@ def _portal_celery_app():
     portal_app.set_default()
 
 
+@pytest.fixture(autouse=True)
+def _card_signer_as_found():
+    """Give back the process's cached card signer as the test found it.
+
+    Tests that sign with another key (a bureau key in a temporary folder, an HSM token) load a
+    signer of their own; left cached, it outlives its files or its token session, and a later
+    card (the browser journeys' live server) fails to sign, retries, and never appears."""
+    from hukou_card import signing
+
+    before = signing._card_signer
+    yield
+    if signing._card_signer is not before:
+        signing._card_signer = before
+
+
 @pytest.fixture
 def district(db):
     from reference.models import District
