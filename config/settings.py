@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A service's refusal that no view showed beside a field: one 409 page (core.errors).
     "core.middleware.RefusedMiddleware",
+    # Inside RefusedMiddleware: a refused view (409) has shown nothing and writes no access row.
+    "audit.access_log.PersonalDataAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes must come last (PITFALLS.md).
     "axes.middleware.AxesMiddleware",
@@ -547,3 +549,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Personal information: who looked, how long it is kept, the applicant's copy ---------------
+# The applicant's 个人信息查阅记录 names the viewer's bureau and role; with this set, their name too.
+PRIVACY_SHOW_STAFF_NAMES = env_bool("PRIVACY_SHOW_STAFF_NAMES", False)

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import role_required
 from accounts.models import Role
+from audit import access_log
+from audit.models import PersonalDataAccess
 from core.client_ip import client_ip
 from core.errors import Refused
 from core.private_files import private_file_response
@@ -188,6 +190,10 @@ police_required = role_required(
 )
 
 
+# The police desk looks a card up to complete the hukou move it was issued for.
+POLICE_PURPOSE = access_log.Purpose("入户办理")
+
+
 def _police_context(**extra) -> dict:
     return {"logout_url": reverse("review:logout"), **extra}
 
@@ -208,6 +214,10 @@ def police_lookup(request):
 @never_cache
 def police_detail(request, public_id):
     card = access_card_for_police(user=request.user, public_id=public_id)
+    access_log.note_view(
+        request, subject_id=card.application.applicant_id, what=PersonalDataAccess.What.CARD,
+        purpose=POLICE_PURPOSE, application=card.application, item=card.number,
+    )  # fmt: skip
     signature = None
     if card.pdf:
         try:
@@ -254,4 +264,8 @@ def police_record_used(request, public_id):
 @never_cache
 def police_pdf(request, public_id):
     card = access_card_for_police(user=request.user, public_id=public_id)
+    access_log.note_view(
+        request, subject_id=card.application.applicant_id, what=PersonalDataAccess.What.CARD_PDF,
+        purpose=POLICE_PURPOSE, application=card.application, item=card.number,
+    )  # fmt: skip
     return private_file_response(card.pdf, download_name=_download_name(card), content_type="application/pdf")

@@ -12,5 +12,6 @@ urlpatterns = [
     path("help/", views.help_page, name="help"),
     path("gov-service/", views.gov_service, name="gov_service"),
     path("session/keepalive/", views.keepalive, name="keepalive"),
+    path("privacy/access-log/", views.access_log, name="access_log"),
     path("healthz", views.healthz, name="healthz"),
 ]

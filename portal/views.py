@@ -111,6 +111,39 @@ def keepalive(request):
     return JsonResponse({"ok": True, "seconds_left": session_seconds_left(request.session)})
 
 
+# --- 我的个人信息: who looked at it (个人信息查阅记录) -------------------------------------------
+
+
+@login_required
+def access_log(request):
+    """The applicant's own access log: which bureau's staff viewed what of theirs, when and why.
+    Only the signed-in person's rows: the subject is the user, never a parameter."""
+    from django.conf import settings
+    from django.core.paginator import Paginator
+
+    from audit.actions import role_label
+    from audit.selectors import access_log_for_subject
+
+    page = Paginator(access_log_for_subject(subject=request.user), 30).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for row in rows:
+        row.role_text = role_label(row.viewer_role)
+        if settings.PRIVACY_SHOW_STAFF_NAMES:
+            row.viewer_name = row.viewer.display_name
+    return render(
+        request,
+        "portal/access_log.html",
+        {
+            **PORTAL_CONTEXT,
+            "system_home_url": reverse("portal:home"),
+            "rows": rows,
+            "page": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number)),
+            "show_names": settings.PRIVACY_SHOW_STAFF_NAMES,
+        },
+    )
+
+
 def healthz(request):
     """For the load balancer and docker-compose: 503 when the database or broker is unreachable;
     200 "degraded" with the reasons when production runs on a stand-in (portal.services)."""

@@ -302,3 +302,36 @@ class RatingFilterForm(forms.Form):
             poor_only=score == self.POOR,
             district_id=data.get("district"),
         )
+class AccessReasonForm(forms.Form):
+    """Why a member of staff opens an application that is no open task of theirs (个人信息查阅记录)."""
+
+    reason = forms.CharField(
+        label="查阅理由",
+        min_length=4,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="该申报不在您的待办审核事项中。查阅理由将记入个人信息查阅记录，申请人本人可以看到。",
+        error_messages={
+            "required": "请填写查阅理由。",
+            "min_length": "请具体说明查阅理由（至少4个字）。",
+            "max_length": "请控制在300字以内。",
+        },
+    )
+
+
+class AccessLogFilterForm(forms.Form):
+    """The city administrator's filter of the access log: period, member of staff, applicant."""
+
+    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"invalid": "请输入有效日期，例如2026-12-01。"})  # fmt: skip
+    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": "请输入有效日期，例如2026-12-31。"})  # fmt: skip
+    viewer = forms.CharField(label="工作人员帐号", required=False, max_length=20)
+    subject = forms.CharField(label="申请人（帐号或证件号码）", required=False, max_length=20)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "截止日期不能早于起始日期。")
+        return data

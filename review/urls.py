@@ -34,4 +34,5 @@ urlpatterns = [
     path("quota/", views.quota, name="quota"),
     path("statistics/", views.statistics, name="statistics"),
     path("ratings/", views.ratings, name="ratings"),
+    path("access-log/", views.access_log_page, name="access_log"),
 ]

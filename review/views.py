@@ -4,10 +4,11 @@ District scoping is in the selectors: every object is looked up through a querys
 limited to the reviewer's district, so another district's object is a plain 404.
 """
 
+import csv
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,7 +35,10 @@ from applications.policy import FORM_PDF_STATUSES, RATEABLE_STATUSES
 from applications.reference import reference_lists
 from applications.selectors import active_bar
 from applications.workflow import Actor, allowed_actions
+from audit import access_log
 from audit.actions import action_label, role_label
+from audit.models import PersonalDataAccess
+from audit.selectors import AccessLogFilters, access_log_filtered
 from core.cache import version
 from core.client_ip import client_ip
 from core.csv_export import csv_response
@@ -48,9 +52,13 @@ from review.access import (
     access_notice,
     access_objection,
     access_statistics_district,
+    console_view_purpose,
+    console_view_reason_give,
 )
 from review.deadlines import working_days_left
 from review.forms import (
+    AccessLogFilterForm,
+    AccessReasonForm,
     BarForm,
     ConsoleLoginForm,
     ExtendForm,
@@ -146,6 +154,13 @@ def queue(request):
     left = working_days_left([row.due_on for row in rows], today=today)
     for row in rows:
         row.days_left = left.get(row.due_on)
+    if filters.query:
+        # A search names people: each one it returned on this page is a view of their data.
+        for row in rows:
+            access_log.note_view(
+                request, subject_id=row.applicant_id, what=PersonalDataAccess.What.SEARCH,
+                purpose=access_log.Purpose("查询"), application=row, item=filters.query[:60],
+            )  # fmt: skip
     return render(
         request,
         "review/queue.html",
@@ -222,8 +237,26 @@ def _render_detail(
 
 
 @console_required
+@require_http_methods(["GET", "POST"])
 def detail(request, public_id):
     app = access_console_application(user=request.user, public_id=public_id)
+    purpose = console_view_purpose(request, app)
+    if purpose is None:
+        # Decided, returned or withdrawn: no open task of the console. Ask why before showing it.
+        form = AccessReasonForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            console_view_reason_give(request, app, form.cleaned_data["reason"])
+            return redirect("review:detail", public_id=app.public_id)
+        return render(
+            request,
+            "review/access_reason.html",
+            {"application": app, "form": form, "active": "queue"},
+            status=200 if request.method == "GET" else 400,
+        )
+    access_log.note_view(
+        request, subject_id=app.applicant_id, what=PersonalDataAccess.What.APPLICATION,
+        purpose=purpose, application=app,
+    )  # fmt: skip
     return _render_detail(request, app)
 
 
@@ -232,6 +265,7 @@ class Decision:
     form_class: type | None
     run: Callable
     success: str
+    label: str
 
 
 def _run_accept(app, by, ip, data):
@@ -267,13 +301,13 @@ def _run_bar(app, by, ip, data):
 
 
 DECISIONS = {
-    "accept": Decision(None, _run_accept, "已受理该申报。"),
-    "return": Decision(ReturnForm, _run_return, "已退回补正，申请人将收到需补正事项清单。"),
-    "reject": Decision(RejectForm, _run_reject, "已作出审核不通过决定。"),
-    "approve": Decision(None, _run_approve, "审核通过，已列入网上公示。"),
-    "extend": Decision(ExtendForm, _run_extend, "审核期限已延长10个工作日。"),
-    "grant": Decision(GrantForm, _run_grant, "已开通再次申报权限。"),
-    "bar": Decision(BarForm, _run_bar, "已取消该申请人的申请资格5年。"),
+    "accept": Decision(None, _run_accept, "已受理该申报。", "受理"),
+    "return": Decision(ReturnForm, _run_return, "已退回补正，申请人将收到需补正事项清单。", "退回补正"),
+    "reject": Decision(RejectForm, _run_reject, "已作出审核不通过决定。", "审核不通过"),
+    "approve": Decision(None, _run_approve, "审核通过，已列入网上公示。", "审核通过"),
+    "extend": Decision(ExtendForm, _run_extend, "审核期限已延长10个工作日。", "延长审核期限"),
+    "grant": Decision(GrantForm, _run_grant, "已开通再次申报权限。", "开通再次申报权限"),
+    "bar": Decision(BarForm, _run_bar, "已取消该申请人的申请资格5年。", "取消申请资格"),
 }
 
 
@@ -294,6 +328,9 @@ def decide(request, public_id, decision: str):
         app.refresh_from_db()
         return _render_detail(request, app, forms={decision: form} if form else None, status=409)
     messages.success(request, spec.success)
+    # The page after the decision is part of the task just done, even when the decision closed it
+    # (returned, rejected): the reviewer is not asked for a reason to see what they did.
+    console_view_reason_give(request, app, f"本人作出“{spec.label}”决定后查看")
     return redirect("review:detail", public_id=app.public_id)
 
 
@@ -303,6 +340,13 @@ def attachment(request, public_id, attachment_id):
     item = access_console_attachment(
         user=request.user, application_public_id=public_id, public_id=attachment_id
     )
+    purpose = console_view_purpose(request, item.application)
+    if purpose is None:  # the detail page asks for the reason first
+        return redirect("review:detail", public_id=public_id)
+    access_log.note_view(
+        request, subject_id=item.application.applicant_id, what=PersonalDataAccess.What.ATTACHMENT,
+        purpose=purpose, application=item.application, item=item.get_kind_display(),
+    )  # fmt: skip
     return private_file_response(
         item.document.file, download_name=f"{item.get_kind_display()}.jpg", content_type="image/jpeg"
     )
@@ -374,6 +418,11 @@ def _render_objection(request, objection, *, forms: dict | None = None, status: 
 @console_required
 def objection_detail(request, public_id):
     objection = access_objection(user=request.user, public_id=public_id)
+    application = objection.entry.application
+    access_log.note_view(
+        request, subject_id=application.applicant_id, what=PersonalDataAccess.What.OBJECTION,
+        purpose=access_log.Purpose("异议处理"), application=application,
+    )  # fmt: skip
     return _render_objection(request, objection)
 
 
@@ -643,4 +692,68 @@ def rate(request, public_id):
             "system_home_url": reverse("applications:home"),
         },
         status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- the access log of personal data (city administrator) ---------------------------------------
+
+city_admin_required = role_required(
+    Role.CITY_ADMIN, login_url_name="review:login", forbidden_template="review/forbidden.html"
+)
+
+ACCESS_LOG_CSV_HEADER = [
+    "查阅时间", "查阅人帐号", "查阅人姓名", "查阅人角色", "查阅人所属单位", "信息主体帐号", "信息主体姓名",
+    "申报编号", "查阅内容", "具体项目", "用途", "查阅理由", "IP地址",
+]  # fmt: skip
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _access_log_csv(rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # Excel opens UTF-8 CSV as Chinese only with the byte-order mark
+        yield writer.writerow(ACCESS_LOG_CSV_HEADER)
+        for row in rows.iterator(chunk_size=2000):
+            yield writer.writerow([
+                timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S"), row.viewer.username,
+                row.viewer.display_name, role_label(row.viewer_role), row.viewer_bureau, row.subject.username,
+                row.subject.full_name, row.application_number, row.get_what_display(), row.item, row.purpose,
+                row.reason, row.ip_address or "",
+            ])  # fmt: skip
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'个人信息查阅记录_{stamp}.csv')}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@city_admin_required
+def access_log_page(request):
+    """Who looked at whose personal data: by period, member of staff and applicant; CSV export."""
+    form = AccessLogFilterForm(request.GET or None)
+    filters = AccessLogFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = AccessLogFilters(
+            date_from=data["date_from"], date_to=data["date_to"], viewer=data["viewer"], subject=data["subject"]
+        )
+    rows = access_log_filtered(filters=filters)
+    if request.GET.get("export") == "csv" and not form.errors:
+        return _access_log_csv(rows)
+    pagination = paginate(request, rows, 50)
+    for row in pagination["page"].object_list:
+        row.role_text = role_label(row.viewer_role)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["export"] = "csv"
+    return render(
+        request,
+        "review/access_log.html",
+        {"form": form, "csv_query": query.urlencode(), "active": "access_log", **pagination},
     )

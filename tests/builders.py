@@ -193,3 +193,12 @@ def _take(
         review_services.application_approve(application_id=app.pk, by=reviewer)
     else:  # pragma: no cover - _STEPS names only the steps above
         raise ValueError(step)
+
+
+def give_access_reason(client, application, reason: str = "申请人来电咨询，核对办理情况") -> None:
+    """Give the console the reason it asks before showing an application outside an open task
+    (review.access.console_view_purpose); the session remembers it for that application."""
+    from django.urls import reverse
+
+    response = client.post(reverse("review:detail", args=[application.public_id]), {"reason": reason})
+    assert response.status_code == 302, response.content.decode()[:500]

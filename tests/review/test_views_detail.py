@@ -12,7 +12,7 @@ from audit.actions import AuditAction
 from audit.models import AuditEntry
 from quota.models import QuotaReservation
 from tests import factories
-from tests.builders import build_application
+from tests.builders import build_application, give_access_reason
 
 # Files are stored here: each test runs on the local folder and on a bucket (tests/conftest.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
@@ -69,7 +69,9 @@ def test_detail_offers_only_the_decisions_of_the_state(reviewer_client):
     assert "受理</button>" in submitted and "退回补正" in submitted and "审核通过，进入公示" not in submitted
     review = reviewer_client.get(detail_url(build_application(Status.UNDER_REVIEW))).content.decode()
     assert "审核通过，进入公示" in review and "审核不通过" in review and "延长审核期限" in review
-    rejected = reviewer_client.get(detail_url(build_application(Status.REJECTED))).content.decode()
+    rejected_app = build_application(Status.REJECTED)
+    give_access_reason(reviewer_client, rejected_app)
+    rejected = reviewer_client.get(detail_url(rejected_app)).content.decode()
     assert "开通再次申报权限" in rejected and "审核通过，进入公示" not in rejected
 
 
