@@ -405,6 +405,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hukou_card.tasks.remind_expiring_cards",
         "schedule": crontab(minute=0, hour=9),  # in the morning: an SMS at night helps nobody
     },
+    # Retention (applications.retention): scans of closed applications, abandoned drafts, old ZIPs.
+    "enforce-retention": {
+        "task": "portal.tasks.enforce_retention",
+        "schedule": crontab(minute=40, hour=2),
+    },
     "purge-expired-captchas": {
         "task": "accounts.tasks.purge_expired_captchas",
         "schedule": crontab(minute="*/10"),
@@ -553,3 +558,10 @@ LOGGING = {
 # --- Personal information: who looked, how long it is kept, the applicant's copy ---------------
 # The applicant's 个人信息查阅记录 names the viewer's bureau and role; with this set, their name too.
 PRIVACY_SHOW_STAFF_NAMES = env_bool("PRIVACY_SHOW_STAFF_NAMES", False)
+# Retention periods, per kind of stored object (applications.retention; docs/operations.md).
+# Scans (证件库 images) used only by rejected or withdrawn applications: days after the decision.
+RETENTION_CLOSED_SCANS_DAYS = int(os.environ.get("RETENTION_CLOSED_SCANS_DAYS", str(3 * 365)))
+# Drafts nobody touched for this many days are deleted with their attachments' links.
+RETENTION_ABANDONED_DRAFT_DAYS = int(os.environ.get("RETENTION_ABANDONED_DRAFT_DAYS", "365"))
+# 下载我的个人信息: how long the ZIP is offered before the beat task deletes it.
+PERSONAL_DATA_EXPORT_HOURS = int(os.environ.get("PERSONAL_DATA_EXPORT_HOURS", "24"))
