@@ -35,6 +35,10 @@ class AuditAction(models.TextChoices):
     # The account's CA certificate (accounts.services): who may log in by CA登录 from now on.
     CERTIFICATE_BIND = "certificate_bind", "绑定CA证书"
     CERTIFICATE_UNBIND = "certificate_unbind", "解除CA证书绑定"
+    # The applicant's own personal data (portal.exports, portal.services).
+    DATA_EXPORT_REQUEST = "data_export_request", "申请下载个人信息"
+    DATA_EXPORT_DOWNLOAD = "data_export_download", "下载个人信息副本"
+    ACCOUNT_CLOSE = "account_close", "注销帐号"
 
 
 class Actor(models.TextChoices):

@@ -13,5 +13,9 @@ urlpatterns = [
     path("gov-service/", views.gov_service, name="gov_service"),
     path("session/keepalive/", views.keepalive, name="keepalive"),
     path("privacy/access-log/", views.access_log, name="access_log"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("privacy/export/", views.privacy_export, name="privacy_export"),
+    path("privacy/export/<uuid:public_id>/", views.privacy_export_download, name="privacy_export_download"),
+    path("privacy/close/", views.account_close, name="account_close"),
     path("healthz", views.healthz, name="healthz"),
 ]

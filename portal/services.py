@@ -1,3 +1,4 @@
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,9 +11,12 @@ from accounts.models import UserSubsystem
 from accounts.selectors import demo_accounts_exist
 from core.cache import cache_status
 from core.checks import CONSOLE_EMAIL_BACKENDS, sms_disabled
+from core.errors import Refused
 from core.outbox import outbox_backlog
 from hukou_card.signing import uses_development_ca
 from reference.models import Subsystem
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -151,3 +155,74 @@ def health_report() -> HealthReport:
     if reason := _outbox_backlog():
         reasons.insert(0, reason)
     return HealthReport(checks=checks, reasons=reasons, cache=cache)
+
+
+# --- Closing the account (我的个人信息) ---------------------------------------------------------
+
+
+def account_close_blockers(*, user) -> list[str]:
+    """Why the account cannot be closed now: anything still open."""
+    from accounts.models import EmployerAdmin
+    from applications.models import Application
+    from applications.policy import OPEN_STATUSES
+    from hukou_card.models import HukouCard
+
+    reasons = []
+    if Application.objects.filter(applicant=user, status__in=OPEN_STATUSES).exists():
+        reasons.append("您有尚未办结的申报（草稿、审核中、退回补正或公示中），请先办结或撤回。")
+    if HukouCard.objects.filter(application__applicant=user, status=HukouCard.Status.VALID).exists():
+        reasons.append("您的入户信息卡仍在有效期内，请先办理入户或放弃入户。")
+    if EmployerAdmin.objects.filter(user=user, status__in=["pending", "approved"]).exists():
+        reasons.append("您有单位系统管理员权限或其申请，请先取消。")
+    return reasons
+
+
+class AccountNotClosable(Refused):
+    pass
+
+
+@transaction.atomic
+def account_close(*, user, ip_address: str | None = None) -> None:
+    """Close the account: the 证件库 images no application uses are deleted (with their record),
+    the account's own data anonymised; submitted applications, their scans and cards stay under
+    the retention rules, as the bureau's records of its decisions."""
+    from accounts.models import User, UserSubsystem
+    from applications.models import LibraryDocument
+    from audit.actions import AuditAction
+    from audit.models import RetentionDeletion
+    from audit.services import audit_record
+    from portal.models import PersonalDataExport
+
+    locked = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
+    blockers = account_close_blockers(user=locked)
+    if blockers:
+        raise AccountNotClosable(blockers)
+    files = []
+    for doc in LibraryDocument.objects.filter(owner=locked, attachments__isnull=True):
+        RetentionDeletion.objects.create(
+            rule="account_closed", kind="library_document", label=doc.get_kind_display(), owner_id=locked.pk,
+            stored_name=doc.file.name, size=doc.size, sha256=doc.sha256,
+        )  # fmt: skip
+        files.append(doc.file)
+        doc.delete()
+    for export in PersonalDataExport.objects.filter(user=locked).exclude(file=""):
+        files.append(export.file)
+    PersonalDataExport.objects.filter(user=locked).update(status=PersonalDataExport.Status.EXPIRED, file="")
+    UserSubsystem.objects.filter(user=locked).delete()
+    audit_record(action=AuditAction.ACCOUNT_CLOSE, subject_user=locked, by=locked, ip_address=ip_address)
+    locked.username = f"closed{locked.pk}"[:20]
+    for name in ("full_name", "id_number", "email", "mobile", "landline", "workplace", "personal_note"):
+        setattr(locked, name, "")
+    locked.full_name = "已注销用户"
+    locked.is_active = False
+    locked.set_unusable_password()
+    locked.save()
+
+    def delete_files():
+        for file in files:
+            try:
+                file.storage.delete(file.name)
+            except Exception:
+                logger.exception("account close: %s could not be deleted", file.name)
+
+    transaction.on_commit(delete_files)

@@ -1,5 +1,6 @@
 """The 门户: home after login, the 添加应用 catalogue, content pages, help, health."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -153,3 +154,119 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "portal/csrf_failure.html", status=403)
+
+
+# --- 我的个人信息: the applicant's copy and closing the account -----------------------------------
+
+
+class PasswordAgainForm(forms.Form):
+    password = forms.CharField(
+        label="登录密码", widget=forms.PasswordInput, error_messages={"required": "请再次输入登录密码。"}
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("密码不正确，请重新输入。")
+        return password
+
+
+class CloseAccountForm(PasswordAgainForm):
+    confirm = forms.BooleanField(
+        label="我已了解注销后帐号不可恢复，并已阅读下方保留信息的说明",
+        error_messages={"required": "请勾选确认后再注销帐号。"},
+    )
+
+
+def _privacy_page(request, *, export_form=None, close_form=None, status=200):
+    from django.conf import settings
+
+    from portal.models import PersonalDataExport
+
+    latest = PersonalDataExport.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "portal/privacy.html",
+        {
+            **PORTAL_CONTEXT,
+            "system_home_url": reverse("portal:home"),
+            "export": latest,
+            "export_form": export_form or PasswordAgainForm(user=request.user, prefix="export"),
+            "close_form": close_form or CloseAccountForm(user=request.user, prefix="close"),
+            "blockers": services.account_close_blockers(user=request.user),
+            "hours": settings.PERSONAL_DATA_EXPORT_HOURS,
+            "scan_years": settings.RETENTION_CLOSED_SCANS_DAYS // 365,
+        },
+        status=status,
+    )
+
+
+@login_required
+def privacy(request):
+    return _privacy_page(request)
+
+
+@login_required
+@require_POST
+def privacy_export(request):
+    from core.client_ip import client_ip
+    from core.errors import Refused
+    from portal.exports import export_request
+
+    form = PasswordAgainForm(request.POST, user=request.user, prefix="export")
+    if not form.is_valid():
+        return _privacy_page(request, export_form=form, status=400)
+    try:
+        export_request(user=request.user, ip_address=client_ip(request))
+    except Refused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已开始生成您的个人信息下载包，生成后可在本页下载。")
+    return redirect("portal:privacy")
+
+
+@login_required
+def privacy_export_download(request, public_id):
+    from django.http import Http404
+    from django.utils import timezone
+
+    from core.client_ip import client_ip
+    from core.private_files import private_file_response
+    from portal.exports import export_download_record
+    from portal.models import PersonalDataExport
+
+    export = PersonalDataExport.objects.filter(user=request.user, public_id=public_id).first()
+    if export is None:
+        raise Http404("下载包不存在")
+    if export.status != PersonalDataExport.Status.READY or export.expires_at < timezone.now():
+        messages.error(request, "该下载包已过期或尚未生成，请重新申请。")
+        return redirect("portal:privacy")
+    export_download_record(export=export, ip_address=client_ip(request))
+    return private_file_response(
+        export.file, download_name=f"我的个人信息_{timezone.localdate():%Y%m%d}.zip", as_attachment=True,
+        content_type="application/zip",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def account_close(request):
+    from django.contrib.auth import logout
+
+    from core.client_ip import client_ip
+    from core.errors import Refused
+
+    form = CloseAccountForm(request.POST, user=request.user, prefix="close")
+    if not form.is_valid():
+        return _privacy_page(request, close_form=form, status=400)
+    try:
+        services.account_close(user=request.user, ip_address=client_ip(request))
+    except Refused as exc:
+        form.add_error(None, exc.message)
+        return _privacy_page(request, close_form=form, status=409)
+    logout(request)
+    return render(request, "portal/account_closed.html", {**PORTAL_CONTEXT})
