@@ -6,6 +6,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import access_log  # noqa: E402
 import cards  # noqa: E402
 import http_pages  # noqa: E402
 import uploads  # noqa: E402
@@ -15,6 +16,7 @@ import uploads  # noqa: E402
 BENCHMARKS = {
     "cards": cards.run,
     "uploads": uploads.run,
+    "access_log": access_log.run,
     "pages": http_pages.run,
 }
 
