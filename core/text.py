@@ -30,3 +30,10 @@ def cn_date(value: datetime.date) -> str:
 def cn_date_with_weekday(value: datetime.date) -> str:
     """2022年10月09日 星期日, as in the seed's header."""
     return f"{cn_date(value)} 星期{WEEKDAYS[value.weekday()]}"
+
+
+def csv_cell(value) -> str:
+    """A spreadsheet runs a cell that starts with = + - @ as a formula: names and reasons are typed
+    by people, so such a cell is opened with an apostrophe (OWASP: CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -26,6 +26,7 @@ from audit.actions import AuditAction, action_label, role_label
 from audit.models import AuditEntry, PersonalDataAccess
 from audit.services import audit_record
 from core.errors import Refused
+from core.text import csv_cell
 from hukou_card.models import HukouCard
 from portal.models import PersonalDataExport
 
@@ -115,7 +116,7 @@ def _csv(header: list[str], rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
