@@ -2,6 +2,7 @@
 (every transition goes through the services and their audit rows)."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 
 from applications.models import (
     AccompanyingPerson,
@@ -13,6 +14,8 @@ from applications.models import (
     TalentCategory,
     TalentSubcategory,
 )
+from audit import access_log
+from audit.models import PersonalDataAccess
 
 
 class TalentSubcategoryInline(admin.TabularInline):
@@ -78,6 +81,18 @@ class ApplicationAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The answers are the applicant's and the decisions the reviewers': all read-only here.
         return [field.name for field in self.model._meta.fields]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The admin's page shows every answer and the ID number: a view of personal data as well.
+        if request.method == "GET" and response.status_code == 200:
+            app = self.get_object(request, unquote(object_id))
+            if app is not None:
+                access_log.note_view(
+                    request, subject_id=app.applicant_id, what=PersonalDataAccess.What.APPLICATION,
+                    purpose=access_log.Purpose("管理后台查阅"), application=app,
+                )  # fmt: skip
+        return response
 
     def has_add_permission(self, request):
         return False

@@ -44,6 +44,7 @@ from core.client_ip import client_ip
 from core.csv_export import csv_response
 from core.errors import Refused
 from core.private_files import private_content_response, private_file_response
+from core.text import csv_cell
 from reference.selectors import REFERENCE
 from review import selectors, services
 from review.access import (
@@ -253,11 +254,15 @@ def detail(request, public_id):
             {"application": app, "form": form, "active": "queue"},
             status=200 if request.method == "GET" else 400,
         )
+    _note_detail_view(request, app, purpose)
+    return _render_detail(request, app)
+
+
+def _note_detail_view(request, app: Application, purpose: access_log.Purpose) -> None:
     access_log.note_view(
         request, subject_id=app.applicant_id, what=PersonalDataAccess.What.APPLICATION,
         purpose=purpose, application=app,
     )  # fmt: skip
-    return _render_detail(request, app)
 
 
 @dataclass(frozen=True)
@@ -319,14 +324,24 @@ def decide(request, public_id, decision: str):
         raise Http404("未知操作")
     app = access_console_application(user=request.user, public_id=public_id)
     form = spec.form_class(request.POST, prefix=decision) if spec.form_class else None
+    # A decision re-shows the page when it is refused or incomplete: that too is a view, for the
+    # task at hand or, on a decided application, for the decision being taken.
+    purpose = console_view_purpose(request, app) or access_log.Purpose(f"作出“{spec.label}”决定")
     if form is not None and not form.is_valid():
+        _note_detail_view(request, app, purpose)
         return _render_detail(request, app, forms={decision: form})
     try:
         spec.run(app, request.user, client_ip(request), form.cleaned_data if form else {})
     except Refused as exc:
         messages.error(request, str(exc))
         app.refresh_from_db()
-        return _render_detail(request, app, forms={decision: form} if form else None, status=409)
+        response = _render_detail(request, app, forms={decision: form} if form else None, status=409)
+        # The middleware writes rows of answers below 400 only; this page did show the application.
+        access_log.access_record(
+            viewer=request.user, subject_id=app.applicant_id, what=PersonalDataAccess.What.APPLICATION,
+            purpose=purpose, application=app, ip_address=client_ip(request),
+        )  # fmt: skip
+        return response
     messages.success(request, spec.success)
     # The page after the decision is part of the task just done, even when the decision closed it
     # (returned, rejected): the reviewer is not asked for a reason to see what they did.
@@ -719,12 +734,12 @@ def _access_log_csv(rows) -> StreamingHttpResponse:
         yield "\ufeff"  # Excel opens UTF-8 CSV as Chinese only with the byte-order mark
         yield writer.writerow(ACCESS_LOG_CSV_HEADER)
         for row in rows.iterator(chunk_size=2000):
-            yield writer.writerow([
+            yield writer.writerow([csv_cell(value) for value in (
                 timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S"), row.viewer.username,
                 row.viewer.display_name, role_label(row.viewer_role), row.viewer_bureau, row.subject.username,
                 row.subject.full_name, row.application_number, row.get_what_display(), row.item, row.purpose,
                 row.reason, row.ip_address or "",
-            ])  # fmt: skip
+            )])  # fmt: skip
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().strftime("%Y%m%d")

@@ -221,3 +221,33 @@ def test_the_city_administrator_filters_by_staff_applicant_and_period_and_export
 
 def test_a_reviewer_may_not_read_the_access_log(login_client, reviewer):
     assert login_client(reviewer).get(reverse("review:access_log")).status_code == 403
+
+
+def test_a_decision_refused_on_a_decided_application_still_records_the_view(login_client, reviewer):
+    app = build_application(Status.REJECTED)
+    client = login_client(reviewer)
+    # A grant without its reason: the form comes back on the detail page (no reason was asked).
+    response = client.post(reverse("review:decide", args=[app.public_id, "grant"]), {"grant-reason": ""})
+    assert response.status_code == 200 and app.id_number in response.content.decode()
+    (row,) = rows_of(app.applicant)
+    assert row.purpose == "作出“开通再次申报权限”决定"
+
+
+def test_the_admin_change_page_of_an_application_writes_a_row(login_client):
+    admin_user = factories.CityAdminFactory(is_staff=True, is_superuser=True)
+    app = build_application(Status.PUBLISHED, issue_cards=False)
+    response = login_client(admin_user).get(reverse("admin:applications_application_change", args=[app.pk]))
+    assert response.status_code == 200
+    (row,) = rows_of(app.applicant)
+    assert row.purpose == "管理后台查阅" and row.viewer == admin_user
+
+
+def test_the_csv_export_opens_a_formula_as_text(login_client, reviewer, city_admin):
+    app = build_application(Status.REJECTED)
+    client = login_client(reviewer)
+    give_access_reason(client, app, "=HYPERLINK(\"http://example.invalid\")")
+    client.get(detail_url(app))
+    export = login_client(city_admin).get(reverse("review:access_log"), {"export": "csv"})
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    (line,) = list(csv.reader(io.StringIO(text)))[1:]
+    assert line[11] == "'=HYPERLINK(\"http://example.invalid\")"
