@@ -4,7 +4,7 @@ an audit row (and PostgreSQL's trigger refuses it too)."""
 from django.contrib import admin
 
 from audit.actions import action_label, role_label
-from audit.models import AuditEntry
+from audit.models import AuditEntry, PersonalDataAccess, RetentionDeletion
 
 
 @admin.register(AuditEntry)
@@ -42,3 +42,36 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(_ReadOnly):
+    """个人信息查阅记录 (the console's 查阅记录 page filters and exports it)."""
+
+    list_display = ["created_at", "viewer", "viewer_bureau", "subject", "what", "item", "purpose", "reason"]
+    list_filter = ["what", "viewer_role"]
+    search_fields = ["application_number", "viewer__username", "subject__username"]
+    list_select_related = ["viewer", "subject"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(RetentionDeletion)
+class RetentionDeletionAdmin(_ReadOnly):
+    """What the retention rules (or a closed account) deleted, and when."""
+
+    list_display = ["created_at", "rule", "kind", "label", "owner", "application_number", "size"]
+    list_filter = ["rule", "kind"]
+    search_fields = ["application_number", "stored_name", "sha256"]
+    list_select_related = ["owner"]
+    date_hierarchy = "created_at"

@@ -131,3 +131,12 @@ def test_closing_the_account_deletes_unused_scans_and_anonymises_but_keeps_the_d
     assert app.id_number  # the bureau's record of its decision stays, under the retention rules
     assert AuditEntry.objects.filter(action=AuditAction.ACCOUNT_CLOSE, subject_user=user).exists()
     assert PersonalDataAccess.objects.count() == 0
+
+
+def test_the_privacy_page_reads_a_bounded_number_of_queries(login_client, django_assert_max_num_queries):
+    app = build_application(Status.PUBLISHED)
+    client = login_client(app.applicant)
+    client.get(reverse("portal:privacy"))
+    # Session, user, the latest export, and one EXISTS per closing rule (applications, cards, rights).
+    with django_assert_max_num_queries(7):
+        assert client.get(reverse("portal:privacy")).status_code == 200
