@@ -117,7 +117,8 @@ class RetentionDeletion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         db_constraint=False, verbose_name="所属用户",
     )  # fmt: skip
-    application_number = models.CharField("申报编号", max_length=24, blank=True)
+    # Every application the object served, joined by 、 (a 证件库 scan may serve several).
+    application_number = models.CharField("申报编号", max_length=200, blank=True)
     stored_name = models.CharField("存储路径", max_length=200, blank=True)
     size = models.PositiveIntegerField("大小（字节）", null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)

@@ -29,7 +29,8 @@ from applications import eligibility
 from applications.choices import Status
 from applications.models import Application, Attachment, ReapplicationGrant
 from applications.reference import attach_reference, reference_objects
-from audit.models import AuditEntry
+from applications.retention import CLOSED_STATUSES, RULE_CLOSED_SCANS
+from audit.models import AuditEntry, RetentionDeletion
 from quota.models import Quota
 from reference.models import District
 from review.models import NoticeEntry, Objection, PublicNotice, ServiceRating
@@ -488,3 +489,14 @@ def ratings_by_district(ratings: QuerySet[ServiceRating]) -> list[DistrictRating
         )
         for district in sorted(reference_objects()["district"].values(), key=lambda d: d.sort_order)
     ]
+
+
+def application_retention_deletions(*, application: Application) -> list:
+    """The scans of a closed application that the retention rules deleted (applications.retention),
+    so its page says they were there rather than that they were never uploaded."""
+    if application.status not in CLOSED_STATUSES or not application.number:
+        return []
+    return list(
+        RetentionDeletion.objects.filter(rule=RULE_CLOSED_SCANS, application_number__contains=application.number)
+        .order_by("created_at", "id")
+    )

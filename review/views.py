@@ -216,6 +216,7 @@ def _render_detail(
     context = {
         "application": app,
         "attachments": attachments,
+        "retention_deletions": selectors.application_retention_deletions(application=app),
         "accompanying_persons": list(app.accompanying_persons.all()),
         "facts": selectors.derived_facts(application=app, attachments=attachments),
         "trail": trail,

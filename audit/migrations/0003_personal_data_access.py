@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('rule', models.CharField(max_length=40, verbose_name='保存期限规则')),
                 ('kind', models.CharField(max_length=40, verbose_name='对象类别')),
                 ('label', models.CharField(max_length=200, verbose_name='说明')),
-                ('application_number', models.CharField(blank=True, max_length=24, verbose_name='申报编号')),
+                ('application_number', models.CharField(blank=True, max_length=200, verbose_name='申报编号')),
                 ('stored_name', models.CharField(blank=True, max_length=200, verbose_name='存储路径')),
                 ('size', models.PositiveIntegerField(blank=True, null=True, verbose_name='大小（字节）')),
                 ('sha256', models.CharField(blank=True, max_length=64)),

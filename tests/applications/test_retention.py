@@ -139,3 +139,22 @@ def bucket_storage():
 
 def test_retention_on_the_bucket(monkeypatch, bucket_storage, django_capture_on_commit_callbacks):
     _check_retention(monkeypatch, bucket_storage.exists, django_capture_on_commit_callbacks)
+
+
+def test_the_console_says_which_scans_of_a_closed_application_were_deleted(
+    monkeypatch, login_client, reviewer, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from tests.builders import give_access_reason
+
+    app = build_application(Status.WITHDRAWN)
+    kinds = {doc.get_kind_display() for doc in _docs(app)}
+    _later(monkeypatch, LATER)
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_run(dry_run=False)
+    client = login_client(reviewer)
+    give_access_reason(client, app, "核查撤回申报的保存情况")
+    page = client.get(reverse("review:detail", args=[app.public_id])).content.decode()
+    assert "已按保存期限删除的附件" in page and "未上传附件。" not in page
+    assert all(kind in page for kind in kinds)
