@@ -177,7 +177,7 @@ class PasswordAgainForm(forms.Form):
 
 class CloseAccountForm(PasswordAgainForm):
     confirm = forms.BooleanField(
-        label="我已了解注销后帐号不可恢复，并已阅读下方保留信息的说明",
+        label="我已了解注销后帐号不可恢复，并已阅读上述保留信息的说明",
         error_messages={"required": "请勾选确认后再注销帐号。"},
     )
 
