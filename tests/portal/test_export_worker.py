@@ -1,0 +1,107 @@
+"""A real Celery worker builds the 下载我的个人信息 ZIP: the task is dispatched on commit, crosses a
+broker as JSON and runs in the worker's thread with its own database connection (eager mode, the
+test settings, hides serialization and transaction bugs: PITFALLS.md).
+
+The broker is a redis-server of this test's own on a free port, so no shared Redis is touched.
+"""
+
+import io
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import uuid
+import zipfile
+
+import pytest
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.db import connections
+
+from applications.choices import Status
+from portal.models import PersonalDataExport
+from tests.builders import build_application
+
+# PostgreSQL: the worker thread must see the same database (SQLite here is in-memory).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+RUNS: list[int] = []
+
+
+def _after_task(**_kwargs):
+    RUNS.append(threading.get_ident())
+    connections.close_all()  # the worker thread's own connection, so the test database can be dropped
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs redis-server (apt-get install redis-server)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("redis-server did not start", pytrace=False)
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def worker_app(own_redis):
+    from config.celery import app as portal_app
+
+    app = Celery("export-worker-test", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        broker_url=own_redis, result_backend=own_redis, task_always_eager=False,
+        task_default_queue=f"export-worker-test-{uuid.uuid4().hex}", worker_hijack_root_logger=False,
+    )  # fmt: skip
+    app.loader.import_default_modules()
+    app.autodiscover_tasks(["portal"], force=True)
+    app.finalize()
+    RUNS.clear()
+    task_postrun.connect(_after_task)
+    app.set_current()  # the shared_task proxy dispatched by portal.exports follows this thread's app
+    try:
+        yield app
+    finally:
+        portal_app.set_current()
+        task_postrun.disconnect(_after_task)
+        app.close()
+
+
+def test_a_real_worker_builds_the_zip_after_the_request_commits(worker_app):
+    from portal.exports import export_request
+
+    app = build_application(Status.PUBLISHED)
+    with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        export = export_request(user=app.applicant)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            export.refresh_from_db()
+            if export.status == PersonalDataExport.Status.READY:
+                break
+            time.sleep(0.25)
+        else:
+            pytest.fail("the worker did not build the ZIP within 60 s")
+    assert RUNS and threading.get_ident() not in RUNS
+    with export.file.open("rb") as handle:
+        archive = zipfile.ZipFile(io.BytesIO(handle.read()))
+    assert f"申报/{app.number}/申报信息.json" in archive.namelist()
