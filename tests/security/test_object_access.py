@@ -244,6 +244,16 @@ def b_card_link(w):
     return Target({"public_id": card.public_id, "code": card.verification_code})
 
 
+def b_data_export(w):
+    from portal.models import PersonalDataExport
+
+    export = PersonalDataExport.objects.create(
+        user=w.owner, status=PersonalDataExport.Status.READY, file=ContentFile(b"PK\x05\x06" + b"\0" * 18, name="x.zip"),
+        ready_at=timezone.now(), expires_at=timezone.now() + datetime.timedelta(hours=24),
+    )  # fmt: skip
+    return Target({"public_id": export.public_id})
+
+
 OWNER = frozenset({"owner"})
 CONSOLE = frozenset({"reviewer", "city_admin"})
 POLICE = frozenset({"police"})
@@ -290,6 +300,7 @@ OBJECT_URLS: dict[str, Spec] = {
     "hukou_card:police_detail[public_id]": Spec(b_card, POLICE),
     "hukou_card:police_record_used[public_id]": Spec(b_card, POLICE, ("post",)),
     "hukou_card:police_pdf[public_id]": Spec(b_card, POLICE),
+    "portal:privacy_export_download[public_id]": Spec(b_data_export, OWNER),
 }
 
 # Parameters that are not object ids, and why nothing needs guarding by them.
