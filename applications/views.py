@@ -27,6 +27,7 @@ from applications.access import (
     access_employer_application,
     access_library_document,
     access_person,
+    staff_view_purpose,
 )
 from applications.choices import MULTI_FILE_KINDS, AttachmentKind, MoveType, Status
 from applications.forms import (
@@ -57,7 +58,9 @@ from applications.wizard import (
     step_states,
 )
 from applications.workflow import TRANSITIONS
+from audit import access_log
 from audit.actions import AuditAction
+from audit.models import PersonalDataAccess
 from core.client_ip import client_ip
 from core.errors import Refused
 from core.private_files import private_content_response, private_file_response
@@ -577,6 +580,17 @@ def attachment_delete(request, public_id):
 def attachment_preview(request, public_id):
     """预览: the applicant, reviewers of the application's district and city administrators."""
     attachment = access_attachment_for_viewer(user=request.user, public_id=public_id)
+    application = attachment.application
+    if application.applicant_id != request.user.pk:
+        # Staff looking at a person's scan: on the record, and outside an open task only with the
+        # reason the console's detail page asks for.
+        purpose = staff_view_purpose(request, application)
+        if purpose is None:
+            return redirect("review:detail", public_id=application.public_id)
+        access_log.note_view(
+            request, subject_id=application.applicant_id, what=PersonalDataAccess.What.ATTACHMENT,
+            purpose=purpose, application=application, item=attachment.get_kind_display(),
+        )  # fmt: skip
     return private_file_response(
         attachment.document.file,
         download_name=f"{attachment.get_kind_display()}.jpg",

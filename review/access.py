@@ -5,11 +5,14 @@ from django.shortcuts import get_object_or_404
 
 from accounts.access import scope_to_district
 from accounts.models import Role, User
-from applications.choices import Status
+from applications.access import staff_view_purpose as console_view_purpose
+from applications.access import staff_view_reason_give as console_view_reason_give
 from applications.models import Application, Attachment
-from audit.access_log import Purpose
 from review import selectors
 from review.models import Objection, PublicNotice
+
+# Why a member of staff looks: applications.access decides it (the applicant-side scan preview asks too).
+__all__ = ["console_view_purpose", "console_view_reason_give"]
 
 
 def access_console_application(*, user: User, public_id) -> Application:
@@ -44,33 +47,3 @@ def access_statistics_district(*, user: User, requested: int | None) -> int | No
         raise Http404("没有找到该区的统计数据。")
     return user.district_id
 
-
-# --- Why a member of staff is looking (个人信息查阅记录) -------------------------------------------
-
-# The states in which an application is an open task of the console: the reviewer is there to
-# accept, decide or handle the notice and its objections. Anything else (returned to the applicant,
-# rejected, withdrawn, published) has been decided, and looking at it again needs a stated reason.
-TASK_PURPOSES = {
-    Status.SUBMITTED: "审核",
-    Status.UNDER_REVIEW: "审核",
-    Status.IN_NOTICE: "公示及异议处理",
-}
-REASON_PURPOSE = "其他（已说明理由）"
-_REASONS_KEY = "personal_data_access_reasons"
-
-
-def console_view_purpose(request, application: Application) -> Purpose | None:
-    """The task this view serves, or the reason given for it in this session; None: ask first."""
-    task = TASK_PURPOSES.get(application.status)
-    if task is not None:
-        return Purpose(task)
-    reason = request.session.get(_REASONS_KEY, {}).get(str(application.public_id))
-    return Purpose(REASON_PURPOSE, reason) if reason else None
-
-
-def console_view_reason_give(request, application: Application, reason: str) -> None:
-    """Remember the reason for this application for the rest of the session (its scans, the page
-    after a decision), so it is asked once per look, not once per image."""
-    reasons = dict(request.session.get(_REASONS_KEY, {}))
-    reasons[str(application.public_id)] = reason
-    request.session[_REASONS_KEY] = reasons

@@ -251,3 +251,20 @@ def test_the_csv_export_opens_a_formula_as_text(login_client, reviewer, city_adm
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     (line,) = list(csv.reader(io.StringIO(text)))[1:]
     assert line[11] == "'=HYPERLINK(\"http://example.invalid\")"
+
+
+def test_the_applicant_side_preview_records_a_staff_view_and_asks_for_a_reason_when_decided(
+    login_client, reviewer
+):
+    open_app = build_application(Status.SUBMITTED)
+    closed_app = build_application(Status.REJECTED)
+    client = login_client(reviewer)
+    preview = lambda app: reverse("applications:attachment_preview", args=[app.attachments.first().public_id])  # noqa: E731
+    assert client.get(preview(open_app)).status_code == 200
+    (row,) = rows_of(open_app.applicant)
+    assert row.what == PersonalDataAccess.What.ATTACHMENT and row.purpose == "审核"
+    assert client.get(preview(closed_app))["Location"] == detail_url(closed_app)
+    assert rows_of(closed_app.applicant) == []
+    # The applicant's own preview is no staff view.
+    login_client(open_app.applicant).get(preview(open_app))
+    assert len(rows_of(open_app.applicant)) == 1
