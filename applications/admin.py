@@ -2,7 +2,6 @@
 (every transition goes through the services and their audit rows)."""
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 
 from applications.models import (
     AccompanyingPerson,
@@ -14,8 +13,7 @@ from applications.models import (
     TalentCategory,
     TalentSubcategory,
 )
-from audit import access_log
-from audit.models import PersonalDataAccess
+from audit.access_log import AdminChangeViewLogged
 
 
 class TalentSubcategoryInline(admin.TabularInline):
@@ -60,7 +58,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AdminChangeViewLogged, admin.ModelAdmin):
     list_display = (
         "number",
         "full_name",
@@ -82,17 +80,9 @@ class ApplicationAdmin(admin.ModelAdmin):
         # The answers are the applicant's and the decisions the reviewers': all read-only here.
         return [field.name for field in self.model._meta.fields]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
+    def access_subject(self, obj):
         # The admin's page shows every answer and the ID number: a view of personal data as well.
-        if request.method == "GET" and response.status_code == 200:
-            app = self.get_object(request, unquote(object_id))
-            if app is not None:
-                access_log.note_view(
-                    request, subject_id=app.applicant_id, what=PersonalDataAccess.What.APPLICATION,
-                    purpose=access_log.Purpose("管理后台查阅"), application=app,
-                )  # fmt: skip
-        return response
+        return obj.applicant_id, obj, ""
 
     def has_add_permission(self, request):
         return False

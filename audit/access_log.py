@@ -107,3 +107,28 @@ class PersonalDataAccessMiddleware:
 
 def role_and_bureau(row: PersonalDataAccess) -> str:
     return f"{row.viewer_bureau} {role_label(row.viewer_role)}"
+
+
+class AdminChangeViewLogged:
+    """A ModelAdmin mixin: its change page shows a person's data, so each GET of it is a view.
+    The admin says whose (`access_subject(obj)` → (subject_id, application, item)) and what."""
+
+    access_what: str = PersonalDataAccess.What.APPLICATION
+    ADMIN_PURPOSE = Purpose("管理后台查阅")
+
+    def access_subject(self, obj) -> tuple[int, object, str]:
+        raise NotImplementedError
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from django.contrib.admin.utils import unquote
+
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                subject_id, application, item = self.access_subject(obj)
+                note_view(
+                    request, subject_id=subject_id, what=self.access_what, purpose=self.ADMIN_PURPOSE,
+                    application=application, item=item,
+                )  # fmt: skip
+        return response

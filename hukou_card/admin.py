@@ -1,11 +1,19 @@
 from django.contrib import admin, messages
 
+from audit.access_log import AdminChangeViewLogged
+from audit.models import PersonalDataAccess
 from hukou_card import services
 from hukou_card.models import ApprovalNumberSequence, HukouCard
 
 
 @admin.register(HukouCard)
-class HukouCardAdmin(admin.ModelAdmin):
+class HukouCardAdmin(AdminChangeViewLogged, admin.ModelAdmin):
+    access_what = PersonalDataAccess.What.CARD
+
+    def access_subject(self, obj):
+        # The card's page shows its holder's name and ID number (the main applicant's or a family member's).
+        return obj.application.applicant_id, obj.application, obj.number
+
     list_display = (
         "number",
         "holder_name",

@@ -242,6 +242,19 @@ def test_the_admin_change_page_of_an_application_writes_a_row(login_client):
     assert row.purpose == "管理后台查阅" and row.viewer == admin_user
 
 
+def test_the_admin_change_page_of_a_card_writes_a_row(login_client, django_capture_on_commit_callbacks):
+    admin_user = factories.CityAdminFactory(is_staff=True, is_superuser=True)
+    app = build_application(Status.PUBLISHED, issue_cards=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        (card,) = cards_issue_for_application(application_id=app.pk)
+    client = login_client(admin_user)
+    assert client.get(reverse("admin:hukou_card_hukoucard_changelist")).status_code == 200
+    assert rows_of(app.applicant) == []  # the list is no view of one person's page
+    assert client.get(reverse("admin:hukou_card_hukoucard_change", args=[card.pk])).status_code == 200
+    (row,) = rows_of(app.applicant)
+    assert row.what == PersonalDataAccess.What.CARD and row.item == card.number
+
+
 def test_the_csv_export_opens_a_formula_as_text(login_client, reviewer, city_admin):
     app = build_application(Status.REJECTED)
     client = login_client(reviewer)
