@@ -42,7 +42,7 @@ README = """个人信息副本说明
 - README.txt：本说明。
 - 帐号信息.json：您的登录帐号、姓名、证件类型及号码、联系方式、注册和最近登录时间。
 - 申报/<申报编号>/申报信息.json：该次申报填写的全部内容（申报类别、个人信息、学历职称、迁入单位、
-  入户地址等）、随迁人信息、办理状态和审核意见。
+  入户地址等）、随迁人信息、办理状态和审核意见，以及各附件对应的证件库文件名。
 - 申报/<申报编号>/办理记录.csv：该次申报的办理过程（提交、受理、退回补正、审核、公示、公布等），
   含时间、操作、操作人角色、状态变化和理由。
 - 证件库/：您上传的证件扫描件（JPG），文件名为“证件类别_上传日期_序号.jpg”。
@@ -79,7 +79,7 @@ def _account(user: User) -> dict:
     }
 
 
-def _answers(app: Application) -> dict:
+def _answers(app: Application, scan_names: dict[int, str]) -> dict:
     answers = {}
     for field in Application._meta.concrete_fields:
         if field.name in ("id", "public_id", "applicant", "completed_steps", "employer_confirmed_by"):
@@ -106,7 +106,7 @@ def _answers(app: Application) -> dict:
             for person in app.accompanying_persons.all()
         ],
         "附件": [
-            {"类别": attachment.get_kind_display(), "证件库文件": attachment.document_id}
+            {"类别": attachment.get_kind_display(), "文件": scan_names.get(attachment.document_id, "（已按保存期限删除）")}
             for attachment in app.attachments.all()
         ],
     }
@@ -159,14 +159,17 @@ def export_zip_bytes(*, user: User) -> bytes:
         applications = Application.objects.filter(applicant=user).select_related(
             "category", "subcategory", "employer", "district"
         ).prefetch_related("accompanying_persons", "attachments")
+        scan_names = {}
+        for index, doc in enumerate(LibraryDocument.objects.filter(owner=user).order_by("created_at", "id"), 1):
+            name = f"证件库/{doc.get_kind_display()}_{timezone.localtime(doc.created_at):%Y%m%d}_{index}.jpg"
+            scan_names[doc.pk] = name
+            with doc.file.open("rb") as handle:
+                archive.writestr(name, handle.read())
         for app in applications:
             folder = f"申报/{_folder(app)}"
-            archive.writestr(f"{folder}/申报信息.json", json.dumps(_answers(app), ensure_ascii=False, indent=2))
+            answers = _answers(app, scan_names)
+            archive.writestr(f"{folder}/申报信息.json", json.dumps(answers, ensure_ascii=False, indent=2))
             archive.writestr(f"{folder}/办理记录.csv", _history(app))
-        for index, doc in enumerate(LibraryDocument.objects.filter(owner=user).order_by("created_at", "id"), 1):
-            with doc.file.open("rb") as handle:
-                name = f"证件库/{doc.get_kind_display()}_{timezone.localtime(doc.created_at):%Y%m%d}_{index}.jpg"
-                archive.writestr(name, handle.read())
         for card in HukouCard.objects.filter(application__applicant=user).exclude(pdf=""):
             with card.pdf.open("rb") as handle:
                 archive.writestr(f"入户信息卡/{card.number}_{card.holder_name}.pdf", handle.read())

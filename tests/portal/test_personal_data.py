@@ -64,6 +64,7 @@ def test_the_zip_holds_the_applicants_data_and_nobody_elses(
     assert answers["申报信息"]["身份证号码"] == mine.id_number
     assert "公示期满，公布" in archive.read(f"申报/{mine.number}/办理记录.csv").decode("utf-8-sig")
     scans = [n for n in names if n.startswith("证件库/")]
+    assert {a["文件"] for a in answers["附件"]} <= set(scans) and answers["附件"]
     assert len(scans) == applicant.library_documents.count() > 0
     assert all(archive.read(n)[:2] == b"\xff\xd8" for n in scans)
     cards = [n for n in names if n.startswith("入户信息卡/")]
