@@ -52,8 +52,14 @@ def _closed_before(cutoff: datetime.datetime):
     )
 
 
-def retention_plan(*, now: datetime.datetime | None = None) -> RetentionPlan:
-    """What the rules would delete now (the dry run prints it; `retention_enforce` deletes it)."""
+# A run deletes in batches of this many objects per rule, so a first run after years of history
+# never holds a list of every scan in memory.
+BATCH = 500
+
+
+def retention_plan(*, now: datetime.datetime | None = None, limit: int | None = None) -> RetentionPlan:
+    """What the rules would delete now (the dry run prints it; `retention_enforce` deletes it),
+    the first `limit` objects of each rule when given."""
     now = now or timezone.now()
     scans_cutoff = now - datetime.timedelta(days=settings.RETENTION_CLOSED_SCANS_DAYS)
     drafts_cutoff = now - datetime.timedelta(days=settings.RETENTION_ABANDONED_DRAFT_DAYS)
@@ -61,19 +67,21 @@ def retention_plan(*, now: datetime.datetime | None = None) -> RetentionPlan:
     # Used by any application that is not closed and past its period: a draft, one in review or in
     # its notice, a published one (its card), or a closed one still within its period.
     still_needed = Attachment.objects.filter(document=OuterRef("pk")).exclude(application__in=expired)
-    scans = list(
+    scans = (
         LibraryDocument.objects.filter(attachments__application__in=expired)
         .exclude(Exists(still_needed))
         .distinct()
         .order_by("pk")
     )
-    drafts = list(
+    drafts = (
         Application.objects.filter(status=Status.DRAFT, updated_at__lt=drafts_cutoff)
         # A draft with a trail is not merely abandoned: keep it for a person to look at.
         .exclude(Exists(AuditEntry.objects.filter(application=OuterRef("pk"))))
         .order_by("pk")
     )
-    return RetentionPlan(scans=scans, drafts=drafts)
+    if limit is not None:
+        scans, drafts = scans[:limit], drafts[:limit]
+    return RetentionPlan(scans=list(scans), drafts=list(drafts))
 
 
 def _delete_file(file) -> None:
@@ -85,8 +93,20 @@ def _delete_file(file) -> None:
 
 
 def retention_enforce(*, now: datetime.datetime | None = None) -> RetentionPlan:
-    """Delete what `retention_plan` selects, one object per transaction, each with its record."""
-    plan = retention_plan(now=now)
+    """Delete what `retention_plan` selects, batch after batch, one object per transaction, each
+    with its record. What is deleted is no longer selected, so the loop ends."""
+    now = now or timezone.now()
+    done = RetentionPlan()
+    while True:
+        plan = retention_plan(now=now, limit=BATCH)
+        if not plan.scans and not plan.drafts:
+            return done
+        _enforce(plan)
+        done.scans += plan.scans
+        done.drafts += plan.drafts
+
+
+def _enforce(plan: RetentionPlan) -> None:
     for doc in plan.scans:
         with transaction.atomic():
             locked = LibraryDocument.objects.select_for_update().filter(pk=doc.pk).first()
@@ -121,4 +141,3 @@ def retention_enforce(*, now: datetime.datetime | None = None) -> RetentionPlan:
             )
             # Its attachments point at 证件库 images, which stay the applicant's own.
             locked.delete()
-    return plan

@@ -76,7 +76,10 @@ def _check_retention(monkeypatch, exists, on_commit):
 
 
 def test_retention_on_the_local_folder(monkeypatch, django_capture_on_commit_callbacks):
+    from applications import retention
     from core.storage import private_storage
+
+    monkeypatch.setattr(retention, "BATCH", 2)  # several batches in one run, none left behind
 
     _check_retention(monkeypatch, private_storage().exists, django_capture_on_commit_callbacks)
 
