@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
@@ -174,12 +175,14 @@ def test_the_applicant_page_reads_the_same_queries_for_one_row_and_thirty(
     client = login_client(app.applicant)
     url = reverse("portal:access_log")
     client.get(url)
-    # Session, user, the count of rows, the page of rows with their viewers.
-    with django_assert_num_queries(4):
+    # The user, the count of rows, the page of rows with their viewers; the session adds one only
+    # when it is read from the database (cached_db reads it from Redis once it is cached).
+    expected = 3 if settings.SESSION_ENGINE.endswith("cached_db") else 4
+    with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
     for _ in range(29):
         staff.get(detail_url(app))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(expected):
         page = client.get(url).content.decode()
     assert page.count('data-testid="access-row"') == 30
 

@@ -12,7 +12,7 @@ from audit.models import AuditEntry
 from review.models import ServiceRating
 from review.services import RatingRefused, service_rating_submit
 from tests import factories
-from tests.builders import build_application
+from tests.builders import build_application, give_access_reason
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +154,9 @@ def test_the_rating_is_on_the_applicants_record_and_the_reviewers_detail(
     page = applicant_client.get(_status_url(rejected)).content.decode()
     timeline = page.split('data-testid="timeline"')[1]
     assert "评价办理服务（好差评）" in timeline and "不满意（2分）：电话一直无人接听" in timeline
-    detail = login_client(reviewer).get(reverse("review:detail", args=[rejected.public_id])).content.decode()
+    reviewer_client = login_client(reviewer)
+    give_access_reason(reviewer_client, rejected)  # a decided application: the reason comes first
+    detail = reviewer_client.get(reverse("review:detail", args=[rejected.public_id])).content.decode()
     section = detail.split('data-testid="detail-rating"')[1].split("</section>")[0]
     assert "不满意（2分）" in section and "差评" in section and "电话一直无人接听" in section
 
