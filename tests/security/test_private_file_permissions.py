@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 
 from tests.security.test_private_files import (  # noqa: F401 - `private` is a fixture
     _get,
-    _login,
+    _login_rightful,
     authorising_views,
     private,
     running_nginx,
@@ -45,7 +45,7 @@ def test_nginx_as_www_data_serves_every_private_file_that_others_cannot_read(
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     with running_nginx(live_server, settings, user=GROUP) as port:
         for view, (url, rightful, name) in authorising_views(files).items():
-            session = _login(rightful).cookies[django_settings.SESSION_COOKIE_NAME].value
+            session = _login_rightful(files, rightful).cookies[django_settings.SESSION_COOKIE_NAME].value
             status, _, body = _get(port, url, session=session)
             expected = (root / name).read_bytes()
             assert status == 200, f"{view}: nginx as {GROUP} answered {status}"

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ from django.views import static
 
 from accounts.models import EmployerAdmin
 from applications.choices import Status
+from portal.models import PersonalDataExport
 from tests import factories
+from tests.builders import give_access_reason
 from tests.conftest import STRICT
 from tests.security.urlwalk import routes
 
@@ -35,6 +38,16 @@ PDF = b"%PDF-1.7\n% card\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def _login(user) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def _login_rightful(p, user) -> Client:
+    """The rightful user's session, as the view expects it: the fixture's application is published,
+    so the reviewer's console first asks the reason for opening it (the access log) and the
+    session then remembers it."""
+    client = _login(user)
+    if user == p["reviewer"]:
+        give_access_reason(client, p["app"])
     return client
 
 
@@ -51,6 +64,13 @@ def private(db):
         application=app, pdf=ContentFile(PDF, name="card.pdf"), pdf_sha256="0" * 64
     )
     right = factories.EmployerAdminFactory(user=owner, status=EmployerAdmin.Status.PENDING)
+    export = PersonalDataExport.objects.create(
+        user=owner,
+        status=PersonalDataExport.Status.READY,
+        file=ContentFile(b"PK\x05\x06" + b"\0" * 18, name="export.zip"),
+        ready_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(hours=24),
+    )
     return {
         "owner": owner,
         "app": app,
@@ -58,6 +78,7 @@ def private(db):
         "document": document,
         "card": card,
         "right": right,
+        "export": export,
         "reviewer": factories.ReviewerFactory(district=factories.district("440106")),
         "police": factories.PoliceFactory(),
         "stranger": factories.UserFactory(),
@@ -65,7 +86,13 @@ def private(db):
 
 
 def stored_files(p) -> list:
-    return [p["attachment"].document.file, p["document"].file, p["card"].pdf, p["right"].business_licence]
+    return [
+        p["attachment"].document.file,
+        p["document"].file,
+        p["card"].pdf,
+        p["right"].business_licence,
+        p["export"].file,
+    ]
 
 
 # Each authorising view: how to reach it for the fixture's objects, and who is rightful.
@@ -101,6 +128,11 @@ def authorising_views(p) -> dict[str, tuple[str, object, str]]:
             reverse("accounts:employer_admin_licence", args=[p["right"].public_id]),
             p["owner"],
             p["right"].business_licence.name,
+        ),
+        "portal.views.privacy_export_download": (
+            reverse("portal:privacy_export_download", args=[p["export"].public_id]),
+            p["owner"],
+            p["export"].file.name,
         ),
     }
 
@@ -187,13 +219,13 @@ def test_no_private_file_can_be_fetched_by_a_public_path(private):
 def test_behind_nginx_the_views_answer_with_x_accel_redirect_and_no_body(private, settings):
     settings.PRIVATE_MEDIA_X_ACCEL_PREFIX = "/_private"
     for view, (url, rightful, name) in authorising_views(private).items():
-        response = _login(rightful).get(url)
+        response = _login_rightful(private, rightful).get(url)
         assert response.status_code == 200, view
         assert response["X-Accel-Redirect"] == f"/_private/{name}", view
         assert response.content == b"", view
         assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
         assert response["X-Content-Type-Options"] == "nosniff"
-        assert response["Content-Type"] in ("image/jpeg", "application/pdf"), view
+        assert response["Content-Type"] in ("image/jpeg", "application/pdf", "application/zip"), view
         for intruder in (
             private["stranger"],
             factories.ReviewerFactory(district=factories.district("440111")),
@@ -364,9 +396,9 @@ def test_through_nginx_private_files_keep_the_views_sandbox_and_no_store(nginx, 
     location itself must send the sandboxing policy, nosniff and no-store, for every kind of file."""
     for view, (url, rightful, _name) in authorising_views(private).items():
         settings.PRIVATE_MEDIA_X_ACCEL_PREFIX = ""
-        direct = _login(rightful).get(url)  # the view streaming the file itself: the reference
+        direct = _login_rightful(private, rightful).get(url)  # the view streaming the file: the reference
         settings.PRIVATE_MEDIA_X_ACCEL_PREFIX = "/_private"
-        session = _login(rightful).cookies[settings.SESSION_COOKIE_NAME].value
+        session = _login_rightful(private, rightful).cookies[settings.SESSION_COOKIE_NAME].value
         status, headers, body = _get(nginx, url, session=session)
         assert status == 200 and body, view
         assert headers.get("content-security-policy") == direct["Content-Security-Policy"], view
