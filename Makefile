@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 
-.PHONY: run test install migrate demo lint bench worker beat clean
+.PHONY: run test install migrate demo lint bench worker beat clean messages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ lint: install
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m pytest -p no:cacheprovider --reverse -q --ignore=tests/e2e $(PYTEST_ARGS)
+
+# The English catalogue (locale/en): extract the marked Chinese strings, then compile. The .mo is
+# committed so that `make run` needs no gettext; tests/portal/test_translations.py checks both.
+messages: install
+	$(PY) manage.py makemessages -l en --no-obsolete --no-location $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=var
+MESSAGES_IGNORE := --ignore=var --ignore=tests --ignore=bench --ignore=deploy --ignore=docs --ignore=fixtures
 
 worker: install
 	$(VENV)/bin/celery -A config worker -l info

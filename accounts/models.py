@@ -65,6 +65,11 @@ class User(AbstractUser):
     personal_note = models.TextField("个人说明", max_length=500, blank=True)
     truthfulness_promised_at = models.DateTimeField("真实性承诺时间", null=True, blank=True)
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.APPLICANT)
+    # The language of the e-mails sent to this account (a worker has no request to take it from):
+    # the one chosen with the 中文 / English switch, else the one the account was registered in.
+    language = models.CharField(
+        "通知语言", max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     # A district reviewer works the queue of this district only (DESIGN.md §1).
     district = models.ForeignKey(
         "reference.District", verbose_name="所属区", on_delete=models.PROTECT, null=True, blank=True

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from captcha.models import CaptchaStore
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.access import is_city_admin
 from accounts.models import CertificateBinding, Employer, EmployerAdmin, IdType, Role, User, UserSubsystem
@@ -31,6 +32,7 @@ from core.notifications import notify_on_commit
 from core.uploads import CheckedJpeg
 from reference.models import District, Subsystem
 
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 USERNAME_TAKEN = "该登录帐号已被注册，请换一个。"
 ID_NUMBER_TAKEN = (
     "该证件号码已注册帐号，每个证件号码只能注册一个帐户。如忘记帐号或密码，请使用登录页的“忘记密码”。"
@@ -114,6 +116,9 @@ def user_register(
         role=Role.APPLICANT,
         password=password_hash,
         truthfulness_promised_at=promised_at or timezone.now(),
+        language=translation.get_language()
+        if translation.get_language() in LANGUAGE_CODES
+        else settings.LANGUAGE_CODE,
     )
     try:
         with transaction.atomic():
@@ -126,6 +131,15 @@ def user_register(
         if subsystem.is_provided:
             UserSubsystem.objects.get_or_create(user=user, subsystem=subsystem)
     return user
+
+
+def user_choose_language(*, user: User, language: str) -> None:
+    """Remember the language the account chose with the 中文 / English switch, for its e-mails."""
+    if language not in LANGUAGE_CODES:
+        raise Refused("不支持该语言。")
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
 
 
 # --- Employers and their administrators ----------------------------------------------------------

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.ChineseOnlyPagesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -240,7 +241,16 @@ CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文")]
+# English for foreign talent (外国人永久居留身份证 holders, 港澳台 applicants): every applicant-facing
+# and public page, message and e-mail. The console and the police desk stay Chinese
+# (core.middleware.ChineseOnlyPagesMiddleware); the card and the 申报表 are official documents in
+# Chinese whatever the language. Source strings are the Chinese text; locale/en holds the English.
+LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The 中文 / English switch (portal.views.switch_language) remembers the choice for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+CHINESE_ONLY_PATH_PREFIXES = ("/console/", "/cards/police/", "/" + ADMIN_URL)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -520,6 +530,7 @@ CONTENT_SECURITY_POLICY = (
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)

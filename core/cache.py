@@ -15,7 +15,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import replica
 
@@ -149,7 +149,9 @@ def cached_anonymous_page(*, version_name: str, timeout: int = 600):
                 return view(request, *args, **kwargs)
             path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
             current = version(version_name)
-            key = f"page:{version_name}:{current}:{timezone.localdate():%Y%m%d}:{path}"
+            # The language (the visitor's cookie or Accept-Language) chooses the page's wording.
+            language = translation.get_language()
+            key = f"page:{version_name}:{current}:{language}:{timezone.localdate():%Y%m%d}:{path}"
             cached = cache.get(key)
             if cached is not None:
                 status, content_type, content = cached

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.middleware import session_seconds_left
 from core.sms import sms_enabled
@@ -14,7 +15,7 @@ def _seconds_left(request) -> int:
 
 def portal(request):
     return {
-        "SITE_NAME": "广州市人事电子政务系统",
+        "SITE_NAME": gettext("广州市人事电子政务系统"),
         "SUPPORT_EMAIL": "hrssgz@gz.gov.cn",
         "today": timezone.localdate(),
         "SESSION_COOKIE_AGE": settings.SESSION_COOKIE_AGE,

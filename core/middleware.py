@@ -13,7 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.cache import end_request_memo, start_request_memo
@@ -80,6 +80,24 @@ class SessionRefreshMiddleware:
 
 def session_refresh(session) -> None:
     session[SESSION_REFRESHED_KEY] = time.time()
+
+
+class ChineseOnlyPagesMiddleware:
+    """The console, the police desk and the admin answer in Chinese whatever the visitor chose.
+
+    English serves foreign talent applying; staff work in Chinese, and a console page half in
+    English (the shared layout, Django's own messages) and half in Chinese would serve nobody.
+    Right after LocaleMiddleware, which has chosen from the cookie and Accept-Language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(settings.CHINESE_ONLY_PATH_PREFIXES):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        return self.get_response(request)
 
 
 class RequestBodyLimitMiddleware:

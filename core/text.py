@@ -1,4 +1,4 @@
-"""Small text helpers shared by screens and the card: masking, Chinese dates."""
+"""Small text helpers shared by screens and the card: masking, Chinese and English dates."""
 
 import datetime
 
@@ -30,6 +30,21 @@ def cn_date(value: datetime.date) -> str:
 def cn_date_with_weekday(value: datetime.date) -> str:
     """2022年10月09日 星期日, as in the seed's header."""
     return f"{cn_date(value)} 星期{WEEKDAYS[value.weekday()]}"
+
+
+ENGLISH_MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
+ENGLISH_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def en_date(value: datetime.date) -> str:
+    """2 December 2026: spelled out, as GOV.UK writes dates, so no reader mistakes day for month."""
+    return f"{value.day} {ENGLISH_MONTHS[value.month - 1]} {value.year}"
+
+
+def en_date_with_weekday(value: datetime.date) -> str:
+    return f"{ENGLISH_WEEKDAYS[value.weekday()]}, {en_date(value)}"
 
 
 def csv_cell(value) -> str:

@@ -17,5 +17,6 @@ urlpatterns = [
     path("privacy/export/", views.privacy_export, name="privacy_export"),
     path("privacy/export/<uuid:public_id>/", views.privacy_export_download, name="privacy_export_download"),
     path("privacy/close/", views.account_close, name="account_close"),
+    path("language/<str:code>/", views.switch_language, name="language"),
     path("healthz", views.healthz, name="healthz"),
 ]

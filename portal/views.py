@@ -1,14 +1,17 @@
 """The 门户: home after login, the 添加应用 catalogue, content pages, help, health."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.services import LANGUAGE_CODES, user_choose_language
 from core.middleware import session_refresh, session_seconds_left
 from portal import selectors, services
 from reference.models import ContentPage, Subsystem
@@ -143,6 +146,36 @@ def access_log(request):
             "show_names": settings.PRIVACY_SHOW_STAFF_NAMES,
         },
     )
+
+
+def switch_language(request, code):
+    """The 中文 / English switch: remember the language in Django's language cookie and go back.
+
+    A link, not Django's set_language form: the anonymous pages are cached without a CSRF cookie
+    (core.cache), and no view here opts out of CSRF. Choosing a language changes nothing but the
+    wording, so a plain GET is safe; `next` is checked like set_language checks it.
+    """
+    if code not in LANGUAGE_CODES:
+        raise Http404
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("portal:home") if request.user.is_authenticated else reverse("accounts:login")
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    if request.user.is_authenticated:
+        user_choose_language(user=request.user, language=code)
+    return response
 
 
 def healthz(request):

@@ -85,7 +85,9 @@
       var update = function () {
         var msLeft = deadline - Date.now();
         var left = Math.max(0, Math.ceil(msLeft / 1000));
-        countdownEl.textContent = Math.floor(left / 60) + "分" + String(left % 60).padStart(2, "0") + "秒";
+        var minutes = Math.floor(left / 60), seconds = String(left % 60).padStart(2, "0");
+        countdownEl.textContent = document.documentElement.lang === "en"
+          ? minutes + " min " + seconds + " s" : minutes + "分" + seconds + "秒";
         if (msLeft <= -graceMs) { clearInterval(tick); window.location = modalEl.dataset.loginUrl + "?timeout=1&next=" + encodeURIComponent(location.pathname); }
       };
       warnTimer = setTimeout(function () {

@@ -150,7 +150,9 @@ def test_police_desk_records_the_move_and_the_applicant_sees_it(page, browser, l
     expect(page.locator(".messages")).to_contain_text("办结入户")
     expect(page.get_by_test_id("police-status")).to_contain_text("已办理入户")
 
-    applicant_context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
+    applicant_context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="zh-CN", base_url=live_server.url
+    )
     applicant_page = applicant_context.new_page()
     try:
         login(applicant_page, applicant.username, factories.PASSWORD)
