@@ -37,6 +37,13 @@ def cn_date_weekday(value) -> str:
     return text.en_date_with_weekday(value) if _english() else text.cn_date_with_weekday(value)
 
 
+@register.filter
+def localized(value) -> str:
+    """A reference name (district, talent category, subsystem, content page title) in the page's
+    language: the fixtures' Chinese names are in the catalogue (reference/fixture_messages.py)."""
+    return translation.gettext(value) if value else ""
+
+
 # BCP 47 for <html lang> and lang="…": Django's zh-hans is the written language, browsers and
 # screen readers expect zh-CN.
 _HTML_LANG = {"zh-hans": "zh-CN", "en": "en"}
