@@ -3,8 +3,8 @@ policy, guide and Q&A pages (the 门户 and the talent home show them)."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 
 class _ByNaturalKey(models.Manager):
