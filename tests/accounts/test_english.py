@@ -23,6 +23,15 @@ from tests.i18n_support import assert_page_in_english, chinese_left_in
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def back_to_chinese():
+    """LocaleMiddleware activates English for the thread and nothing deactivates it after the
+    response: without this, tests that run later outside a request (forms, services) would meet
+    English messages where they expect the default Chinese."""
+    yield
+    translation.deactivate()
+
 STEP1 = "/accounts/register/"
 STEP2 = "/accounts/register/account/"
 STEP3 = "/accounts/register/systems/"

@@ -15,10 +15,11 @@ from config.urls import urlpatterns as portal_urlpatterns
 from core.errors import Refused
 from core.middleware import database_unavailable
 from reference.models import ContentPage, Subsystem
-from tests.accounts.test_english import logged_in_in_english, names_from_the_catalogue
+from tests.accounts.test_english import back_to_chinese, logged_in_in_english, names_from_the_catalogue
 from tests.i18n_support import assert_page_in_english
 
 pytestmark = pytest.mark.django_db
+back_to_chinese = back_to_chinese  # autouse: the thread goes back to Chinese after each test
 
 
 def refusing_view(request):
