@@ -32,6 +32,7 @@ def back_to_chinese():
     yield
     translation.deactivate()
 
+
 STEP1 = "/accounts/register/"
 STEP2 = "/accounts/register/account/"
 STEP3 = "/accounts/register/systems/"
@@ -84,6 +85,9 @@ def test_the_login_page_is_english_for_an_english_browser():
     for text in ["User login", "CA login", "User type", "Individual", "Employer", "User name", "Password",
                  "Captcha", "New image", "Register as an individual", "Forgot password", "Public services"]:  # fmt: skip
         assert text in html, text
+    # What portal.js says after a captcha refresh comes from the page, in its language.
+    assert 'data-captcha-announce="The captcha image has changed.' in html
+    assert 'data-captcha-failed="Could not get a new captcha.' in html
 
 
 def test_the_login_page_stays_chinese_by_default():
