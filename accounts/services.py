@@ -30,7 +30,7 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from core.client_certificate import ClientCertificate
 from core.errors import Refused
-from core.notifications import notify_on_commit
+from core.notifications import in_language_of, notify_on_commit
 from core.uploads import CheckedJpeg
 from reference.models import District, Subsystem
 
@@ -244,14 +244,13 @@ def employer_admin_approve(*, request_id: int, by: User, note: str = "") -> Empl
     right.decided_at = timezone.now()
     right.decision_note = note.strip() or "经审核，同意授予单位系统管理员权限。"
     transition(right, move=Move.APPROVE, actor=Actor.CITY_ADMIN, extra_fields=_DECISION_FIELDS)
-    notify_on_commit(
-        user_id=right.user_id,
-        subject="单位系统管理员权限申请已批准",
-        body=(
-            f"您申请的“{right.employer.name}”单位系统管理员权限已批准。"
+    with in_language_of(right.user):
+        subject = translation.gettext("单位系统管理员权限申请已批准")
+        body = translation.gettext(
+            "您申请的“%(employer)s”单位系统管理员权限已批准。"
             "请在登录页选择用户类型“单位”登录，查看并确认本单位人员的引进申报。"
-        ),
-    )
+        ) % {"employer": right.employer.name}
+    notify_on_commit(user_id=right.user_id, subject=subject, body=body)
     return right
 
 
@@ -265,11 +264,13 @@ def employer_admin_refuse(*, request_id: int, by: User, note: str) -> EmployerAd
     right.decided_at = timezone.now()
     right.decision_note = note.strip()
     transition(right, move=Move.REFUSE, actor=Actor.CITY_ADMIN, extra_fields=_DECISION_FIELDS)
-    notify_on_commit(
-        user_id=right.user_id,
-        subject="单位系统管理员权限申请未获批准",
-        body=f"您申请的“{right.employer.name}”单位系统管理员权限未获批准。理由：{right.decision_note}",
-    )
+    with in_language_of(right.user):
+        subject = translation.gettext("单位系统管理员权限申请未获批准")
+        body = translation.gettext("您申请的“%(employer)s”单位系统管理员权限未获批准。理由：%(reason)s") % {
+            "employer": right.employer.name,
+            "reason": right.decision_note,
+        }
+    notify_on_commit(user_id=right.user_id, subject=subject, body=body)
     return right
 
 
@@ -292,11 +293,15 @@ def employer_admin_cancel(*, request_id: int, by: User, note: str = "") -> Emplo
         extra_fields=("cancelled_at", "cancelled_by", "cancel_note"),
     )
     if not is_holder:
-        notify_on_commit(
-            user_id=right.user_id,
-            subject="单位系统管理员权限已取消",
-            body=f"您的“{right.employer.name}”单位系统管理员权限已由市人社局取消。理由：{right.cancel_note}",
-        )
+        with in_language_of(right.user):
+            subject = translation.gettext("单位系统管理员权限已取消")
+            body = translation.gettext(
+                "您的“%(employer)s”单位系统管理员权限已由市人社局取消。理由：%(reason)s"
+            ) % {
+                "employer": right.employer.name,
+                "reason": right.cancel_note,
+            }
+        notify_on_commit(user_id=right.user_id, subject=subject, body=body)
     return right
 
 
