@@ -21,6 +21,16 @@ from tests.i18n_support import CJK, assert_page_in_english, chinese_left_in
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """An English request leaves English active in this thread (LocaleMiddleware activates it and
+    nothing deactivates it): the next test, which may word a message outside any request, starts
+    from the default language again."""
+    yield
+    translation.deactivate()
+
+
 # The district's name: the lead engineer adds its English to the catalogue for the `localized`
 # filter (until then it is still Chinese).
 REFERENCE_NAMES = ["黄埔区"]

@@ -25,6 +25,16 @@ from tests.i18n_support import CJK, assert_page_in_english, chinese_left_in
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """An English request leaves English active in this thread (LocaleMiddleware activates it and
+    nothing deactivates it): the next test, which may word a message outside any request, starts
+    from the default language again."""
+    yield
+    translation.deactivate()
+
+
 LIST = reverse("notices:list")
 
 # Reference names the lead engineer gives their English in the catalogue (reference/fixture_messages
