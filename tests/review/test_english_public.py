@@ -125,7 +125,7 @@ def test_the_empty_objection_form_reads_in_english(in_notice):
         response, allowed=["张*三", "广州珠江数码集团股份有限公司", *REFERENCE_NAMES, *CAPTCHA_WIDGET]
     )
     assert "Raise an objection to a person on notice" in html
-    for label in ("Your name", "Phone number", "Email", "Your objection", "Verification code"):
+    for label in ("Your name", "Phone number", "E-mail", "Your objection", "Captcha"):
         assert label in html
     assert ">Submit objection</button>" in html
 
@@ -143,7 +143,7 @@ def test_objection_errors_are_shown_in_english_beside_their_fields(in_notice):
     assert "Enter your name." in html
     assert "Enter an 11-digit mobile number, or a landline in the format XXX-XXXXXXX." in html
     assert "Your objection must be at least 10 characters." in html
-    assert "The verification code is wrong." in html
+    assert "The captcha is wrong." in html
     assert 'value="Too short"' not in html  # a textarea keeps its text as content
     assert "Too short</textarea>" in html
 
@@ -423,7 +423,7 @@ def test_the_english_acceptance_e_mail_names_the_bureau_and_the_date_in_english(
     due = app.decision_due_on
     assert message.subject == PREFIX_EN + "Application accepted"
     assert (
-        "has been accepted by the 天河区 Human Resources and Social Security Bureau, Guangzhou"
+        "has been accepted by the Tianhe District Human Resources and Social Security Bureau, Guangzhou"
         in message.body
     )
     assert f"by {due.day} {due:%B} {due.year}." in message.body
