@@ -135,7 +135,7 @@ def ensure_database(applications: int) -> str:
 SERVER_ROOT = Path(os.environ.get("BENCH_SERVER_ROOT", ROOT))
 
 
-def start_gunicorn(database_url: str) -> subprocess.Popen:
+def start_gunicorn(database_url: str, *extra_args: str) -> subprocess.Popen:
     env = server_env(database_url)
     env.update(
         {"GUNICORN_BIND": f"127.0.0.1:{PORT}", "GUNICORN_WORKERS": os.environ.get("BENCH_WORKERS", "4")}
@@ -148,7 +148,7 @@ def start_gunicorn(database_url: str) -> subprocess.Popen:
     )
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     proc = subprocess.Popen(
-        [gunicorn, "config.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
+        [gunicorn, "config.wsgi:application", "--config", "deploy/gunicorn.conf.py", *extra_args],
         env=env, cwd=SERVER_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
     wait_for_port(proc, PORT)
@@ -246,34 +246,89 @@ _WRK_PCT = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
 
-def wrk(path: str, cookie: str | None, port: int = PORT) -> dict:
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "--timeout", "5s"]
+def wrk(
+    path: str,
+    cookie: str | None,
+    port: int = PORT,
+    *,
+    body: dict | None = None,
+    duration: str | None = None,
+    script: str | None = None,
+) -> dict:
+    """wrk's figures for one page; with `body`, a form POST carrying a CSRF cookie and token."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration or DURATION}", "--latency", "--timeout", "5s"]
+    if body is not None:
+        token, cookie = csrf_pair(cookie)
+        script = post_script({**body, "csrfmiddlewaretoken": token})
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
+    if script:
+        command += ["-s", script]
     out = subprocess.run(
         [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
     ).stdout
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     pct = {int(p): float(v) * scale[u] for p, v, u in _WRK_PCT.findall(out)}
     non2xx = _WRK_NON2XX.search(out)
+    socket_errors = _WRK_SOCKET.search(out)
     return {
         "rps": float(_WRK_RPS.search(out).group(1)),
         "p50": pct.get(50, float("nan")),
         "p99": pct.get(99, float("nan")),
-        "errors": int(non2xx.group(1)) if non2xx else 0,
+        "errors": (int(non2xx.group(1)) if non2xx else 0)
+        + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0),
+        "requests": int(_WRK_TOTAL.search(out).group(1)),
+        "output": out,
     }
 
 
-def check_status(path: str, cookie: str | None, port: int = PORT) -> int:
+_WRK_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+_WRK_TOTAL = re.compile(r"(\d+) requests in")
+
+
+def csrf_pair(cookie: str | None) -> tuple[str, str]:
+    """An unmasked 32-character CSRF secret and the cookie header carrying it, as a browser sends."""
+    import secrets
+
+    token = secrets.token_hex(16)
+    return token, "; ".join(part for part in (cookie, f"csrftoken={token}") if part)
+
+
+def post_script(body: dict) -> str:
+    """A wrk Lua script that POSTs `body`, url-encoded, on every request."""
+    import json
+    import tempfile
+    from urllib.parse import urlencode
+
+    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, prefix="bench-post-")
+    handle.write(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(urlencode(body))}\n"
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+    )
+    handle.close()
+    return handle.name
+
+
+def check_status(path: str, cookie: str | None, port: int = PORT, *, body: dict | None = None) -> int:
+    from urllib.parse import urlencode
+
     conn = HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    if body is None:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    else:
+        token, cookie = csrf_pair(cookie)
+        conn.request(
+            "POST", path, body=urlencode({**body, "csrfmiddlewaretoken": token}),
+            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
     response = conn.getresponse()
     response.read()
     conn.close()
     return response.status
 
 
-def count_queries(path: str, user) -> int:
+def count_queries(path: str, user, body: dict | None = None) -> int:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -281,12 +336,17 @@ def count_queries(path: str, user) -> int:
     client = Client()
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    client.get(path)  # warm caches
+
+    def request():
+        return client.get(path) if body is None else client.post(path, body)
+
+    request()  # warm caches
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    # Session and auth lookups are part of every logged-in page; count everything.
-    return len(ctx.captured_queries)
+        response = request()
+    assert response.status_code == (200 if body is None else 302), (path, response.status_code)
+    # Session and auth lookups are part of every logged-in page; count everything but savepoints
+    # (the tests leave those out too).
+    return sum(1 for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE")))
 
 
 def main() -> None:
@@ -329,13 +389,14 @@ def run(*, applications: int | None = None, submits: int = 200) -> None:
     try:
         proc = start_gunicorn(url)
         rows = []
-        for label, role, path in pages:
-            status = check_status(path, cookies[role])
-            if status != 200:
+        for label, role, path, *body in pages:
+            body = body[0] if body else None
+            status = check_status(path, cookies[role], body=body)
+            if status != (200 if body is None else 302):
                 raise SystemExit(f"{label}: {path} answered {status}")
-            wrk(path, cookies[role])  # warm-up
-            figures = wrk(path, cookies[role])
-            figures["queries"] = count_queries(path, users[role])
+            wrk(path, cookies[role], body=body)  # warm-up
+            figures = wrk(path, cookies[role], body=body)
+            figures["queries"] = count_queries(path, users[role], body)
             rows.append((label, path, figures))
             if len(rows) == 1:  # right after the bare page, as the issue's table has it
                 rows.append(("logged-in ceiling (bench/ceiling)", ceiling["path"], logged_in))
@@ -358,7 +419,9 @@ def run(*, applications: int | None = None, submits: int = 200) -> None:
         print(f"{label:<36}{f['rps']:>9.0f}{f['p50']:>9.1f}{f['p99']:>9.1f}{f['rps'] / bare:>13.2f}"
               f"{f['rps'] / ceiling_rps:>21.2f}{f['queries']:>9}{f['errors']:>9}")  # fmt: skip
     print()
-    print(f"Statistics view recount (REFRESH MATERIALIZED VIEW CONCURRENTLY, beat every 10 min): {refresh_seconds:.1f} s")
+    print(
+        f"Statistics view recount (REFRESH MATERIALIZED VIEW CONCURRENTLY, beat every 10 min): {refresh_seconds:.1f} s"
+    )
     print(f"Submit step (POST, sequential, {submit['count']} drafts): "
           f"p50 {submit['p50']:.1f} ms, p99 {submit['p99']:.1f} ms, mean {statistics.mean(submit['times']):.1f} ms")  # fmt: skip
 

@@ -9,6 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import access_log  # noqa: E402
 import cards  # noqa: E402
 import http_pages  # noqa: E402
+import soak  # noqa: E402
 import uploads  # noqa: E402
 
 # name → callable; add new benchmarks here. `make bench` runs them all in this order; the page
@@ -19,15 +20,20 @@ BENCHMARKS = {
     "access_log": access_log.run,
     "pages": http_pages.run,
 }
+# Run only when named (`bench/run.py soak`, `make bench BENCH=soak`): ten minutes and more.
+ON_REQUEST = {"soak": soak.run}
 
 
 def main() -> None:
     selected = sys.argv[1:] or list(BENCHMARKS)
     for name in selected:
-        if name not in BENCHMARKS:
-            raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
+        benchmark = BENCHMARKS.get(name) or ON_REQUEST.get(name)
+        if benchmark is None:
+            raise SystemExit(
+                f"unknown benchmark {name!r}; choose from {', '.join([*BENCHMARKS, *ON_REQUEST])}"
+            )
         print(f"== {name} ==")
-        BENCHMARKS[name]()
+        benchmark()
         print()
 
 

@@ -40,8 +40,14 @@ def pages_and_users():
     queue = reverse("review:queue")
     statistics = reverse("review:statistics")
     busiest_year = (
-        Application.objects.filter(district__code="440106").order_by("-year").values_list("year", flat=True).first()
+        Application.objects.filter(district__code="440106")
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
     )
+    detail = reverse("review:detail", args=[searched_public_id(searched)])
+    draft, personal_body = personal_post()
+    personal = reverse("applications:step", kwargs={"public_id": draft.public_id, "step": "personal"})
     pages = [
         ("bare page (base layout, no database)", None, reverse("demo:bench_ceiling")),
         ("applicant status page", "applicant", reverse("applications:status")),
@@ -49,12 +55,59 @@ def pages_and_users():
         ("review queue, 50 rows, filtered", "reviewer", f"{queue}?{urlencode({'status': 'under_review', 'category': category})}"),
         ("review queue, search by ID number", "reviewer", f"{queue}?{urlencode({'status': 'all', 'q': searched})}"),
         # 统计分析: the whole city over every year (the largest aggregate) and one district's year.
+        ("reviewer's application detail", "reviewer", detail),
+        ("个人信息 step, GET", "drafter", personal),
+        # A valid POST (下一步): saves the step and answers 302 to the next step.
+        ("个人信息 step, valid POST", "drafter", personal, personal_body),
         ("statistics, city, all years", "city_admin", f"{statistics}?{urlencode({'year': ''})}"),
         ("statistics, district, one year", "reviewer", f"{statistics}?{urlencode({'year': busiest_year})}"),
     ]  # fmt: skip
     users = {None: None, "applicant": User.objects.get(pk=applicant), "reviewer": reviewer}
     users["city_admin"] = User.objects.get(username="cityadmin")
+    users["drafter"] = draft.applicant
     return pages, users
+
+
+def searched_public_id(id_number: str):
+    return Application.objects.filter(id_number=id_number).values_list("public_id", flat=True).first()
+
+
+def personal_post() -> tuple[Application, dict]:
+    """A 天河区 bulk draft and the 个人信息 form as its browser would POST it unchanged (下一步).
+
+    The fields come from the form's own initial values, so the POST is whatever the page shows; a
+    draft whose bulk values the eligibility rules refuse (the page answers 200 with errors) is
+    skipped, so the row measures a save, not a re-shown form.
+    """
+    from django.test import Client
+
+    from accounts.validators import id_facts
+    from applications.forms import PersonalForm
+
+    drafts = (
+        Application.objects.filter(
+            status=Status.DRAFT, district__code="440106", applicant__username__startswith="bulk_",
+            employer__isnull=False,
+        )
+        .select_related("employer", "applicant")
+        .order_by("pk")
+    )  # fmt: skip
+    for app in drafts[:50]:
+        form = PersonalForm(
+            instance=app, identity_from_number=id_facts(app.id_type, app.id_number) is not None
+        )
+        data = {}
+        for name in form.fields:
+            value = form[name].value()
+            data[name] = "" if value is None else str(value)
+        data.update({"employer": str(app.employer.public_id), "employer_query": "", "nav": "next"})
+        data["contact_mobile"] = data.get("contact_mobile") or app.applicant.mobile or "13912345678"
+        client = Client()
+        client.force_login(app.applicant, backend="django.contrib.auth.backends.ModelBackend")
+        url = reverse("applications:step", kwargs={"public_id": app.public_id, "step": "personal"})
+        if client.post(url, data).status_code == 302:
+            return app, data
+    raise SystemExit("no bulk draft in 天河区 takes a valid 个人信息 POST")
 
 
 def refresh_statistics() -> float:
