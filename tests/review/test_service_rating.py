@@ -257,3 +257,22 @@ def test_ratings_page_query_count_does_not_grow_with_rows(
     assert count() == few
     # Session and user, the summary, (the city's per-district figures,) the page's count and rows.
     assert few <= (5 if who == "reviewer" else 6)
+
+
+def _statements(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def test_status_page_reads_the_rating_with_the_application(applicant_client, rejected):
+    """Issue 15: the rating panel reads the 好差评 loaded with the applications (a join on the
+    unique one-to-one column), so a rated application's page costs no query more than before."""
+    url = reverse("applications:status")
+    applicant_client.get(url)  # the session renewal and the reference cache, once
+    with CaptureQueriesContext(connection) as unrated:
+        assert "提交评价" in applicant_client.get(url).content.decode()
+    applicant_client.post(_rate_url(rejected), {"score": "4", "comment": "答复及时"})
+    with CaptureQueriesContext(connection) as rated:
+        page = applicant_client.get(url).content.decode()
+    assert "满意（4分）" in page and "答复及时" in page and "提交评价" not in page
+    assert len(_statements(rated)) == len(_statements(unrated))
+    assert not any("review_servicerating" in sql.split(" FROM ")[1][:40] for sql in _statements(rated))
