@@ -8,6 +8,7 @@ from accounts.models import Role, User
 from applications.access import staff_view_purpose as console_view_purpose
 from applications.access import staff_view_reason_give as console_view_reason_give
 from applications.models import Application, Attachment
+from applications.reference import attach_reference
 from review import selectors
 from review.models import Objection, PublicNotice
 
@@ -17,13 +18,17 @@ __all__ = ["console_view_purpose", "console_view_reason_give"]
 
 def access_console_application(*, user: User, public_id) -> Application:
     """A submitted application of the user's district, with what the detail page shows."""
-    return get_object_or_404(selectors.console_application_detail(user=user), public_id=public_id)
+    app = get_object_or_404(selectors.console_application_detail(user=user), public_id=public_id)
+    attach_reference([app])  # category, sub-category, district: from memory, not joined
+    return app
 
 
 def access_console_attachment(*, user: User, application_public_id, public_id) -> Attachment:
     """An attachment of a submitted application of the user's district, in one query."""
     attachments = scope_to_district(
-        Attachment.objects.select_related("document", "application").filter(application__submitted_at__isnull=False),
+        Attachment.objects.select_related("document", "application").filter(
+            application__submitted_at__isnull=False
+        ),
         user=user,
         path="application__district",
     )
@@ -46,4 +51,3 @@ def access_statistics_district(*, user: User, requested: int | None) -> int | No
     if requested is not None and requested != user.district_id:
         raise Http404("没有找到该区的统计数据。")
     return user.district_id
-
