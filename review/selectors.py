@@ -130,22 +130,27 @@ def queue_rows(*, ids: list[int]) -> list[Application]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def queue_counts(*, user: User, today: datetime.date) -> dict[str, int]:
-    """The numbers over the queue: to accept, to decide, overdue, in notice, objections open.
-
-    Counted over the open states only (an index range, not the district's whole history), and
-    kept in the versioned cache until a status change or an objection in the district bumps it.
-    """
-    from django.core.cache import cache
-
+def queue_counts_key(*, user: User, today: datetime.date) -> str:
+    """The cache key of queue_counts(): its district's queue version and the day."""
     from core.cache import version
     from review.signals import queue_version_name
 
     name = queue_version_name(user.district_id if user.role == Role.REVIEWER else None)
-    key = f"queue-counts:{user.role}:{user.district_id}:{version(name)}:{today:%Y%m%d}"
-    counts = cache.get(key)
-    if counts is not None:
-        return counts
+    return f"queue-counts:{user.role}:{user.district_id}:{version(name)}:{today:%Y%m%d}"
+
+
+def queue_counts(*, user: User, today: datetime.date, key: str, cached: dict | None) -> dict[str, int]:
+    """The numbers over the queue: to accept, to decide, overdue, in notice, objections open.
+
+    Counted over the open states only (an index range, not the district's whole history), and
+    kept in the versioned cache under `key` (queue_counts_key) until a status change or an
+    objection in the district bumps it. The caller reads the cache (`cached`: the value found,
+    or None), so that one round trip serves every cached part of the page.
+    """
+    from django.core.cache import cache
+
+    if cached is not None:
+        return cached
     scoped = console_applications(user=user).filter(status__in=(*TODO_STATUSES, Status.IN_NOTICE))
     counts = scoped.aggregate(
         to_accept=Count("pk", filter=Q(status=Status.SUBMITTED)),

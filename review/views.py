@@ -126,14 +126,18 @@ def forbidden(request):
 # --- queue --------------------------------------------------------------------------------------
 
 
-def queue_filters_html(request, form: QueueFilterForm, *, show_district: bool) -> str:
-    """The rendered filter bar, cached: crispy-forms renders its nine fields in ~10 ms, the same
-    HTML every time for the same query string (and reference lists)."""
+def queue_filters_key(request, *, show_district: bool) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     digest = hashlib.sha256(query.urlencode().encode()).hexdigest()[:32]
-    key = f"queue-filters:{version(REFERENCE)}:{int(show_district)}:{digest}"
-    html = cache.get(key)
+    return f"queue-filters:{version(REFERENCE)}:{int(show_district)}:{digest}"
+
+
+def queue_filters_html(form: QueueFilterForm, *, key: str, cached: str | None) -> str:
+    """The rendered filter bar, cached under `key` (queue_filters_key): crispy-forms renders its
+    nine fields in ~10 ms, the same HTML every time for the same query string (and reference
+    lists). `cached` is what the page's one cache read found, or None."""
+    html = cached
     if html is None:
         html = render_to_string("review/_queue_filters.html", {"form": form}, request=None)
         cache.set(key, html, 3600)
@@ -163,13 +167,20 @@ def queue(request):
                 request, subject_id=row.applicant_id, what=PersonalDataAccess.What.SEARCH,
                 purpose=access_log.Purpose("查询"), application=row, item=filters.query[:60],
             )  # fmt: skip
+    # The page's two cached parts in one Redis round trip instead of a GET each (py-spy: the
+    # queue's Redis calls were a quarter of its time, each a full round trip).
+    filters_key = queue_filters_key(request, show_district=show_district)
+    counts_key = selectors.queue_counts_key(user=user, today=today)
+    cached = cache.get_many([filters_key, counts_key])
     return render(
         request,
         "review/queue.html",
         {
-            "filters_html": queue_filters_html(request, form, show_district=show_district),
+            "filters_html": queue_filters_html(form, key=filters_key, cached=cached.get(filters_key)),
             "rows": rows,
-            "counts": selectors.queue_counts(user=user, today=today),
+            "counts": selectors.queue_counts(
+                user=user, today=today, key=counts_key, cached=cached.get(counts_key)
+            ),
             "active": "queue",
             **pagination,
         },
@@ -609,12 +620,16 @@ def statistics(request):
     if counted is None:
         sections = stats.sections[1:]
         counted = {
-            "html": render_to_string("review/_stats_sections.html", {"sections": sections, "csv_query": csv_query}),
+            "html": render_to_string(
+                "review/_stats_sections.html", {"sections": sections, "csv_query": csv_query}
+            ),
             "toc": [(section.table.key, section.table.title) for section in sections],
         }
         if key:
             cache.set(key, counted, 20 * 60)
-    district_name = dict(reference_lists()["districts"]).get(filters.district_id) if filters.district_id else None
+    district_name = (
+        dict(reference_lists()["districts"]).get(filters.district_id) if filters.district_id else None
+    )
     return render(
         request,
         "review/statistics.html",
@@ -632,6 +647,8 @@ def statistics(request):
             "active": "statistics",
         },
     )
+
+
 # --- 政务服务好差评 ------------------------------------------------------------------------------------
 
 RATINGS_PAGE_SIZE = 30
@@ -758,7 +775,10 @@ def access_log_page(request):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         filters = AccessLogFilters(
-            date_from=data["date_from"], date_to=data["date_to"], viewer=data["viewer"], subject=data["subject"]
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            viewer=data["viewer"],
+            subject=data["subject"],
         )
     rows = access_log_filtered(filters=filters)
     if request.GET.get("export") == "csv" and not form.errors:

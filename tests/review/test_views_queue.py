@@ -211,3 +211,34 @@ def test_filtered_queue_and_id_number_search_run_a_bounded_number_of_queries(kin
     reviewer_client.get(QUEUE, params)  # new rows changed the counters (versioned cache)
     many = queries()
     assert few == many <= 8
+
+
+def test_queue_reads_its_cached_filter_bar_and_counts_in_one_round_trip(reviewer_client, monkeypatch):
+    """Issue 15: each Redis call is a round trip; the page's two cached parts share one."""
+    from django.core.cache import caches
+
+    build_application(Status.UNDER_REVIEW)
+    assert reviewer_client.get(QUEUE + "?status=all").status_code == 200  # caches both parts
+    backend = caches["default"]
+    calls = []
+    for method in ("get", "get_many"):
+        real = getattr(backend, method)
+        monkeypatch.setattr(
+            backend,
+            method,
+            lambda key, *a, _real=real, _m=method, **k: calls.append((_m, key)) or _real(key, *a, **k),
+        )
+    response = reviewer_client.get(QUEUE + "?status=all")
+    assert response.context["counts"]["to_decide"] == 1
+    assert 'name="status"' in response.content.decode()  # the cached filter bar is on the page
+
+    def names(key):
+        return [key] if isinstance(key, str) else list(key)
+
+    part_reads = [
+        (m, key)
+        for m, key in calls
+        if any(name.startswith(("queue-filters", "queue-counts")) for name in names(key))
+    ]
+    assert len(part_reads) == 1 and part_reads[0][0] == "get_many"
+    assert sorted(name.split(":")[0] for name in part_reads[0][1]) == ["queue-counts", "queue-filters"]
