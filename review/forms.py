@@ -265,8 +265,6 @@ class StatisticsFilterForm(forms.Form):
         if name in self.errors or not hasattr(self, "cleaned_data"):
             return None
         return self.cleaned_data.get(name)
-
-
 class ServiceRatingForm(forms.Form):
     """政务服务好差评: the grade and, for a 差评 at least, what went wrong (the service decides)."""
 
@@ -307,9 +305,7 @@ class RatingFilterForm(forms.Form):
         choices=[("", "全部"), (POOR, "差评（不满意、非常不满意）")]
         + [(str(value), label) for value, label in ServiceRating.Score.choices],
     )
-    district = forms.TypedChoiceField(
-        label="办理区", required=False, coerce=int, empty_value=None, choices=()
-    )
+    district = forms.TypedChoiceField(label="办理区", required=False, coerce=int, empty_value=None, choices=())
 
     def __init__(self, *args, show_district: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -326,8 +322,6 @@ class RatingFilterForm(forms.Form):
             poor_only=score == self.POOR,
             district_id=data.get("district"),
         )
-
-
 class AccessReasonForm(forms.Form):
     """Why a member of staff opens an application that is no open task of theirs (个人信息查阅记录)."""
 

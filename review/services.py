@@ -740,8 +740,6 @@ def statistics_refresh() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {STATISTICS_VIEW}")
     return True
-
-
 # --- 政务服务好差评 ------------------------------------------------------------------------------------
 
 

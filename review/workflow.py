@@ -6,6 +6,7 @@ for its 5 working days and closed once, by the nightly run or by a city administ
 review.services locks the rows and calls these functions; a move not in the tables cannot happen.
 """
 
+
 from applications.models import Application
 from applications.workflow import audit_on_application
 from audit.actions import Actor, AuditAction
@@ -69,6 +70,4 @@ def notice_transition(
     extra_fields: tuple[str, ...] = (),
 ) -> AuditEntry:
     """Move `notice` (locked by the caller) and write the audit row."""
-    return NOTICES.transition(
-        [notice], action=action, actor=actor, extra_fields=extra_fields, by=by, reason=reason
-    )
+    return NOTICES.transition([notice], action=action, actor=actor, extra_fields=extra_fields, by=by, reason=reason)
