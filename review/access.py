@@ -26,9 +26,7 @@ def access_console_application(*, user: User, public_id) -> Application:
 def access_console_attachment(*, user: User, application_public_id, public_id) -> Attachment:
     """An attachment of a submitted application of the user's district, in one query."""
     attachments = scope_to_district(
-        Attachment.objects.select_related("document", "application").filter(
-            application__submitted_at__isnull=False
-        ),
+        Attachment.objects.select_related("document", "application").filter(application__submitted_at__isnull=False),
         user=user,
         path="application__district",
     )
@@ -51,3 +49,4 @@ def access_statistics_district(*, user: User, requested: int | None) -> int | No
     if requested is not None and requested != user.district_id:
         raise Http404("没有找到该区的统计数据。")
     return user.district_id
+

@@ -517,7 +517,6 @@ def application_retention_deletions(*, application: Application) -> list:
     if application.status not in CLOSED_STATUSES or not application.number:
         return []
     return list(
-        RetentionDeletion.objects.filter(
-            rule=RULE_CLOSED_SCANS, application_number__contains=application.number
-        ).order_by("created_at", "id")
+        RetentionDeletion.objects.filter(rule=RULE_CLOSED_SCANS, application_number__contains=application.number)
+        .order_by("created_at", "id")
     )
