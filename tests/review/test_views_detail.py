@@ -46,20 +46,10 @@ def test_detail_shows_every_answer_derived_facts_attachments_and_the_trail(revie
     right = factories.EmployerAdminFactory(employer=app.employer)
     from applications import services
 
-    services.employer_confirmation_record(
-        application_id=app.pk, by=right.user, confirmed=True, note="在职三年"
-    )
+    services.employer_confirmation_record(application_id=app.pk, by=right.user, confirmed=True, note="在职三年")
     response = reviewer_client.get(detail_url(app))
     page = response.content.decode()
-    for text in (
-        "张小明",
-        app.id_number,
-        "华南理工大学",
-        "广州市天河区五山路381号",
-        app.employer.name,
-        "李四",
-        "计算机科学与技术",
-    ):
+    for text in ("张小明", app.id_number, "华南理工大学", "广州市天河区五山路381号", app.employer.name, "李四", "计算机科学与技术"):
         assert text in page, text
     assert "46周岁" in page and "本类别上限 45周岁" in page
     assert "资格条件核对未通过" in page and "超过" in page  # applications.eligibility, on the submission day
@@ -112,7 +102,7 @@ def test_a_decision_with_a_missing_reason_says_so_beside_the_field(reviewer_clie
     assert response.status_code == 200
     page = response.content.decode()
     assert "请填写审核不通过的理由" in page
-    assert '<details class="decision" open>' in page
+    assert "<details class=\"decision\" open>" in page
     response = reviewer_client.post(decide_url(app, "bar"), {"bar-reason": "学历证书伪造"})
     page = response.content.decode()
     assert "请确认已查实虚假材料情形" in page and "学历证书伪造" in page  # the text typed is kept
@@ -129,9 +119,7 @@ def test_return_with_only_blank_lines_is_refused_and_the_input_kept(reviewer_cli
     assert app.status == Status.SUBMITTED
 
 
-def test_approval_without_a_place_left_is_refused_with_the_message_and_stays_in_the_queue(
-    reviewer_client, district
-):
+def test_approval_without_a_place_left_is_refused_with_the_message_and_stays_in_the_queue(reviewer_client, district):
     factories.QuotaFactory(district=district, total_places=0)
     app = build_application(Status.UNDER_REVIEW, subcategory="5.3")
     response = reviewer_client.post(decide_url(app, "approve"))
@@ -190,9 +178,7 @@ def test_extend_from_the_console(reviewer_client):
     assert "延长审核期限（10个工作日）" not in reviewer_client.get(detail_url(app)).content.decode()
 
 
-def test_detail_page_query_count_does_not_grow_with_attachments_and_trail(
-    reviewer_client, django_assert_max_num_queries
-):
+def test_detail_page_query_count_does_not_grow_with_attachments_and_trail(reviewer_client, django_assert_max_num_queries):
     app = build_application(Status.SUBMITTED)
     factories.AttachmentFactory(application=app)
     factories.AuditEntryFactory(application=app)
@@ -231,13 +217,7 @@ def test_reviewer_sees_each_accompanying_persons_own_details(reviewer_client):
     page = reviewer_client.get(detail_url(app)).content.decode()
     family = page[page.index('id="s-family"') :]
     family = family[: family.index("</section>")]
-    for text in (
-        "壮族",
-        "已婚",
-        "未婚",
-        "广西壮族自治区南宁市公安局青秀分局",
-        "广西壮族自治区南宁市青秀区民族大道100号",
-    ):
+    for text in ("壮族", "已婚", "未婚", "广西壮族自治区南宁市公安局青秀分局", "广西壮族自治区南宁市青秀区民族大道100号"):
         assert text in family, text
     assert "与主迁人相同" in family and app.original_registry_office in family
 
