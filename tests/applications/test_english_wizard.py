@@ -183,7 +183,9 @@ def test_personal_step_filled_and_errors_beside_their_fields(en, applicant):
     }  # fmt: skip
     html = assert_english(en.post(step_url(application, "personal"), data), *typed_by(application), "计算机")
     error_beside(html, "ethnicity", "Select “Ethnic group”.")
-    error_beside(html, "graduate_school", "Enter your School or university, as you have chosen an education.")
+    error_beside(
+        html, "graduate_school", "Enter “School or university”: it is needed once you choose an education."
+    )
     error_beside(html, "social_insurance_months", "Enter a whole number of months, for example 12.")
     assert "The correct answers are saved as a draft. Correct the answers marked in red." in html
 
@@ -296,7 +298,7 @@ def test_status_page_without_with_a_draft_and_when_submitted(en, applicant):
     submitted = build_application(Status.SUBMITTED, applicant=applicant)
     html = assert_english(en.get(reverse("applications:status")), *typed_by(submitted))
     assert f'Application number: <span data-testid="application-number">{submitted.number}</span>' in html
-    assert "Submitted, waiting for the district bureau to accept it" in html
+    assert "Submitted, awaiting acceptance" in html
     assert "Application submitted" in html  # the timeline
 
 
@@ -375,7 +377,7 @@ def test_progress_query_empty_errors_and_result(anonymous_en):
 
     facts["full_name"] = app.full_name
     html = assert_english(anonymous_en.post(url, facts), app.employer.name, app.full_name)
-    assert 'data-testid="progress-state">Submitted, waiting for the district bureau to accept it<' in html
+    assert 'data-testid="progress-state">Submitted, awaiting acceptance<' in html
 
 
 # --- Chinese stays the default -------------------------------------------------------------------
