@@ -199,6 +199,8 @@ def test_family_step_empty_filled_and_errors(en, applicant):
     AccompanyingPersonFactory(application=application, full_name="李四")
     html = assert_english(en.get(step_url(application, "family")), *typed_by(application), "李四")
     assert "Accompanying family members added (1)" in html and "Spouse" in html and "Married" in html
+    # The column names the stacked table shows beside each cell on a phone (applications.css).
+    assert '<td data-label="Full name">李四</td>' in html and 'data-label="Household registration"' in html
 
     add = {
         "nav": "add", "full_name": "", "relation": "儿子", "id_type": "resident_id",
