@@ -39,6 +39,7 @@ test: lint
 # The English catalogue (locale/en): extract the marked Chinese strings, then compile. The .mo is
 # committed so that `make run` needs no gettext; tests/portal/test_translations.py checks both.
 messages: install
+	$(PY) manage.py fixture_messages
 	$(PY) manage.py makemessages -l en --no-obsolete --no-location $(MESSAGES_IGNORE)
 	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=var
 MESSAGES_IGNORE := --ignore=var --ignore=tests --ignore=bench --ignore=deploy --ignore=docs --ignore=fixtures

@@ -18,6 +18,9 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, IdType, User
 from accounts.selectors import certificate_binding_for, user_has_employer_right
@@ -43,7 +46,7 @@ from core.uploads import CheckedJpeg, check_jpeg
 from reference.models import District, Subsystem
 
 CONSOLE_LOGIN_PATH = "/console/login/"
-LOGIN_USERNAME_RULE = "用户名只能由英文字母、数字和下划线组成，以英文字母开头，长度为2~20位，请检查输入。"
+LOGIN_USERNAME_RULE = _("用户名只能由英文字母、数字和下划线组成，以英文字母开头，长度为2~20位，请检查输入。")
 
 
 class PortalCaptchaInput(CaptchaTextInput):
@@ -81,15 +84,15 @@ class PortalCaptchaField(CaptchaField):
         return value
 
 
-def captcha_field(*, label: str = "验证码", help_text: str = "") -> PortalCaptchaField:
+def captcha_field(*, label: str = _("验证码"), help_text: str = "") -> PortalCaptchaField:
     return PortalCaptchaField(
         label=label,
         help_text=help_text,
         widget=PortalCaptchaInput(attrs={"inputmode": "latin", "maxlength": 8}),
         error_messages={
-            "required": "请输入验证码。",
-            "incomplete": "请输入验证码。",
-            "invalid": "验证码错误，请重新输入（看不清可点击“点击获取”换一张）。",
+            "required": _("请输入验证码。"),
+            "incomplete": _("请输入验证码。"),
+            "invalid": _("验证码错误，请重新输入（看不清可点击“点击获取”换一张）。"),
         },
     )
 
@@ -129,17 +132,17 @@ class CaptchaLoginForm(BootstrapMixin, AuthenticationForm):
     captcha = captcha_field()
 
     error_messages = {
-        "invalid_login": "用户名或密码错误，请重新输入。",
-        "inactive": "该帐号已停用，请联系广州市人力资源和社会保障局。",
+        "invalid_login": _("用户名或密码错误，请重新输入。"),
+        "inactive": _("该帐号已停用，请联系广州市人力资源和社会保障局。"),
     }
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = "用户名"
-        self.fields["username"].error_messages["required"] = "请输入用户名。"
+        self.fields["username"].label = _("用户名")
+        self.fields["username"].error_messages["required"] = _("请输入用户名。")
         self.fields["username"].widget.attrs.update({"autocapitalize": "none", "spellcheck": "false"})
-        self.fields["password"].label = "密码"
-        self.fields["password"].error_messages["required"] = "请输入密码。"
+        self.fields["password"].label = _("密码")
+        self.fields["password"].error_messages["required"] = _("请输入密码。")
 
     def clean_username(self) -> str:
         # Only what the account rule allows reaches the database: PostgreSQL's UPPER() folds
@@ -177,7 +180,11 @@ def with_failures_left(request, message: str) -> str:
     if left <= 0:
         return message
     minutes = int(round(settings.AXES_COOLOFF_TIME * 60))
-    return f"{message}再连续输错{left}次，帐号将被锁定{minutes}分钟。"
+    return gettext("%(message)s再连续输错%(left)d次，帐号将被锁定%(minutes)d分钟。") % {
+        "message": message,
+        "left": left,
+        "minutes": minutes,
+    }
 
 
 class AdminLoginForm(CaptchaLoginForm):
@@ -186,7 +193,7 @@ class AdminLoginForm(CaptchaLoginForm):
     error_messages = {
         **CaptchaLoginForm.error_messages,
         # The same words whether the password or the right was missing: nothing to learn here.
-        "not_staff": "用户名或密码错误，或该帐号无权使用管理后台。审核员和公安窗口请从审核工作台登录。",
+        "not_staff": _("用户名或密码错误，或该帐号无权使用管理后台。审核员和公安窗口请从审核工作台登录。"),
     }
 
     def confirm_login_allowed(self, user: User) -> None:
@@ -198,26 +205,32 @@ class AdminLoginForm(CaptchaLoginForm):
 class UserType:
     PERSONAL = "personal"
     EMPLOYER = "employer"
-    CHOICES = [(PERSONAL, "个人"), (EMPLOYER, "单位")]
-    LABELS = dict(CHOICES)
+    CHOICES = [(PERSONAL, _("个人")), (EMPLOYER, _("单位"))]
+    # Kept in the session in Chinese (the msgid): the system bar shows it in the page's language
+    # (|localized), whichever language the user switches to after logging in.
+    LABELS = {PERSONAL: "个人", EMPLOYER: "单位"}
 
 
 class PortalLoginForm(CaptchaLoginForm):
     """The 门户's 用户登录 tab: 用户类型 decides who may come in and where they land."""
 
-    user_type = forms.ChoiceField(label="用户类型", choices=UserType.CHOICES, initial=UserType.PERSONAL)
+    user_type = forms.ChoiceField(label=_("用户类型"), choices=UserType.CHOICES, initial=UserType.PERSONAL)
 
     field_order = ["user_type", "username", "password", "captcha"]
 
     error_messages = {
         **CaptchaLoginForm.error_messages,
         "staff": (
-            "工作人员帐号（区人社局审核员、市人社局管理员、公安窗口）请从审核工作台登录："
-            f"{CONSOLE_LOGIN_PATH}"
+            format_lazy(
+                _("工作人员帐号（区人社局审核员、市人社局管理员、公安窗口）请从审核工作台登录：{path}"),
+                path=CONSOLE_LOGIN_PATH,
+            )
         ),
         "no_employer_right": (
-            "该帐号尚未获批任何单位的单位系统管理员权限。请选择用户类型“个人”登录，"
-            "再办理“单位系统管理员权限申请”。"
+            _(
+                "该帐号尚未获批任何单位的单位系统管理员权限。请选择用户类型“个人”登录，"
+                "再办理“单位系统管理员权限申请”。"
+            )
         ),
     }
 
@@ -244,12 +257,14 @@ class CertificateLoginForm(BootstrapMixin, forms.Form):
     so django-axes refuses a locked account or address and counts a certificate bound to nobody.
     """
 
-    user_type = forms.ChoiceField(label="用户类型", choices=UserType.CHOICES, initial=UserType.PERSONAL)
+    user_type = forms.ChoiceField(label=_("用户类型"), choices=UserType.CHOICES, initial=UserType.PERSONAL)
 
     error_messages = {
         "unbound": (
-            "该CA证书尚未绑定本系统帐号。请先使用“用户登录”以用户名和密码登录，"
-            "在门户首页“常用功能 → CA证书”中绑定本证书，以后即可使用CA登录。"
+            _(
+                "该CA证书尚未绑定本系统帐号。请先使用“用户登录”以用户名和密码登录，"
+                "在门户首页“常用功能 → CA证书”中绑定本证书，以后即可使用CA登录。"
+            )
         ),
         "inactive": CaptchaLoginForm.error_messages["inactive"],
         "staff": PortalLoginForm.error_messages["staff"],
@@ -290,11 +305,11 @@ class CertificateBindForm(BootstrapMixin, forms.Form):
     password here without the lockout."""
 
     password = forms.CharField(
-        label="登录密码",
+        label=_("登录密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="为确认是您本人操作，请输入本帐号的登录密码。",
-        error_messages={"required": "请输入登录密码。"},
+        help_text=_("为确认是您本人操作，请输入本帐号的登录密码。"),
+        error_messages={"required": _("请输入登录密码。")},
     )
 
     def __init__(self, request, user: User, *args, **kwargs):
@@ -307,7 +322,7 @@ class CertificateBindForm(BootstrapMixin, forms.Form):
         checked = authenticate(self.request, username=self.user.get_username(), password=password)
         if checked is None or checked.pk != self.user.pk:
             raise ValidationError(
-                with_failures_left(self.request, "密码错误，请重新输入。"), code="invalid_password"
+                with_failures_left(self.request, _("密码错误，请重新输入。")), code="invalid_password"
             )
         return password
 
@@ -317,11 +332,11 @@ class CertificateBindForm(BootstrapMixin, forms.Form):
 
 class PortalPasswordResetForm(BootstrapMixin, PasswordResetForm):
     email = forms.EmailField(
-        label="注册邮箱",
+        label=_("注册邮箱"),
         max_length=254,
-        help_text="请填写注册帐号时登记的电子邮件，系统将向该邮箱发送重置密码的链接。",
+        help_text=_("请填写注册帐号时登记的电子邮件，系统将向该邮箱发送重置密码的链接。"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"required": "请填写注册邮箱。", "invalid": "请填写有效的电子邮件地址。"},
+        error_messages={"required": _("请填写注册邮箱。"), "invalid": _("请填写有效的电子邮件地址。")},
     )
     captcha = captcha_field()
 
@@ -329,20 +344,20 @@ class PortalPasswordResetForm(BootstrapMixin, PasswordResetForm):
 class PortalSetPasswordForm(SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password1"].label = _("新密码")
         self.fields["new_password1"].help_text = PASSWORD_HELP
-        self.fields["new_password2"].label = "确认新密码"
-        self.fields["new_password2"].help_text = "请再次输入新密码。"
+        self.fields["new_password2"].label = _("确认新密码")
+        self.fields["new_password2"].help_text = _("请再次输入新密码。")
 
 
 class PortalPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["old_password"].label = "原密码"
-        self.fields["new_password1"].label = "新密码"
+        self.fields["old_password"].label = _("原密码")
+        self.fields["new_password1"].label = _("新密码")
         self.fields["new_password1"].help_text = PASSWORD_HELP
-        self.fields["new_password2"].label = "确认新密码"
-        self.fields["new_password2"].help_text = "请再次输入新密码。"
+        self.fields["new_password2"].label = _("确认新密码")
+        self.fields["new_password2"].help_text = _("请再次输入新密码。")
 
 
 # --- Registration wizard -----------------------------------------------------------------------
@@ -350,9 +365,9 @@ class PortalPasswordChangeForm(PasswordChangeForm):
 
 class AgreementForm(forms.Form):
     agree = forms.BooleanField(
-        label="我已仔细阅读并同意以上服务协议",
+        label=_("我已仔细阅读并同意以上服务协议"),
         error_messages={
-            "required": "请先阅读服务协议，勾选“我已仔细阅读并同意以上服务协议”后再点击“下一步”。"
+            "required": _("请先阅读服务协议，勾选“我已仔细阅读并同意以上服务协议”后再点击“下一步”。")
         },
     )
 
@@ -363,11 +378,11 @@ def explain_username(username: str) -> None:
         validate_username(username)
     except ValidationError:
         if not 2 <= len(username) <= 20:
-            reason = f"登录帐号长度应为2~20位，当前为{len(username)}位。"
+            reason = gettext("登录帐号长度应为2~20位，当前为%(count)d位。") % {"count": len(username)}
         elif not username[0].isascii() or not username[0].isalpha():
-            reason = "登录帐号须以英文字母开头。"
+            reason = _("登录帐号须以英文字母开头。")
         else:
-            reason = "登录帐号只能由英文字母、数字和下划线组成，不能含汉字、空格或其他符号。"
+            reason = _("登录帐号只能由英文字母、数字和下划线组成，不能含汉字、空格或其他符号。")
         raise ValidationError(reason, code="username") from None
 
 
@@ -390,7 +405,7 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
     """Step 2 填写帐号信息: every field of the seed's screen with its rule and hint."""
 
     username = forms.CharField(
-        label="登录帐号",
+        label=_("登录帐号"),
         help_text=USERNAME_HELP,
         widget=forms.TextInput(
             attrs={
@@ -400,95 +415,100 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
                 "maxlength": 20,
             }
         ),
-        error_messages={"required": "请填写登录帐号。"},
+        error_messages={"required": _("请填写登录帐号。")},
     )
     password = forms.CharField(
-        label="密码",
+        label=_("密码"),
         strip=False,
         required=False,
         help_text=PASSWORD_HELP,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "maxlength": 20}),
     )
     password2 = forms.CharField(
-        label="确认密码",
+        label=_("确认密码"),
         strip=False,
         required=False,
-        help_text="请再次输入密码。",
+        help_text=_("请再次输入密码。"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "maxlength": 20}),
     )
-    captcha = captcha_field(label="注册验证码", help_text="该验证码为确认注册时使用。")
+    captcha = captcha_field(label=_("注册验证码"), help_text=_("该验证码为确认注册时使用。"))
     full_name = forms.CharField(
-        label="姓名",
+        label=_("姓名"),
         max_length=50,
         help_text=FULL_NAME_HELP,
         validators=[validate_full_name],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "请填写姓名。"},
+        error_messages={"required": _("请填写姓名。")},
     )
     id_type = forms.ChoiceField(
-        label="证件类型",
+        label=_("证件类型"),
         choices=IdType.choices,
         initial=IdType.RESIDENT_ID,
-        help_text="请正确选择证件类型。",
-        error_messages={"required": "请选择证件类型。", "invalid_choice": "请正确选择证件类型。"},
+        help_text=_("请正确选择证件类型。"),
+        error_messages={"required": _("请选择证件类型。"), "invalid_choice": _("请正确选择证件类型。")},
     )
     id_number = forms.CharField(
-        label="证件号码",
+        label=_("证件号码"),
         max_length=20,
-        help_text="请正确填写证件号码，每个证件号码只能注册一个帐户。",
-        error_messages={"required": "请填写证件号码。", "max_length": "证件号码不能超过20位。"},
+        help_text=_("请正确填写证件号码，每个证件号码只能注册一个帐户。"),
+        error_messages={"required": _("请填写证件号码。"), "max_length": _("证件号码不能超过20位。")},
     )
-    workplace = forms.CharField(label="所在单位", max_length=100, required=False, help_text="选填。")
+    workplace = forms.CharField(label=_("所在单位"), max_length=100, required=False, help_text=_("选填。"))
     landline = forms.CharField(
-        label="固定电话",
+        label=_("固定电话"),
         max_length=30,
         required=False,
         help_text=LANDLINE_HELP,
         validators=[validate_landline],
-        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "如：020-83123456"}),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": _("如：020-83123456")}),
     )
     mobile = forms.CharField(
-        label="移动电话",
+        label=_("移动电话"),
         max_length=11,
         help_text=MOBILE_HELP,  # + the SMS promise in __init__, only when SMS is enabled
         validators=[validate_mobile],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
-        error_messages={"required": "请填写手机号码。", "max_length": "手机号码应为以1开头的11位数字。"},
+        error_messages={
+            "required": _("请填写手机号码。"),
+            "max_length": _("手机号码应为以1开头的11位数字。"),
+        },
     )
     email = forms.EmailField(
-        label="电子邮件",
+        label=_("电子邮件"),
         max_length=254,
-        help_text="用于找回密码和接收办理通知，请填写本人常用邮箱。",
+        help_text=_("用于找回密码和接收办理通知，请填写本人常用邮箱。"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "请填写电子邮件。",
-            "invalid": "电子邮件格式不正确，如：zhangsan@example.com。",
+            "required": _("请填写电子邮件。"),
+            "invalid": _("电子邮件格式不正确，如：zhangsan@example.com。"),
         },
     )
     personal_note = forms.CharField(
-        label="个人说明",
+        label=_("个人说明"),
         max_length=500,
         required=False,
-        help_text="选填，500字以内。",
+        help_text=_("选填，500字以内。"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "个人说明不能超过500字（当前%(show_value)d字）。"},
+        error_messages={"max_length": _("个人说明不能超过500字（当前%(show_value)d字）。")},
     )
     promise = forms.BooleanField(
-        label="本人承诺以上填报资料真实准确，如因个人填报信息失实，本人愿意承担由此产生的一切后果和相关责任。",
-        error_messages={"required": "请阅读并勾选本人承诺后再点击“下一步”。"},
+        label=_(
+            "本人承诺以上填报资料真实准确，如因个人填报信息失实，本人愿意承担由此产生的一切后果和相关责任。"
+        ),
+        error_messages={"required": _("请阅读并勾选本人承诺后再点击“下一步”。")},
     )
 
     def __init__(self, *args, has_stored_password: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_stored_password = has_stored_password
         if sms_enabled():
-            self.fields["mobile"].help_text = MOBILE_HELP + "办理进度将以短信通知。"
+            self.fields["mobile"].help_text = MOBILE_HELP + _("办理进度将以短信通知。")
         # Required unless a password from an earlier pass through this step is kept (as a hash).
         for name in ("password", "password2"):
             self.fields[name].show_required = not has_stored_password
         if has_stored_password:
             self.fields["password"].help_text = (
-                "已设置密码；如需修改请重新填写两次，不修改请留空。" + PASSWORD_HELP
+                _("已设置密码；如需修改请重新填写两次，不修改请留空。") + PASSWORD_HELP
             )
 
     def clean_username(self) -> str:
@@ -536,11 +556,11 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
         password, password2 = cleaned.get("password") or "", cleaned.get("password2") or ""
         if not password and not password2:
             if not self.has_stored_password:
-                self.add_error("password", ValidationError("请填写密码。", code="required"))
-                self.add_error("password2", ValidationError("请再次输入密码。", code="required"))
+                self.add_error("password", ValidationError(_("请填写密码。"), code="required"))
+                self.add_error("password2", ValidationError(_("请再次输入密码。"), code="required"))
             return
         if not password:
-            self.add_error("password", ValidationError("请填写密码。", code="required"))
+            self.add_error("password", ValidationError(_("请填写密码。"), code="required"))
             return
         candidate = User(
             username=cleaned.get("username") or "",
@@ -554,7 +574,8 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
             return
         if password != password2:
             self.add_error(
-                "password2", ValidationError("两次输入的密码不一致，请重新输入。", code="password_mismatch")
+                "password2",
+                ValidationError(_("两次输入的密码不一致，请重新输入。"), code="password_mismatch"),
             )
 
     def draft(self) -> dict:
@@ -565,8 +586,10 @@ class AccountInfoForm(BootstrapMixin, forms.Form):
 class UsernameCheckForm(BootstrapMixin, forms.Form):
     """检测登录帐号: availability of a login account, behind its own captcha (seed)."""
 
-    username = forms.CharField(label="登录帐号", error_messages={"required": "请先填写登录帐号再检测。"})
-    check_captcha = captcha_field(label="验证码", help_text="该验证码为检测登录帐号时使用。")
+    username = forms.CharField(
+        label=_("登录帐号"), error_messages={"required": _("请先填写登录帐号再检测。")}
+    )
+    check_captcha = captcha_field(label=_("验证码"), help_text=_("该验证码为检测登录帐号时使用。"))
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
@@ -581,11 +604,11 @@ class SubsystemChoiceForm(forms.Form):
     """Step 3 申请应用系统: the systems this installation provides; the others are listed, not offered."""
 
     subsystems = forms.ModelMultipleChoiceField(
-        label="申请应用系统",
+        label=_("申请应用系统"),
         queryset=Subsystem.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        help_text="可多选；注册后也可在门户“添加应用”中随时添加。",
+        help_text=_("可多选；注册后也可在门户“添加应用”中随时添加。"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -600,47 +623,49 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
     """单位系统管理员权限申请: pick the employer found by the search, or register it, plus the licence."""
 
     employer = forms.UUIDField(
-        required=False, widget=forms.HiddenInput, error_messages={"invalid": "所选单位无效，请重新搜索选择。"}
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("所选单位无效，请重新搜索选择。")},
     )
     new_employer_name = forms.CharField(
-        label="单位名称",
+        label=_("单位名称"),
         max_length=120,
         required=False,
-        help_text="与营业执照（或法人登记证书）上的名称一致。",
+        help_text=_("与营业执照（或法人登记证书）上的名称一致。"),
     )
     new_employer_credit_code = forms.CharField(
-        label="统一社会信用代码",
+        label=_("统一社会信用代码"),
         max_length=18,
         required=False,
-        help_text="18位，见营业执照；字母须大写，不含I、O、Z、S、V。",
+        help_text=_("18位，见营业执照；字母须大写，不含I、O、Z、S、V。"),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
     )
     new_employer_district = forms.ModelChoiceField(
-        label="所在区",
+        label=_("所在区"),
         queryset=District.objects.all(),
         required=False,
-        empty_label="请选择单位所在区",
-        error_messages={"invalid_choice": "请从列表中选择单位所在区。"},
+        empty_label=_("请选择单位所在区"),
+        error_messages={"invalid_choice": _("请从列表中选择单位所在区。")},
     )
     new_employer_address = forms.CharField(
-        label="单位地址", max_length=200, required=False, help_text="选填。"
+        label=_("单位地址"), max_length=200, required=False, help_text=_("选填。")
     )
     business_licence = forms.FileField(
-        label="营业执照",
+        label=_("营业执照"),
         required=False,
-        help_text="营业执照（或法人登记证书）原件的彩色扫描件或照片，JPG格式，500KB以下。",
+        help_text=_("营业执照（或法人登记证书）原件的彩色扫描件或照片，JPG格式，500KB以下。"),
         widget=forms.FileInput(attrs={"accept": ".jpg,.jpeg,image/jpeg", "data-file-input": ""}),
     )
     applicant_note = forms.CharField(
-        label="申请说明",
+        label=_("申请说明"),
         max_length=300,
         required=False,
-        help_text="选填，如您在单位的职务、联系电话。",
+        help_text=_("选填，如您在单位的职务、联系电话。"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     confirm = forms.BooleanField(
-        label="本人承诺已获单位授权，提交的营业执照真实有效。",
-        error_messages={"required": "请勾选承诺后再提交。"},
+        label=_("本人承诺已获单位授权，提交的营业执照真实有效。"),
+        error_messages={"required": _("请勾选承诺后再提交。")},
     )
 
     def __init__(self, *args, stashed_licence: bytes | None = None, **kwargs):
@@ -677,14 +702,15 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
             employer = Employer.objects.filter(public_id=chosen).first()
             if employer is None:
                 self.add_error(
-                    "employer", ValidationError("所选单位不存在，请重新搜索选择。", code="employer_missing")
+                    "employer",
+                    ValidationError(_("所选单位不存在，请重新搜索选择。"), code="employer_missing"),
                 )
             cleaned["employer_obj"] = employer
         elif typed_new:
             for name, message in (
-                ("new_employer_name", "请填写单位名称。"),
-                ("new_employer_credit_code", "请填写统一社会信用代码。"),
-                ("new_employer_district", "请选择单位所在区。"),
+                ("new_employer_name", _("请填写单位名称。")),
+                ("new_employer_credit_code", _("请填写统一社会信用代码。")),
+                ("new_employer_district", _("请选择单位所在区。")),
             ):
                 if not cleaned.get(name) and not self.has_error(name):
                     self.add_error(name, ValidationError(message, code="required"))
@@ -694,7 +720,10 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
                 self.add_error(
                     "new_employer_credit_code",
                     ValidationError(
-                        f"该统一社会信用代码已登记为“{existing.name}”，请在上方搜索该单位并选择，无需重复登记。",
+                        gettext(
+                            "该统一社会信用代码已登记为“%(name)s”，请在上方搜索该单位并选择，无需重复登记。"
+                        )
+                        % {"name": existing.name},
                         code="credit_code_taken",
                     ),
                 )
@@ -702,7 +731,7 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
             self.add_error(
                 "employer",
                 ValidationError(
-                    "请先搜索并选择单位；搜索不到时，请在“登记新单位”中填写单位信息。",
+                    _("请先搜索并选择单位；搜索不到时，请在“登记新单位”中填写单位信息。"),
                     code="employer_required",
                 ),
             )
@@ -712,7 +741,7 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
             else:
                 self.add_error(
                     "business_licence",
-                    ValidationError("请上传营业执照（JPG格式，500KB以下）。", code="required"),
+                    ValidationError(_("请上传营业执照（JPG格式，500KB以下）。"), code="required"),
                 )
         return cleaned
 
@@ -748,18 +777,18 @@ class EmployerAdminRequestForm(BootstrapMixin, forms.Form):
 
 
 class EmployerAdminCancelForm(BootstrapMixin, forms.Form):
-    note = forms.CharField(label="取消原因", max_length=300, required=False, widget=forms.TextInput)
+    note = forms.CharField(label=_("取消原因"), max_length=300, required=False, widget=forms.TextInput)
 
 
 class AdminDecisionForm(forms.Form):
     """The note a city administrator gives with an approval, refusal or cancellation (admin actions)."""
 
     note = forms.CharField(
-        label="审核意见", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("审核意见"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, note_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if note_required:
             self.fields["note"].required = True
-            self.fields["note"].error_messages["required"] = "请填写理由，申请人将看到这段说明。"
+            self.fields["note"].error_messages["required"] = _("请填写理由，申请人将看到这段说明。")

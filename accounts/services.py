@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import is_city_admin
 from accounts.models import CertificateBinding, Employer, EmployerAdmin, IdType, Role, User, UserSubsystem
@@ -28,13 +30,13 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from core.client_certificate import ClientCertificate
 from core.errors import Refused
-from core.notifications import notify_on_commit
+from core.notifications import in_language_of, notify_on_commit
 from core.uploads import CheckedJpeg
 from reference.models import District, Subsystem
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
-USERNAME_TAKEN = "该登录帐号已被注册，请换一个。"
-ID_NUMBER_TAKEN = (
+USERNAME_TAKEN = _("该登录帐号已被注册，请换一个。")
+ID_NUMBER_TAKEN = _(
     "该证件号码已注册帐号，每个证件号码只能注册一个帐户。如忘记帐号或密码，请使用登录页的“忘记密码”。"
 )
 
@@ -70,11 +72,11 @@ def _check_registration(data: RegistrationData) -> None:
     check("mobile", validate_mobile, data.mobile)
     check("landline", validate_landline, data.landline)
     if data.id_type not in IdType.values:
-        errors.setdefault("id_type", []).append("请正确选择证件类型。")
+        errors.setdefault("id_type", []).append(gettext("请正确选择证件类型。"))
     if not data.mobile:
-        errors.setdefault("mobile", []).append("请填写手机号码。")
+        errors.setdefault("mobile", []).append(gettext("请填写手机号码。"))
     if not data.email:
-        errors.setdefault("email", []).append("请填写电子邮件。")
+        errors.setdefault("email", []).append(gettext("请填写电子邮件。"))
     if "username" not in errors and User.objects.filter(username__iexact=data.username).exists():
         errors["username"] = [USERNAME_TAKEN]
     if (
@@ -102,7 +104,7 @@ def user_register(
     """
     _check_registration(data)
     if not password_hash:
-        raise ValidationError({"password": ["请填写密码。"]})
+        raise ValidationError({"password": [gettext("请填写密码。")]})
     user = User(
         username=data.username,
         full_name=data.full_name,
@@ -136,7 +138,7 @@ def user_register(
 def user_choose_language(*, user: User, language: str) -> None:
     """Remember the language the account chose with the 中文 / English switch, for its e-mails."""
     if language not in LANGUAGE_CODES:
-        raise Refused("不支持该语言。")
+        raise Refused(gettext("不支持该语言。"))
     if user.language != language:
         User.objects.filter(pk=user.pk).update(language=language)
         user.language = language
@@ -155,7 +157,7 @@ class NewEmployerData:
 
 def _require_city_admin(user: User) -> None:
     if not is_city_admin(user):
-        raise PermissionDenied("只有市人社局管理员可以审核单位系统管理员权限。")
+        raise PermissionDenied(gettext("只有市人社局管理员可以审核单位系统管理员权限。"))
 
 
 @transaction.atomic
@@ -165,13 +167,13 @@ def employer_create(*, data: NewEmployerData) -> Employer:
     name = " ".join((data.name or "").split())
     errors: dict[str, list] = {}
     if not name:
-        errors["name"] = ["请填写单位名称。"]
+        errors["name"] = [gettext("请填写单位名称。")]
     try:
         validate_credit_code(code)
     except ValidationError as error:
         errors["credit_code"] = error.messages
     if "credit_code" not in errors and Employer.objects.filter(credit_code=code).exists():
-        errors["credit_code"] = ["该统一社会信用代码已登记，请搜索该单位并选择。"]
+        errors["credit_code"] = [gettext("该统一社会信用代码已登记，请搜索该单位并选择。")]
     if errors:
         raise ValidationError(errors)
     try:
@@ -180,7 +182,9 @@ def employer_create(*, data: NewEmployerData) -> Employer:
                 name=name, credit_code=code, district=data.district, address=data.address.strip()
             )
     except IntegrityError as exc:
-        raise ValidationError({"credit_code": ["该统一社会信用代码已登记，请搜索该单位并选择。"]}) from exc
+        raise ValidationError(
+            {"credit_code": [gettext("该统一社会信用代码已登记，请搜索该单位并选择。")]}
+        ) from exc
 
 
 @transaction.atomic
@@ -197,7 +201,7 @@ def employer_admin_request_create(
     The licence must already have passed core.uploads.check_jpeg (JPG, ≤500 KB, metadata removed).
     """
     if user.role != Role.APPLICANT:
-        raise PermissionDenied("单位系统管理员权限须由已注册的个人用户申请。")
+        raise PermissionDenied(gettext("单位系统管理员权限须由已注册的个人用户申请。"))
     if (employer is None) == (new_employer is None):
         raise ValueError("pass exactly one of employer and new_employer")
     if employer is None:
@@ -206,10 +210,11 @@ def employer_admin_request_create(
         user=user, employer=employer, status__in=[EmployerAdmin.Status.PENDING, EmployerAdmin.Status.APPROVED]
     ).first()
     if open_request is not None:
-        state = "正在审核中" if open_request.status == EmployerAdmin.Status.PENDING else "已获批准"
-        raise ValidationError(
-            f"您对“{employer.name}”的管理员权限申请{state}，无需重复申请。", code="duplicate"
-        )
+        if open_request.status == EmployerAdmin.Status.PENDING:
+            message = gettext("您对“%(name)s”的管理员权限申请正在审核中，无需重复申请。")
+        else:
+            message = gettext("您对“%(name)s”的管理员权限申请已获批准，无需重复申请。")
+        raise ValidationError(message % {"name": employer.name}, code="duplicate")
     right = EmployerAdmin(user=user, employer=employer, applicant_note=note.strip())
     right.business_licence.save("licence.jpg", ContentFile(licence.content), save=False)
     try:
@@ -218,7 +223,8 @@ def employer_admin_request_create(
     except IntegrityError as exc:  # a double submit racing the check above
         right.business_licence.delete(save=False)
         raise ValidationError(
-            f"您对“{employer.name}”的管理员权限申请已提交，无需重复申请。", code="duplicate"
+            gettext("您对“%(name)s”的管理员权限申请已提交，无需重复申请。") % {"name": employer.name},
+            code="duplicate",
         ) from exc
     return right
 
@@ -238,14 +244,13 @@ def employer_admin_approve(*, request_id: int, by: User, note: str = "") -> Empl
     right.decided_at = timezone.now()
     right.decision_note = note.strip() or "经审核，同意授予单位系统管理员权限。"
     transition(right, move=Move.APPROVE, actor=Actor.CITY_ADMIN, extra_fields=_DECISION_FIELDS)
-    notify_on_commit(
-        user_id=right.user_id,
-        subject="单位系统管理员权限申请已批准",
-        body=(
-            f"您申请的“{right.employer.name}”单位系统管理员权限已批准。"
+    with in_language_of(right.user):
+        subject = translation.gettext("单位系统管理员权限申请已批准")
+        body = translation.gettext(
+            "您申请的“%(employer)s”单位系统管理员权限已批准。"
             "请在登录页选择用户类型“单位”登录，查看并确认本单位人员的引进申报。"
-        ),
-    )
+        ) % {"employer": right.employer.name}
+    notify_on_commit(user_id=right.user_id, subject=subject, body=body)
     return right
 
 
@@ -253,17 +258,19 @@ def employer_admin_approve(*, request_id: int, by: User, note: str = "") -> Empl
 def employer_admin_refuse(*, request_id: int, by: User, note: str) -> EmployerAdmin:
     _require_city_admin(by)
     if not (note or "").strip():
-        raise ValidationError({"note": ["请填写不予批准的理由，申请人将看到这段说明。"]})
+        raise ValidationError({"note": [gettext("请填写不予批准的理由，申请人将看到这段说明。")]})
     right = _locked_right(request_id)
     right.decided_by = by
     right.decided_at = timezone.now()
     right.decision_note = note.strip()
     transition(right, move=Move.REFUSE, actor=Actor.CITY_ADMIN, extra_fields=_DECISION_FIELDS)
-    notify_on_commit(
-        user_id=right.user_id,
-        subject="单位系统管理员权限申请未获批准",
-        body=f"您申请的“{right.employer.name}”单位系统管理员权限未获批准。理由：{right.decision_note}",
-    )
+    with in_language_of(right.user):
+        subject = translation.gettext("单位系统管理员权限申请未获批准")
+        body = translation.gettext("您申请的“%(employer)s”单位系统管理员权限未获批准。理由：%(reason)s") % {
+            "employer": right.employer.name,
+            "reason": right.decision_note,
+        }
+    notify_on_commit(user_id=right.user_id, subject=subject, body=body)
     return right
 
 
@@ -275,7 +282,7 @@ def employer_admin_cancel(*, request_id: int, by: User, note: str = "") -> Emplo
     if not is_holder:
         _require_city_admin(by)
         if not (note or "").strip():
-            raise ValidationError({"note": ["请填写取消理由，权限持有人将看到这段说明。"]})
+            raise ValidationError({"note": [gettext("请填写取消理由，权限持有人将看到这段说明。")]})
     right.cancelled_at = timezone.now()
     right.cancelled_by = by
     right.cancel_note = (note or "").strip() or ("本人申请取消" if is_holder else "")
@@ -286,11 +293,15 @@ def employer_admin_cancel(*, request_id: int, by: User, note: str = "") -> Emplo
         extra_fields=("cancelled_at", "cancelled_by", "cancel_note"),
     )
     if not is_holder:
-        notify_on_commit(
-            user_id=right.user_id,
-            subject="单位系统管理员权限已取消",
-            body=f"您的“{right.employer.name}”单位系统管理员权限已由市人社局取消。理由：{right.cancel_note}",
-        )
+        with in_language_of(right.user):
+            subject = translation.gettext("单位系统管理员权限已取消")
+            body = translation.gettext(
+                "您的“%(employer)s”单位系统管理员权限已由市人社局取消。理由：%(reason)s"
+            ) % {
+                "employer": right.employer.name,
+                "reason": right.cancel_note,
+            }
+        notify_on_commit(user_id=right.user_id, subject=subject, body=body)
     return right
 
 
@@ -313,7 +324,9 @@ def certificate_bind(
     checks it through django-axes). A second certificate replaces the first: certificates are
     renewed every year or two, and the audit row keeps the old one's name."""
     if user.role != Role.APPLICANT:
-        raise CertificateRefused("只有个人用户可以绑定CA证书；工作人员请从审核工作台登录。", code="staff")
+        raise CertificateRefused(
+            gettext("只有个人用户可以绑定CA证书；工作人员请从审核工作台登录。"), code="staff"
+        )
     User.objects.select_for_update(of=("self",)).filter(pk=user.pk).get()  # one bind at a time per account
     taken = (
         CertificateBinding.objects.filter(issuer_dn=certificate.issuer, serial=certificate.serial)
@@ -322,7 +335,9 @@ def certificate_bind(
     )
     if taken:
         raise CertificateRefused(
-            "该CA证书已绑定其他帐号。一张证书只能绑定一个帐号；如证书为您本人所有，请联系市人社局处理。",
+            gettext(
+                "该CA证书已绑定其他帐号。一张证书只能绑定一个帐号；如证书为您本人所有，请联系市人社局处理。"
+            ),
             code="certificate_taken",
         )
     previous = CertificateBinding.objects.filter(user=user).first()
@@ -340,7 +355,7 @@ def certificate_bind(
             )
     except IntegrityError as exc:  # another account bound it a moment ago
         raise CertificateRefused(
-            "该CA证书已绑定其他帐号。一张证书只能绑定一个帐号。", code="certificate_taken"
+            gettext("该CA证书已绑定其他帐号。一张证书只能绑定一个帐号。"), code="certificate_taken"
         ) from exc
     reason = _certificate_text(binding)
     if previous:
@@ -357,7 +372,7 @@ def certificate_unbind(*, user: User, by: User | None = None, ip_address: str | 
     or by a city administrator (`by`) in the admin. False if none was bound."""
     by = by or user
     if by.pk != user.pk and not is_city_admin(by):
-        raise PermissionDenied("只有证书持有人或市人社局管理员可以解除CA证书绑定。")
+        raise PermissionDenied(gettext("只有证书持有人或市人社局管理员可以解除CA证书绑定。"))
     binding = CertificateBinding.objects.select_for_update().filter(user=user).first()
     if binding is None:
         return False

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # ISO 7064 MOD 11-2, as used by GB 11643 (居民身份证) and the 港澳台/外国人 documents built on it.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -25,12 +27,14 @@ HK_MACAO_PERMIT_RE = re.compile(r"^[HM](\d{8}|\d{10})$")
 TAIWAN_PERMIT_RE = re.compile(r"^(\d{8}|\d{10})$")
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,17}$")
 
-USERNAME_HELP = "登录帐号只能由字母、下划线、数字组成，只能以字母开头，长度为2~20位。"
+USERNAME_HELP = _("登录帐号只能由字母、下划线、数字组成，只能以字母开头，长度为2~20位。")
 # The hint names every check the password meets: this validator and Django's CommonPasswordValidator
 # (settings.AUTH_PASSWORD_VALIDATORS), which refuses the 20,000 most common passwords.
-PASSWORD_HELP = "密码长度6~20位（数字-字母），请不要使用特殊符号，如：【^*%/!=$&】；常见的简单密码（如 123456、abc123、password）不能使用。"  # noqa: S105,E501 - a help text, not a password
-LANDLINE_HELP = "请填写固定电话，电话号码按XXX-XXXXXXX格式填写。"
-MOBILE_HELP = "请填写手机号码。"
+PASSWORD_HELP = _(
+    "密码长度6~20位（数字-字母），请不要使用特殊符号，如：【^*%/!=$&】；常见的简单密码（如 123456、abc123、password）不能使用。"
+)  # noqa: S105,E501 - a help text, not a password
+LANDLINE_HELP = _("请填写固定电话，电话号码按XXX-XXXXXXX格式填写。")
+MOBILE_HELP = _("请填写手机号码。")
 
 
 @dataclass(frozen=True)
@@ -68,46 +72,56 @@ def validate_birth_date(value: datetime.date | None) -> None:
     if value is None:
         return
     if value.year < 1900:
-        raise ValidationError("出生日期不能早于1900年1月1日，请按证件填写。", code="birth_date")
+        raise ValidationError(_("出生日期不能早于1900年1月1日，请按证件填写。"), code="birth_date")
     if value > timezone.localdate():
-        raise ValidationError("出生日期不能晚于今天，请按证件填写。", code="birth_date")
+        raise ValidationError(_("出生日期不能晚于今天，请按证件填写。"), code="birth_date")
 
 
 def _check_mod11_number(number: str, *, kind: str) -> IdFacts:
     """Shared checks of 18-character numbers with a birth date at 7–14 and a MOD 11-2 check character."""
     if len(number) != 18:
-        raise ValidationError(f"{kind}号码应为18位，当前为{len(number)}位。", code="length")
+        raise ValidationError(
+            gettext("%(kind)s号码应为18位，当前为%(count)d位。") % {"kind": kind, "count": len(number)},
+            code="length",
+        )
     if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise ValidationError(f"{kind}号码前17位应为数字，最后一位为数字或字母X。", code="format")
+        raise ValidationError(
+            gettext("%(kind)s号码前17位应为数字，最后一位为数字或字母X。") % {"kind": kind}, code="format"
+        )
     born = _birth_date(number[6:14])
     if born is None:
-        raise ValidationError(f"{kind}号码中的出生日期（第7~14位）无效。", code="birth_date")
+        raise ValidationError(
+            gettext("%(kind)s号码中的出生日期（第7~14位）无效。") % {"kind": kind}, code="birth_date"
+        )
     if id_check_char(number[:17]) != number[17]:
-        raise ValidationError(f"{kind}号码校验位不正确，请核对后重新填写。", code="checksum")
+        raise ValidationError(
+            gettext("%(kind)s号码校验位不正确，请核对后重新填写。") % {"kind": kind}, code="checksum"
+        )
+    # A stored value compared with the 申报表's choices, not a text: never translated.
     gender = "男" if int(number[16]) % 2 == 1 else "女"
     return IdFacts(birth_date=born, gender=gender)
 
 
 def validate_resident_id(number: str) -> IdFacts:
     number = normalize_id_number(number)
-    facts = _check_mod11_number(number, kind="居民身份证")
+    facts = _check_mod11_number(number, kind=_("居民身份证"))
     if number[:2] not in _PROVINCE_CODES:
-        raise ValidationError("居民身份证号码的地区码（前6位）无效。", code="region")
+        raise ValidationError(_("居民身份证号码的地区码（前6位）无效。"), code="region")
     return facts
 
 
 def validate_hmt_residence_permit(number: str) -> IdFacts:
     number = normalize_id_number(number)
     if number[:6] not in {"810000", "820000", "830000"}:
-        raise ValidationError("港澳台居民居住证号码应以810000、820000或830000开头。", code="region")
-    return _check_mod11_number(number, kind="港澳台居民居住证")
+        raise ValidationError(_("港澳台居民居住证号码应以810000、820000或830000开头。"), code="region")
+    return _check_mod11_number(number, kind=_("港澳台居民居住证"))
 
 
 def validate_foreign_permanent_id(number: str) -> IdFacts:
     number = normalize_id_number(number)
     if not number.startswith("9"):
-        raise ValidationError("外国人永久居留身份证号码（2023版）应以9开头。", code="format")
-    return _check_mod11_number(number, kind="外国人永久居留身份证")
+        raise ValidationError(_("外国人永久居留身份证号码（2023版）应以9开头。"), code="format")
+    return _check_mod11_number(number, kind=_("外国人永久居留身份证"))
 
 
 def validate_id_number(id_type: str, number: str) -> IdFacts | None:
@@ -117,7 +131,7 @@ def validate_id_number(id_type: str, number: str) -> IdFacts | None:
     """
     number = normalize_id_number(number)
     if not number:
-        raise ValidationError("请填写证件号码。", code="required")
+        raise ValidationError(_("请填写证件号码。"), code="required")
     if id_type == "resident_id":
         return validate_resident_id(number)
     if id_type == "hmt_residence":
@@ -127,18 +141,18 @@ def validate_id_number(id_type: str, number: str) -> IdFacts | None:
     if id_type == "hk_macao_permit":
         if not HK_MACAO_PERMIT_RE.match(number):
             raise ValidationError(
-                "港澳居民来往内地通行证号码应为H或M开头，后接8位或10位数字。", code="format"
+                _("港澳居民来往内地通行证号码应为H或M开头，后接8位或10位数字。"), code="format"
             )
         return None
     if id_type == "taiwan_permit":
         if not TAIWAN_PERMIT_RE.match(number):
-            raise ValidationError("台湾居民来往大陆通行证号码应为8位或10位数字。", code="format")
+            raise ValidationError(_("台湾居民来往大陆通行证号码应为8位或10位数字。"), code="format")
         return None
     if id_type == "passport":
         if not PASSPORT_RE.match(number):
-            raise ValidationError("护照号码应为5~17位字母或数字。", code="format")
+            raise ValidationError(_("护照号码应为5~17位字母或数字。"), code="format")
         return None
-    raise ValidationError("请正确选择证件类型。", code="id_type")
+    raise ValidationError(_("请正确选择证件类型。"), code="id_type")
 
 
 def id_facts(id_type: str, number: str) -> IdFacts | None:
@@ -157,13 +171,13 @@ def validate_username(value: str) -> None:
 def validate_landline(value: str) -> None:
     if value and not LANDLINE_RE.match(value):
         raise ValidationError(
-            "固定电话格式不正确，请按XXX-XXXXXXX格式填写，如020-83123456。", code="landline"
+            _("固定电话格式不正确，请按XXX-XXXXXXX格式填写，如020-83123456。"), code="landline"
         )
 
 
 def validate_mobile(value: str) -> None:
     if value and not MOBILE_RE.match(value):
-        raise ValidationError("手机号码应为以1开头的11位数字。", code="mobile")
+        raise ValidationError(_("手机号码应为以1开头的11位数字。"), code="mobile")
 
 
 # GB 32100-2015 统一社会信用代码: 18 characters of this 31-character alphabet (no I, O, Z, S, V).
@@ -180,14 +194,16 @@ def validate_credit_code(value: str) -> None:
     code = normalize_id_number(value)
     if len(code) != 18 or any(c not in _CREDIT_CODE_CHARS for c in code):
         raise ValidationError(
-            "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）。", code="credit_code_format"
+            _("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）。"), code="credit_code_format"
         )
     if not code[2:8].isdigit():
         raise ValidationError(
-            "统一社会信用代码第3~8位应为登记管理机关行政区划码。", code="credit_code_region"
+            _("统一社会信用代码第3~8位应为登记管理机关行政区划码。"), code="credit_code_region"
         )
     if credit_code_check_char(code[:17]) != code[17]:
-        raise ValidationError("统一社会信用代码校验位不正确，请核对营业执照。", code="credit_code_checksum")
+        raise ValidationError(
+            _("统一社会信用代码校验位不正确，请核对营业执照。"), code="credit_code_checksum"
+        )
 
 
 class PortalPasswordValidator:
@@ -196,10 +212,10 @@ class PortalPasswordValidator:
     def validate(self, password: str, user=None) -> None:
         if not PASSWORD_RE.match(password or ""):
             raise ValidationError(
-                "密码长度应为6~20位，只能由数字和字母组成，请不要使用特殊符号。", code="password_format"
+                _("密码长度应为6~20位，只能由数字和字母组成，请不要使用特殊符号。"), code="password_format"
             )
         if password.isdigit() or password.isalpha():
-            raise ValidationError("密码须同时包含字母和数字。", code="password_mix")
+            raise ValidationError(_("密码须同时包含字母和数字。"), code="password_mix")
 
     def get_help_text(self) -> str:
         return PASSWORD_HELP
@@ -208,15 +224,17 @@ class PortalPasswordValidator:
 # 实名制 (seed: 请用实名注册): the name as printed on the identity document. Chinese names may carry
 # the interpunct of minority and foreign names (阿依古丽·买买提); foreign names use Latin letters.
 FULL_NAME_RE = re.compile(r"^(?:[\u3400-\u9fff\uf900-\ufaff·•．.]{2,30}|[A-Za-z][A-Za-z .'\-·]{1,49})$")
-FULL_NAME_HELP = "必填项。请用实名注册，填写证件上的姓名。"
+FULL_NAME_HELP = _("必填项。请用实名注册，填写证件上的姓名。")
 
 
 def validate_full_name(value: str) -> None:
     name = (value or "").strip()
     if not name:
-        raise ValidationError("请填写姓名。", code="required")
+        raise ValidationError(_("请填写姓名。"), code="required")
     if not FULL_NAME_RE.match(name) or name[0] in "·•．.":
         raise ValidationError(
-            "姓名应与证件一致：2~30个汉字（少数民族姓名可含间隔号“·”），或证件上的外文姓名，不能含数字或其他符号。",
+            _(
+                "姓名应与证件一致：2~30个汉字（少数民族姓名可含间隔号“·”），或证件上的外文姓名，不能含数字或其他符号。"
+            ),
             code="full_name",
         )

@@ -22,6 +22,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
@@ -55,7 +57,7 @@ USER_TYPE_SESSION_KEY = "portal_user_type"  # read by templates/partials/system_
 REGISTRATION_SESSION_KEY = "registration"
 REGISTERED_SESSION_KEY = "registration_done"
 LICENCE_STASH_SESSION_KEY = "employer_admin_licence"
-REGISTRATION_STEPS = ["确认服务协议", "填写帐号信息", "申请应用系统", "注册成功"]
+REGISTRATION_STEPS = [_("确认服务协议"), _("填写帐号信息"), _("申请应用系统"), _("注册成功")]
 
 
 # --- Login, logout, lockout ----------------------------------------------------------------------
@@ -122,7 +124,7 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        messages.success(request, "您已安全退出系统。")
+        messages.success(request, gettext("您已安全退出系统。"))
         return response
 
 
@@ -141,7 +143,8 @@ def captcha_refresh(request):
         window=settings.CAPTCHA_REFRESH_WINDOW,
     )
     if wait:
-        response = JsonResponse({"message": f"获取验证码过于频繁，请{wait}秒后再试。"}, status=429)
+        message = gettext("获取验证码过于频繁，请%(seconds)d秒后再试。") % {"seconds": wait}
+        response = JsonResponse({"message": message}, status=429)
         response["Retry-After"] = str(wait)
         return response
     return captcha_views.captcha_refresh(request)
@@ -174,12 +177,12 @@ def _main_site(path: str):
 
 
 CERTIFICATE_STATE_MESSAGES = {
-    CertificateState.ABSENT: ("未能读取CA数字证书：本页须经CA登录专用地址访问。请从登录页的“CA登录”进入。"),
-    CertificateState.NONE: (
+    CertificateState.ABSENT: _("未能读取CA数字证书：本页须经CA登录专用地址访问。请从登录页的“CA登录”进入。"),
+    CertificateState.NONE: _(
         "未检测到CA数字证书。请插入USB Key（或在浏览器中安装个人证书），关闭所有浏览器窗口后重新打开本页，"
         "在浏览器弹出的窗口中选择您的证书。"
     ),
-    CertificateState.FAILED: (
+    CertificateState.FAILED: _(
         "CA数字证书校验未通过：证书不是本系统认可的CA机构签发，或已过期、已吊销。请更换有效证书后重试。"
     ),
 }
@@ -225,13 +228,13 @@ def certificate_login(request):
 def certificate_bind(request):
     """绑定CA证书, on the certificate server: the certificate presented now, confirmed by the password."""
     if not settings.CA_LOGIN_URL:
-        raise Http404("本系统未接入CA数字证书认证服务")
+        raise Http404(gettext("本系统未接入CA数字证书认证服务"))
     if not request.user.is_authenticated:
         # The password login is on the main site; come back through the account page.
         login = reverse(settings.LOGIN_URL)
         return _main_site(f"{login}?{urlencode({'next': reverse('accounts:certificate')})}")
     if request.user.role != Role.APPLICANT:
-        raise PermissionDenied("只有个人用户可以绑定CA证书。")
+        raise PermissionDenied(gettext("只有个人用户可以绑定CA证书。"))
     reading = client_certificate(request)
     verified = reading.state is CertificateState.VERIFIED
     form = CertificateBindForm(
@@ -245,7 +248,7 @@ def certificate_bind(request):
         except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
-            messages.success(request, "CA证书已绑定。以后可在登录页选择“CA登录”，插入证书即可登录。")
+            messages.success(request, gettext("CA证书已绑定。以后可在登录页选择“CA登录”，插入证书即可登录。"))
             return _main_site(reverse("accounts:certificate"))
     context = {
         "form": form,
@@ -259,7 +262,7 @@ def certificate_bind(request):
 @login_required
 def certificate(request):
     """常用功能 → CA证书: the bound certificate, the way to bind one, and to remove it."""
-    _require_applicant(request.user, "只有个人用户可以绑定CA证书。")
+    _require_applicant(request.user, gettext("只有个人用户可以绑定CA证书。"))
     return render(
         request,
         "accounts/certificate.html",
@@ -274,9 +277,9 @@ def certificate(request):
 @login_required
 @require_POST
 def certificate_unbind(request):
-    _require_applicant(request.user, "只有个人用户可以绑定CA证书。")
+    _require_applicant(request.user, gettext("只有个人用户可以绑定CA证书。"))
     if services.certificate_unbind(user=request.user, ip_address=client_ip(request)):
-        messages.success(request, "已解除CA证书绑定，该证书不能再用于登录本帐号。")
+        messages.success(request, gettext("已解除CA证书绑定，该证书不能再用于登录本帐号。"))
     return redirect("accounts:certificate")
 
 
@@ -322,7 +325,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, "密码已修改，下次登录请使用新密码。")
+        messages.success(self.request, gettext("密码已修改，下次登录请使用新密码。"))
         return response
 
 
@@ -363,7 +366,7 @@ def _hash_if_acceptable(post, wizard: dict) -> None:
 
 def _redirect_if_logged_in(request):
     if request.user.is_authenticated:
-        messages.info(request, "您已登录，无需重新注册。")
+        messages.info(request, gettext("您已登录，无需重新注册。"))
         return redirect("portal:home")
     return None
 
@@ -396,15 +399,15 @@ def _check_username(data) -> dict:
         available = check_form.is_available()
         return {
             "ok": available,
-            "message": "该登录帐号可以使用。" if available else "该登录帐号已被注册，请换一个。",
+            "message": gettext("该登录帐号可以使用。") if available else str(services.USERNAME_TAKEN),
         }
     errors = check_form.errors
-    first = errors.get("username") or errors.get("check_captcha") or ["请检查输入。"]
+    first = errors.get("username") or errors.get("check_captcha") or [gettext("请检查输入。")]
     return {"ok": False, "message": first[0], "errors": {name: list(errs) for name, errs in errors.items()}}
 
 
-REGISTRATION_THROTTLED = "提交过于频繁，为保护帐号安全，请{minutes}分钟后再试。已填写的内容已为您保留。"
-USERNAME_CHECK_THROTTLED = "检测过于频繁，为保护帐号安全，请{minutes}分钟后再试。"
+REGISTRATION_THROTTLED = _("提交过于频繁，为保护帐号安全，请%(minutes)d分钟后再试。已填写的内容已为您保留。")
+USERNAME_CHECK_THROTTLED = _("检测过于频繁，为保护帐号安全，请%(minutes)d分钟后再试。")
 
 
 def _registration_wait(request) -> int | None:
@@ -425,9 +428,9 @@ def _registration_wait(request) -> int | None:
 
 def _registration_throttled(request, wizard: dict, *, action: str, wait: int):
     """Refused for now: say how long to wait, with everything typed still in the boxes (429)."""
-    message = (USERNAME_CHECK_THROTTLED if action == "check_username" else REGISTRATION_THROTTLED).format(
-        minutes=wait_minutes(wait)
-    )
+    message = (USERNAME_CHECK_THROTTLED if action == "check_username" else REGISTRATION_THROTTLED) % {
+        "minutes": wait_minutes(wait)
+    }
     if action == "check_username" and request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return JsonResponse({"ok": False, "message": message, "retry_after": wait}, status=429)
     form = AccountInfoForm(initial=wizard["account"], has_stored_password=bool(wizard.get("password_hash")))
@@ -445,7 +448,7 @@ def register_account(request):
         return response
     wizard = _wizard(request)
     if not wizard.get("agreed"):
-        messages.warning(request, "请先阅读并同意服务协议。")
+        messages.warning(request, gettext("请先阅读并同意服务协议。"))
         return redirect("accounts:register")
     has_password = bool(wizard.get("password_hash"))
     check_result = None
@@ -494,7 +497,7 @@ def register_systems(request):
         return response
     wizard = _wizard(request)
     if not wizard.get("account_valid") or not wizard.get("password_hash"):
-        messages.warning(request, "请先完整填写帐号信息。")
+        messages.warning(request, gettext("请先完整填写帐号信息。"))
         return redirect("accounts:register_account" if wizard.get("agreed") else "accounts:register")
 
     if request.method == "POST":
@@ -545,8 +548,12 @@ def register_done(request):
     if not done:
         return redirect("accounts:register")
     login_url = f"{reverse('accounts:login')}?username={done['username']}"
+    # The names were kept in Chinese (the catalogue's msgids); shown in the page's language.
+    systems = gettext("、").join(gettext(name) for name in done.get("systems") or [])
     return render(
-        request, "accounts/register_done.html", _registration_context(4, done=done, login_url=login_url)
+        request,
+        "accounts/register_done.html",
+        _registration_context(4, done=done, login_url=login_url, systems=systems),
     )
 
 
@@ -576,9 +583,9 @@ def employer_search(request):
     )
 
 
-def _require_applicant(user: User, message: str = "单位系统管理员权限须由个人用户申请。") -> None:
+def _require_applicant(user: User, message: str = "") -> None:
     if user.role != Role.APPLICANT:
-        raise PermissionDenied(message)
+        raise PermissionDenied(message or gettext("单位系统管理员权限须由个人用户申请。"))
 
 
 @login_required
@@ -646,7 +653,10 @@ def employer_admin_request(request):
                 _drop_stash(request)
                 messages.success(
                     request,
-                    f"已提交“{right.employer.name}”的单位系统管理员权限申请，市人社局审核后将以邮件通知您，也可在本页查看审核结果。",
+                    gettext(
+                        "已提交“%(name)s”的单位系统管理员权限申请，市人社局审核后将以邮件通知您，也可在本页查看审核结果。"
+                    )
+                    % {"name": right.employer.name},
                 )
                 return redirect("accounts:employer_admin_requests")
     else:
@@ -669,7 +679,7 @@ def employer_admin_request(request):
 def employer_admin_cancel(request, public_id):
     right = access_employer_admin(user=request.user, public_id=public_id)
     if right is None or right.user_id != request.user.pk:
-        raise Http404("申请不存在")
+        raise Http404(gettext("申请不存在"))
     form = EmployerAdminCancelForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -677,7 +687,9 @@ def employer_admin_cancel(request, public_id):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"已取消“{right.employer.name}”的单位系统管理员权限。")
+        messages.success(
+            request, gettext("已取消“%(name)s”的单位系统管理员权限。") % {"name": right.employer.name}
+        )
     return redirect("accounts:employer_admin_requests")
 
 
@@ -686,7 +698,7 @@ def employer_admin_licence(request, public_id):
     """The business licence: only its requester and city administrators may see it."""
     right = access_employer_admin(user=request.user, public_id=public_id)
     if right is None:
-        raise Http404("文件不存在")
+        raise Http404(gettext("文件不存在"))
     return private_file_response(
         right.business_licence, download_name=f"营业执照-{right.employer.name}.jpg", content_type="image/jpeg"
     )

@@ -159,7 +159,9 @@ class _CachedDistricts(BaseChoiceIterator):
 
     def __iter__(self):
         yield ("", self.empty_label)
-        yield from reference_lists()["districts"]
+        # The cached names are the fixtures' Chinese; shown in the page's language, as District's str.
+        for pk, name in reference_lists()["districts"]:
+            yield (pk, gettext(name))
 
 
 class ReferenceDistrictField(forms.ModelChoiceField):

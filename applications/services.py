@@ -56,8 +56,7 @@ from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_ste
 from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import AuditAction
 from core.errors import Refused
-from core.notifications import notify_on_commit
-from core.text import cn_date
+from core.notifications import bureau_name, in_language_of, mail_date, notify_on_commit
 from core.uploads import check_jpeg
 from reference.workdays import add_working_days
 
@@ -666,15 +665,19 @@ def application_submit(*, application_id: int, by: User, ip_address: str | None 
     if grant is not None:
         grant.used_by = app
         grant.save(update_fields=["used_by"])
-    bureau = app.district.bureau_name if app.district_id else "区人力资源和社会保障局"
-    notify_on_commit(
-        user_id=app.applicant_id,
-        subject="人才引进入户申报已提交",
-        body=(
-            f"您的人才引进入户申报（编号{app.number}）已{'重新' if resubmission else ''}提交，"
-            f"{bureau}将于{cn_date(app.accept_due_on)}前受理或退回补正。"
-        ),
-    )
+    with in_language_of(app.applicant):
+        bureau = bureau_name(app.district) if app.district_id else gettext("区人力资源和社会保障局")
+        terms = {"number": app.number, "bureau": bureau, "due": mail_date(app.accept_due_on)}
+        if resubmission:
+            body = gettext(
+                "您的人才引进入户申报（编号%(number)s）已重新提交，%(bureau)s将于%(due)s前受理或退回补正。"
+            )
+        else:
+            body = gettext(
+                "您的人才引进入户申报（编号%(number)s）已提交，%(bureau)s将于%(due)s前受理或退回补正。"
+            )
+        subject = gettext("人才引进入户申报已提交")
+    notify_on_commit(user_id=app.applicant_id, subject=subject, body=body % terms)
     return app
 
 
@@ -694,11 +697,12 @@ def application_withdraw(
         ip_address=ip_address,
     )
     if was_submitted:
-        notify_on_commit(
-            user_id=app.applicant_id,
-            subject="人才引进入户申报已撤回",
-            body=f"您的人才引进入户申报（编号{app.number}）已撤回，如需申报请重新登记。",
-        )
+        with in_language_of(app.applicant):
+            subject = gettext("人才引进入户申报已撤回")
+            body = gettext("您的人才引进入户申报（编号%(number)s）已撤回，如需申报请重新登记。") % {
+                "number": app.number
+            }
+        notify_on_commit(user_id=app.applicant_id, subject=subject, body=body)
     return app
 
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -368,7 +368,7 @@ def _personal(request, wizard: Wizard):
 
 def _error_labels(form, *, only: set[str] | None = None) -> list[str]:
     return [
-        form.fields[name].label if name in form.fields else gettext("其他")
+        form.fields[name].label if name in form.fields else pgettext("a form field", "其他")
         for name in form.errors
         if only is None or name in only
     ]

@@ -6,6 +6,9 @@ core.middleware.RefusedMiddleware, the one place that turns it into a page (or J
 so a refusal is never a server error.
 """
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+
 
 class Refused(Exception):
     """A service refuses: `message` for the user (every reason at once in `messages`), `field` the
@@ -14,8 +17,9 @@ class Refused(Exception):
     status_code = 409
 
     def __init__(self, message: str | list[str], *, field: str | None = None, code: str = ""):
-        messages = [message] if isinstance(message, str) else [m for m in message if m]
-        joined = "；".join(messages)
+        # A message may be lazy (gettext_lazy): made text now, in the language of the request.
+        messages = [str(message)] if isinstance(message, str | Promise) else [str(m) for m in message if m]
+        joined = gettext("；").join(messages)
         super().__init__(joined)
         self.message = joined
         self.messages = messages

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from core.cache import end_request_memo, start_request_memo
 from core.errors import Refused
@@ -146,13 +147,26 @@ def same_site_referer(request) -> str:
     return back if same_site else ""
 
 
+def visitor_language(request) -> str:
+    """The language LocaleMiddleware would choose (cookie, then Accept-Language), read without the
+    session or the database: the 413 and 503 pages answer before LocaleMiddleware has run. The
+    console keeps Chinese, as ChineseOnlyPagesMiddleware has it."""
+    if request.path_info.startswith(settings.CHINESE_ONLY_PATH_PREFIXES):
+        return settings.LANGUAGE_CODE
+    return translation.get_language_from_request(request)
+
+
 def request_too_large(request):
-    response = render(
-        request,
-        "portal/request_too_large.html",
-        {"limit_mb": settings.REQUEST_BODY_MAX_SIZE // (1024 * 1024), "back_url": same_site_referer(request)},
-        status=413,
-    )
+    with translation.override(visitor_language(request)):
+        response = render(
+            request,
+            "portal/request_too_large.html",
+            {
+                "limit_mb": settings.REQUEST_BODY_MAX_SIZE // (1024 * 1024),
+                "back_url": same_site_referer(request),
+            },
+            status=413,
+        )
     # The page is answered without the inner middleware; a length lets the client read it whole.
     response["Content-Length"] = str(len(response.content))
     return response
@@ -230,8 +244,19 @@ def database_unavailable(request) -> HttpResponse:
     context processor, so it renders while PostgreSQL is down. A POST's fields come back as hidden
     inputs behind 重新提交, which sends them to the same address once the database is back."""
     fields, csrf_token, files_dropped, password_dropped = _reoffered_fields(request)
+    with translation.override(visitor_language(request)):
+        content = _database_unavailable_page(request, fields, csrf_token, files_dropped, password_dropped)
+    response = HttpResponse(content, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # It may echo what the user typed: never stored by a browser or proxy.
+    response["Cache-Control"] = "no-store, private"
+    response["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _database_unavailable_page(request, fields, csrf_token, files_dropped, password_dropped) -> str:
     context = {
-        "SITE_NAME": "广州市人事电子政务系统",
+        "SITE_NAME": gettext("广州市人事电子政务系统"),
         "SUPPORT_EMAIL": "hrssgz@gz.gov.cn",
         "today": timezone.localdate(),
         "action": request.get_full_path(),
@@ -243,16 +268,11 @@ def database_unavailable(request) -> HttpResponse:
         "request_id": getattr(request, "request_id", ""),
     }
     try:
-        content = loader.render_to_string("core/database_unavailable.html", context)
+        return loader.render_to_string("core/database_unavailable.html", context)
     except Exception:  # noqa: BLE001 - the page of last resort must not fail in turn
         logger.exception("database unavailable page failed to render")
-        content = "<!doctype html><meta charset='utf-8'><title>系统繁忙</title><h1>系统繁忙，请稍后重试</h1>"
-    response = HttpResponse(content, status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    # It may echo what the user typed: never stored by a browser or proxy.
-    response["Cache-Control"] = "no-store, private"
-    response["X-Frame-Options"] = "DENY"
-    return response
+        title, heading = gettext("系统繁忙"), gettext("系统繁忙，请稍后重试")
+        return f"<!doctype html><meta charset='utf-8'><title>{title}</title><h1>{heading}</h1>"
 
 
 class DatabaseUnavailableMiddleware:
@@ -285,5 +305,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, _DATABASE_ERRORS):
             return None
-        logger.error("database unavailable: %s %s answered 503", request.method, request.path, exc_info=exception)
+        logger.error(
+            "database unavailable: %s %s answered 503", request.method, request.path, exc_info=exception
+        )
         return database_unavailable(request)

@@ -7,13 +7,17 @@ e-mail twice and a mail-server fault never sends the SMS twice.
 
 import copy
 import logging
+from contextlib import contextmanager
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.core.mail.backends import console
 from django.core.mail.message import EmailAlternative
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from core.logging import redact_secrets
 from core.outbox import outbox_dispatch
@@ -28,6 +32,7 @@ from core.sms import (  # noqa: F401 - the SMS backends' old home, named by SMS_
     sms_backend,
     sms_enabled,
 )
+from core.text import cn_date, en_date
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +64,35 @@ def _deliverable(email: str) -> bool:
     return bool(domain) and domain != "invalid" and not domain.endswith(".invalid")
 
 
+@contextmanager
+def in_language_of(user):
+    """Word a message in the recipient's language (User.language), not the request's.
+
+    The reviewer who decides works in Chinese; the applicant it concerns may read English. Build
+    the subject and body of a notify_on_commit inside this block, with gettext.
+    """
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        yield
+
+
+def mail_date(value) -> str:
+    """2026年12月02日, or 2 December 2026 in an English message (as the pages' cn_date filter)."""
+    return en_date(value) if translation.get_language() == "en" else cn_date(value)
+
+
+def bureau_name(district) -> str:
+    """广州市天河区人力资源和社会保障局 in the active language (District.bureau_name is Chinese only)."""
+    return gettext("广州市%(district)s人力资源和社会保障局") % {"district": gettext(district.name)}
+
+
 def notify_user(*, user, subject: str, body: str) -> None:
-    """The e-mail, if the user has a deliverable address."""
+    """The e-mail, if the user has a deliverable address; the subject's system prefix in the user's
+    language (the subject and body were worded in it by the caller, see in_language_of)."""
     if user.email and _deliverable(user.email):
-        send_mail(f"【广州市人事电子政务系统】{subject}", body, None, [user.email], fail_silently=False)
+        with in_language_of(user):
+            prefix = gettext("【广州市人事电子政务系统】")
+        send_mail(f"{prefix}{subject}", body, None, [user.email], fail_silently=False)
 
 
 @shared_task(name="core.notifications.send_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

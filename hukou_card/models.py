@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from applications.choices import MoveType
 from core.storage import private_storage
@@ -18,10 +19,11 @@ def card_pdf_path(instance: "HukouCard", filename: str) -> str:
 
 class HukouCard(models.Model):
     class Status(models.TextChoices):
-        VALID = "valid", "有效"
-        USED = "used", "已办理入户"
-        EXPIRED = "expired", "已过期注销"
-        CANCELLED = "cancelled", "已注销（放弃入户）"
+        # Lazy: the applicant's panel and the public check show them in the reader's language.
+        VALID = "valid", _("有效")
+        USED = "used", _("已办理入户")
+        EXPIRED = "expired", _("已过期注销")
+        CANCELLED = "cancelled", _("已注销（放弃入户）")
 
     MoveType = MoveType
 

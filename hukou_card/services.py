@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.access import has_role
 from accounts.models import Role
@@ -27,7 +28,7 @@ from applications.workflow import audit
 from audit.actions import AuditAction
 from core import sms
 from core.errors import Refused
-from core.notifications import notify_on_commit
+from core.notifications import in_language_of, mail_date, notify_on_commit
 from core.text import cn_date
 from hukou_card import numbers, workflow
 from hukou_card.models import ApprovalNumberSequence, HukouCard
@@ -38,7 +39,9 @@ from hukou_card.signing import card_signer, sign_card_pdf
 logger = logging.getLogger(__name__)
 
 # The seed's message on the status page and in the notification once the cards are issued.
-APPROVED_MESSAGE = (
+# Shown on the applicant's card panel and in the card e-mail, each in the reader's language:
+# gettext(APPROVED_MESSAGE) where it is shown.
+APPROVED_MESSAGE = gettext_noop(
     "【您申请办理的引进人才入户业务已审核通过，请您在入户信息卡有效期内至入户地的区公安部门办理入户复核手续，"
     "详情可在“广州公安”微信公众号上进行预约和办理（微信号：gzsgaj）】"
 )
@@ -246,13 +249,20 @@ def card_render(*, card_id: int, force: bool = False) -> HukouCard:
     card.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "signed_by_development_ca"])
     if first_render and card.is_main:
         application = card.application
+        with in_language_of(application.applicant):
+            subject = gettext("入户信息卡已核发")
+            body = gettext(
+                "%(approved)s 入户卡卡号：%(number)s，请于%(deadline)s前办理，"
+                "可登录人才引进申办系统“人才引进入户手续办理情况”下载入户卡。"
+            ) % {
+                "approved": gettext(APPROVED_MESSAGE),
+                "number": card.number,
+                "deadline": mail_date(card.valid_until),
+            }
         notify_on_commit(
             user_id=application.applicant_id,
-            subject="入户信息卡已核发",
-            body=(
-                f"{APPROVED_MESSAGE} 入户卡卡号：{card.number}，请于{cn_date(card.valid_until)}前办理，"
-                "可登录人才引进申办系统“人才引进入户手续办理情况”下载入户卡。"
-            ),
+            subject=subject,
+            body=body,
             sms=sms.Sms(sms.CARD_ISSUED, (card.number, card.valid_until.isoformat())),
             mobile=application.notification_mobile,
         )
@@ -359,15 +369,17 @@ def card_cancel(*, card_id: int, by, reason: str = "", ip_address: str | None = 
     """备注④: only the main applicant cancels, and the accompanying cards are cancelled with it."""
     card = HukouCard.objects.select_for_update(of=("self",)).select_related("application").get(pk=card_id)
     if card.application.applicant_id != getattr(by, "pk", None):
-        raise CardActionRefused("只有主迁人本人可以申请注销入户卡。")
+        raise CardActionRefused(gettext("只有主迁人本人可以申请注销入户卡。"))
     if not card.is_main:
         raise CardActionRefused(
-            "随迁人入户卡不能单独注销；放弃入户请由主迁人注销主迁人入户卡，随迁人入户卡将一并注销。"
+            gettext("随迁人入户卡不能单独注销；放弃入户请由主迁人注销主迁人入户卡，随迁人入户卡将一并注销。")
         )
     today = timezone.localdate()
     status = card.effective_status(today)
     if status != HukouCard.Status.VALID:
-        raise CardActionRefused(f"入户卡当前状态为“{HukouCard.Status(status).label}”，不能注销。")
+        raise CardActionRefused(
+            gettext("入户卡当前状态为“%(status)s”，不能注销。") % {"status": HukouCard.Status(status).label}
+        )
     now = timezone.now()
     card.status_reason = f"主迁人申请放弃入户。{reason.strip()}".strip()[:200]
     companions = list(
@@ -458,14 +470,17 @@ def _remind_card(*, card_id: int, today: datetime.date) -> int:
     card.expiry_reminded_on = today
     card.save(update_fields=["expiry_reminded_on"])
     application = card.application
-    forfeit = "，视同放弃本年度总量控制类入户指标" if application.is_quota_controlled else ""
+    with in_language_of(application.applicant):
+        forfeit = gettext("，视同放弃本年度总量控制类入户指标") if application.is_quota_controlled else ""
+        subject = gettext("入户信息卡即将到期")
+        body = gettext(
+            "您的入户信息卡（卡号%(number)s）将于%(deadline)s到期，请在有效期内到入户地的区公安部门"
+            "办理入户手续。逾期未办理的，入户卡及随迁人入户卡一并注销%(forfeit)s。"
+        ) % {"number": card.number, "deadline": mail_date(card.valid_until), "forfeit": forfeit}
     notify_on_commit(
         user_id=application.applicant_id,
-        subject="入户信息卡即将到期",
-        body=(
-            f"您的入户信息卡（卡号{card.number}）将于{cn_date(card.valid_until)}到期，请在有效期内到入户地的区公安部门"
-            f"办理入户手续。逾期未办理的，入户卡及随迁人入户卡一并注销{forfeit}。"
-        ),
+        subject=subject,
+        body=body,
         sms=sms.Sms(sms.CARD_EXPIRING, (card.number, card.valid_until.isoformat())),
         mobile=application.notification_mobile,
     )

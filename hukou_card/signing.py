@@ -145,9 +145,15 @@ def ensure_development_credentials(directory: Path) -> Credentials:
     return paths
 
 
-def _write_development_credentials(paths: Credentials) -> None:
+def development_certificates(public_key, *, ca_common_name: str, seal_common_name: str):
+    """A throw-away development root CA and the one seal certificate it issues for `public_key`.
+
+    Shared by the key files made on first use (below) and the development HSM token
+    (`manage.py init_dev_hsm_token`): both CAs' names say they are for development, so a card they
+    sign says it is a test card. The CA's private key goes out of scope on return.
+    """
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
@@ -157,7 +163,7 @@ def _write_development_credentials(paths: Credentials) -> None:
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "广州市人力资源和社会保障局（开发环境）"),
-            x509.NameAttribute(NameOID.COMMON_NAME, "入户信息卡签章开发根CA（仅供开发测试）"),
+            x509.NameAttribute(NameOID.COMMON_NAME, ca_common_name),
         ]
     )
     root = (
@@ -173,7 +179,6 @@ def _write_development_credentials(paths: Credentials) -> None:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
         .sign(root_key, hashes.SHA256())
     )
-    leaf_key = ec.generate_private_key(ec.SECP256R1())
     leaf = (
         x509.CertificateBuilder()
         .subject_name(
@@ -181,22 +186,35 @@ def _write_development_credentials(paths: Credentials) -> None:
                 [
                     x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
                     x509.NameAttribute(NameOID.ORGANIZATION_NAME, "广州市人力资源和社会保障局"),
-                    x509.NameAttribute(NameOID.COMMON_NAME, "广州市入户人员信息卡电子专用章（开发）"),
+                    x509.NameAttribute(NameOID.COMMON_NAME, seal_common_name),
                 ]
             )
         )
         .issuer_name(root_name)
-        .public_key(leaf_key.public_key())
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=3 * 365))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False
         )
         .sign(root_key, hashes.SHA256())
+    )
+    return root, leaf
+
+
+def _write_development_credentials(paths: Credentials) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    root, leaf = development_certificates(
+        leaf_key.public_key(),
+        ca_common_name="入户信息卡签章开发根CA（仅供开发测试）",
+        seal_common_name="广州市入户人员信息卡电子专用章（开发）",
     )
     # The root's private key is thrown away: the development CA issues exactly this one certificate.
     key_pem = leaf_key.private_bytes(

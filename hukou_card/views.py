@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,7 +35,14 @@ from hukou_card.signing import SignatureCheck, check_card_signature
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_NAME = "人才引进申办系统"
+SYSTEM_NAME = gettext_noop("人才引进申办系统")
+# The card prints these in Chinese (hukou_card.pdf, TEST_CARD_LABEL and TEST_CARD_NOTE); the public
+# check says them in the reader's language. Marked here so the catalogue holds them; a change of
+# the card's wording shows up as Chinese on the English page (tests/hukou_card/test_english_cards.py).
+TEST_CARD_TEXTS = (
+    gettext_noop("测试卡，无法律效力"),
+    gettext_noop("本卡由开发环境测试CA签章，仅供开发测试，不能用于办理入户"),
+)
 # The card's row names its PDF but storage cannot hand it over: the service's fault, not the card's.
 STORED_FILE_FAULT = "入户卡PDF文件无法读取，请联系管理员。"
 
@@ -44,7 +52,7 @@ def _status_url() -> str:
 
 
 def _applicant_context(**extra) -> dict:
-    return {"system_name": SYSTEM_NAME, "system_home_url": reverse("applications:home"), **extra}
+    return {"system_name": gettext(SYSTEM_NAME), "system_home_url": reverse("applications:home"), **extra}
 
 
 def _download_name(card: HukouCard) -> str:
@@ -61,9 +69,13 @@ def download(request, public_id):
     card = access_card(user=request.user, public_id=public_id)
     if not card.is_downloadable:
         if not card.pdf:
-            messages.info(request, "入户信息卡正在生成并加盖电子印章，请稍后再下载。")
+            messages.info(request, gettext("入户信息卡正在生成并加盖电子印章，请稍后再下载。"))
         else:
-            messages.error(request, f"入户卡{card.number}{card.get_status_display()}，不能再下载。")
+            messages.error(
+                request,
+                gettext("入户卡%(number)s%(status)s，不能再下载。")
+                % {"number": card.number, "status": card.get_status_display()},
+            )
         return redirect(_status_url())
     return private_file_response(
         card.pdf, download_name=_download_name(card), as_attachment=True, content_type="application/pdf"
@@ -78,11 +90,15 @@ def cancel(request, public_id):
     today = timezone.localdate()
     if not card.is_main:
         messages.error(
-            request, "随迁人入户卡不能单独注销；放弃入户请注销主迁人入户卡，随迁人入户卡将一并注销。"
+            request, gettext("随迁人入户卡不能单独注销；放弃入户请注销主迁人入户卡，随迁人入户卡将一并注销。")
         )
         return redirect(_status_url())
     if card.effective_status(today) != HukouCard.Status.VALID:
-        messages.error(request, f"入户卡{card.number}当前状态为“{card.get_status_display()}”，不能注销。")
+        messages.error(
+            request,
+            gettext("入户卡%(number)s当前状态为“%(status)s”，不能注销。")
+            % {"number": card.number, "status": card.get_status_display()},
+        )
         return redirect(_status_url())
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -96,7 +112,7 @@ def cancel(request, public_id):
         except Refused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "已注销入户信息卡（含随迁人入户卡），您已放弃本次入户。")
+            messages.success(request, gettext("已注销入户信息卡（含随迁人入户卡），您已放弃本次入户。"))
             return redirect(_status_url())
     family = selectors.family_cards(card=card)
     return render(
@@ -129,7 +145,8 @@ def _verification_context(card: HukouCard) -> dict:
 
 
 def _test_card_text() -> dict:
-    return {"test_card_label": TEST_CARD_LABEL, "test_card_note": TEST_CARD_NOTE}
+    # In Chinese at the police desk (Chinese only); in the reader's language on the public check.
+    return {"test_card_label": gettext(TEST_CARD_LABEL), "test_card_note": gettext(TEST_CARD_NOTE)}
 
 
 def _from_replica_or_primary(select, **terms) -> HukouCard | None:
@@ -165,7 +182,7 @@ def verify(request, public_id=None, code=None):
     if request.method == "POST":
         if throttle.is_blocked(ip):
             form.is_valid()
-            form.add_error(None, throttle.BLOCKED_MESSAGE)
+            form.add_error(None, gettext(throttle.BLOCKED_MESSAGE))  # its English: verify.html's own copy
             return render(request, "hukou_card/verify.html", {**context, "form": form}, status=429)
         if form.is_valid():
             card = _from_replica_or_primary(
@@ -177,7 +194,9 @@ def verify(request, public_id=None, code=None):
                 return render(request, "hukou_card/verify.html", {**context, **_verification_context(card)})
             throttle.record_failure(ip)
             # One answer for a wrong number and a wrong code: nothing to learn by trying.
-            form.add_error(None, "未找到与该卡号和卡面验证码相符的入户信息卡，请对照入户卡核对后重试。")
+            form.add_error(
+                None, gettext("未找到与该卡号和卡面验证码相符的入户信息卡，请对照入户卡核对后重试。")
+            )
     return render(request, "hukou_card/verify.html", {**context, "form": form})
 
 

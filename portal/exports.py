@@ -18,7 +18,8 @@ import zipfile
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from applications.models import Application, LibraryDocument
@@ -106,7 +107,10 @@ def _answers(app: Application, scan_names: dict[int, str]) -> dict:
             for person in app.accompanying_persons.all()
         ],
         "附件": [
-            {"类别": attachment.get_kind_display(), "文件": scan_names.get(attachment.document_id, "（已按保存期限删除）")}
+            {
+                "类别": attachment.get_kind_display(),
+                "文件": scan_names.get(attachment.document_id, "（已按保存期限删除）"),
+            }
             for attachment in app.attachments.all()
         ],
     }
@@ -125,7 +129,14 @@ def _history(app: Application) -> bytes:
     return _csv(
         ["时间", "操作", "操作人角色", "原状态", "新状态", "理由"],
         (
-            [_iso(e.created_at), action_label(e.action), role_label(e.actor_role), e.from_status, e.to_status, e.reason]
+            [
+                _iso(e.created_at),
+                action_label(e.action),
+                role_label(e.actor_role),
+                e.from_status,
+                e.to_status,
+                e.reason,
+            ]
             for e in entries
         ),
     )
@@ -156,11 +167,15 @@ def export_zip_bytes(*, user: User) -> bytes:
             README.format(generated=_iso(timezone.now()), hours=settings.PERSONAL_DATA_EXPORT_HOURS),
         )
         archive.writestr("帐号信息.json", json.dumps(_account(user), ensure_ascii=False, indent=2))
-        applications = Application.objects.filter(applicant=user).select_related(
-            "category", "subcategory", "employer", "district"
-        ).prefetch_related("accompanying_persons", "attachments")
+        applications = (
+            Application.objects.filter(applicant=user)
+            .select_related("category", "subcategory", "employer", "district")
+            .prefetch_related("accompanying_persons", "attachments")
+        )
         scan_names = {}
-        for index, doc in enumerate(LibraryDocument.objects.filter(owner=user).order_by("created_at", "id"), 1):
+        for index, doc in enumerate(
+            LibraryDocument.objects.filter(owner=user).order_by("created_at", "id"), 1
+        ):
             name = f"证件库/{doc.get_kind_display()}_{timezone.localtime(doc.created_at):%Y%m%d}_{index}.jpg"
             scan_names[doc.pk] = name
             with doc.file.open("rb") as handle:
@@ -188,7 +203,7 @@ def export_request(*, user: User, ip_address: str | None = None) -> PersonalData
 
     User.objects.select_for_update(of=("self",)).filter(pk=user.pk).first()
     if PersonalDataExport.objects.filter(user=user, status=PersonalDataExport.Status.PENDING).exists():
-        raise ExportAlreadyPending("您的个人信息下载包正在生成，请稍后刷新本页。")
+        raise ExportAlreadyPending(gettext("您的个人信息下载包正在生成，请稍后刷新本页。"))
     export = PersonalDataExport.objects.create(user=user)
     audit_record(action=AuditAction.DATA_EXPORT_REQUEST, subject_user=user, by=user, ip_address=ip_address)
     transaction.on_commit(lambda: build_personal_data_export.delay(export.pk))
@@ -200,7 +215,9 @@ def export_build(*, export_id: int) -> None:
     export = PersonalDataExport.objects.select_related("user").filter(pk=export_id).first()
     if export is None or export.status != PersonalDataExport.Status.PENDING:
         return
-    data = export_zip_bytes(user=export.user)
+    # The copy is the bureau's record, in Chinese with its README, whoever asked in English.
+    with translation.override(settings.LANGUAGE_CODE):
+        data = export_zip_bytes(user=export.user)
     export.file.save(f"{export.public_id.hex}.zip", ContentFile(data), save=False)
     now = timezone.now()
     export.size = len(data)
@@ -218,7 +235,10 @@ def export_download_record(*, export: PersonalDataExport, ip_address: str | None
     locked.first_downloaded_at = locked.first_downloaded_at or now
     locked.save(update_fields=["download_count", "first_downloaded_at"])
     audit_record(
-        action=AuditAction.DATA_EXPORT_DOWNLOAD, subject_user=export.user, by=export.user, ip_address=ip_address
+        action=AuditAction.DATA_EXPORT_DOWNLOAD,
+        subject_user=export.user,
+        by=export.user,
+        ip_address=ip_address,
     )
 
 
@@ -237,7 +257,9 @@ def exports_purge(exports) -> None:
                 rule="personal_data_export", kind="personal_data_export", label="个人信息下载包",
                 owner_id=export.user_id, stored_name=name, size=export.size,
             )  # fmt: skip
-            PersonalDataExport.objects.filter(pk=export.pk).update(status=PersonalDataExport.Status.EXPIRED, file="")
+            PersonalDataExport.objects.filter(pk=export.pk).update(
+                status=PersonalDataExport.Status.EXPIRED, file=""
+            )
         try:
             export.file.storage.delete(name)
         except Exception:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from accounts.models import UserSubsystem
 from accounts.selectors import demo_accounts_exist
@@ -23,7 +24,10 @@ logger = logging.getLogger(__name__)
 def subsystem_add(*, user, subsystem: Subsystem) -> UserSubsystem:
     """添加应用: link a subsystem to the user's 门户. Only what this installation provides can be added."""
     if not subsystem.is_provided:
-        raise ValidationError(f"“{subsystem.name}”本安装未提供，无法添加。", code="not_provided")
+        raise ValidationError(
+            gettext("“%(name)s”本安装未提供，无法添加。") % {"name": gettext(subsystem.name)},
+            code="not_provided",
+        )
     link, _created = UserSubsystem.objects.get_or_create(user=user, subsystem=subsystem)
     return link
 
@@ -169,11 +173,11 @@ def account_close_blockers(*, user) -> list[str]:
 
     reasons = []
     if Application.objects.filter(applicant=user, status__in=OPEN_STATUSES).exists():
-        reasons.append("您有尚未办结的申报（草稿、审核中、退回补正或公示中），请先办结或撤回。")
+        reasons.append(gettext("您有尚未办结的申报（草稿、审核中、退回补正或公示中），请先办结或撤回。"))
     if HukouCard.objects.filter(application__applicant=user, status=HukouCard.Status.VALID).exists():
-        reasons.append("您的入户信息卡仍在有效期内，请先办理入户或放弃入户。")
+        reasons.append(gettext("您的入户信息卡仍在有效期内，请先办理入户或放弃入户。"))
     if EmployerAdmin.objects.filter(user=user, status__in=["pending", "approved"]).exists():
-        reasons.append("您有单位系统管理员权限或其申请，请先取消。")
+        reasons.append(gettext("您有单位系统管理员权限或其申请，请先取消。"))
     return reasons
 
 

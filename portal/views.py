@@ -9,6 +9,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.services import LANGUAGE_CODES, user_choose_language
@@ -71,7 +73,9 @@ def subsystem_add(request, slug):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("portal:catalogue")
-    messages.success(request, f"已添加“{subsystem.name}”，可在“我的应用”中进入。")
+    messages.success(
+        request, gettext("已添加“%(name)s”，可在“我的应用”中进入。") % {"name": gettext(subsystem.name)}
+    )
     return redirect("portal:home")
 
 
@@ -194,7 +198,9 @@ def csrf_failure(request, reason=""):
 
 class PasswordAgainForm(forms.Form):
     password = forms.CharField(
-        label="登录密码", widget=forms.PasswordInput, error_messages={"required": "请再次输入登录密码。"}
+        label=_("登录密码"),
+        widget=forms.PasswordInput,
+        error_messages={"required": _("请再次输入登录密码。")},
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -204,14 +210,14 @@ class PasswordAgainForm(forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("密码不正确，请重新输入。")
+            raise forms.ValidationError(gettext("密码不正确，请重新输入。"))
         return password
 
 
 class CloseAccountForm(PasswordAgainForm):
     confirm = forms.BooleanField(
-        label="我已了解注销后帐号不可恢复，并已阅读上述保留信息的说明",
-        error_messages={"required": "请勾选确认后再注销帐号。"},
+        label=_("我已了解注销后帐号不可恢复，并已阅读上述保留信息的说明"),
+        error_messages={"required": _("请勾选确认后再注销帐号。")},
     )
 
 
@@ -258,7 +264,7 @@ def privacy_export(request):
     except Refused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已开始生成您的个人信息下载包，生成后可在本页下载。")
+        messages.success(request, gettext("已开始生成您的个人信息下载包，生成后可在本页下载。"))
     return redirect("portal:privacy")
 
 
@@ -274,9 +280,9 @@ def privacy_export_download(request, public_id):
 
     export = PersonalDataExport.objects.filter(user=request.user, public_id=public_id).first()
     if export is None:
-        raise Http404("下载包不存在")
+        raise Http404(gettext("下载包不存在"))
     if export.status != PersonalDataExport.Status.READY or export.expires_at < timezone.now():
-        messages.error(request, "该下载包已过期或尚未生成，请重新申请。")
+        messages.error(request, gettext("该下载包已过期或尚未生成，请重新申请。"))
         return redirect("portal:privacy")
     export_download_record(export=export, ip_address=client_ip(request))
     return private_file_response(

@@ -120,3 +120,48 @@ def reference_data_present() -> bool:
         _model(global_apps, label)._default_manager.count() >= count
         for label, count in _record_counts().items()
     )
+
+
+# --- English names (locale/en) ---------------------------------------------------------------
+# The fields of the fixtures an applicant reads. makemessages cannot read JSON, so their Chinese
+# is written out as gettext_noop calls in reference/fixture_messages.py (`make messages` runs
+# `manage.py fixture_messages` first); screens show them with the `localized` filter or gettext.
+# A name the administrator types in later has no English and shows as typed.
+TRANSLATED_FIELDS = {
+    "district": ("name",),
+    "subsystem": ("name", "description"),
+    "contentpage": ("title",),
+    "talentcategory": ("name",),
+    "talentsubcategory": ("name",),
+}
+FIXTURE_MESSAGES_MODULE = Path(__file__).with_name("fixture_messages.py")
+
+
+def translatable_fixture_texts() -> list[str]:
+    """Every Chinese text of TRANSLATED_FIELDS in the reference fixtures, once, in file order."""
+    texts: dict[str, None] = {}
+    for name in REFERENCE_FIXTURES:
+        for record in fixture_records(name):
+            model = record["model"].split(".")[1]
+            for field in TRANSLATED_FIELDS.get(model, ()):
+                if record["fields"].get(field):
+                    texts[record["fields"][field]] = None
+    return list(texts)
+
+
+def fixture_messages_source() -> str:
+    lines = [
+        '"""Written by `manage.py fixture_messages` from fixtures/*.json: do not edit by hand.',
+        "",
+        "The reference names applicants read, for makemessages to extract (reference.fixtures).",
+        '"""',
+        "",
+        "from django.utils.translation import gettext_noop",
+        "",
+        "FIXTURE_MESSAGES = [",
+    ]
+    lines += [
+        f"    gettext_noop({json.dumps(text, ensure_ascii=False)})," for text in translatable_fixture_texts()
+    ]
+    lines += ["]", ""]
+    return "\n".join(lines)

@@ -4,6 +4,7 @@ policy, guide and Q&A pages (the 门户 and the talent home show them)."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 
 class _ByNaturalKey(models.Manager):
@@ -46,7 +47,9 @@ class District(models.Model):
         verbose_name = verbose_name_plural = "行政区"
 
     def __str__(self) -> str:
-        return self.name
+        # In the page's language (a form's choice list shows it): the English of the fixtures' names
+        # is in the catalogue (reference.fixtures); the console and the documents are Chinese.
+        return gettext(self.name)
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
@@ -79,7 +82,9 @@ class Subsystem(models.Model):
         verbose_name = verbose_name_plural = "应用系统"
 
     def __str__(self) -> str:
-        return self.name
+        # In the page's language (a form's choice list shows it): the English of the fixtures' names
+        # is in the catalogue (reference.fixtures); the console and the documents are Chinese.
+        return gettext(self.name)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)

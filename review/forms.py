@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CaptchaLoginForm, captcha_field
 from accounts.models import STAFF_ROLES
@@ -162,43 +164,52 @@ class ObjectionRaiseForm(forms.Form):
     """Anyone may object during the notice (DESIGN.md §4); contact details let the bureau follow up."""
 
     contact_name = forms.CharField(
-        label="联系人姓名", max_length=50, error_messages={"required": "请填写联系人姓名。"}
+        label=_("联系人姓名"), max_length=50, error_messages={"required": _("请填写联系人姓名。")}
     )
     contact_phone = forms.CharField(
-        label="联系电话",
+        label=_("联系电话"),
         max_length=30,
-        help_text="手机号码，或按XXX-XXXXXXX格式填写的固定电话。",
-        error_messages={"required": "请填写联系电话。"},
+        help_text=_("手机号码，或按XXX-XXXXXXX格式填写的固定电话。"),
+        error_messages={"required": _("请填写联系电话。")},
     )
     contact_email = forms.EmailField(
-        label="电子邮件", required=False, error_messages={"invalid": "请填写正确的电子邮件地址。"}
+        label=_("电子邮件"), required=False, error_messages={"invalid": _("请填写正确的电子邮件地址。")}
     )
     description = forms.CharField(
-        label="异议内容",
+        label=_("异议内容"),
         min_length=10,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="请写明异议的事实和依据（10～2000字）。区人社局将在20个工作日内核查处理。",
+        help_text=_("请写明异议的事实和依据（10～2000字）。区人社局将在20个工作日内核查处理。"),
         error_messages={
-            "required": "请填写异议内容。",
-            "min_length": "异议内容请至少写10个字，写明事实和依据。",
-            "max_length": "异议内容请控制在2000字以内。",
+            "required": _("请填写异议内容。"),
+            "min_length": _("异议内容请至少写10个字，写明事实和依据。"),
+            "max_length": _("异议内容请控制在2000字以内。"),
         },
     )
-    captcha = captcha_field()
+    # The public form words its captcha here: accounts.forms.captcha_field's texts serve the login.
+    captcha = captcha_field(label=_("验证码"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["captcha"].widget.attrs["class"] = "form-control"
+        captcha = self.fields["captcha"]
+        captcha.widget.attrs["class"] = "form-control"
+        captcha.error_messages.update(
+            {
+                "required": _("请输入验证码。"),
+                "incomplete": _("请输入验证码。"),
+                "invalid": _("验证码错误，请重新输入（看不清可点击“点击获取”换一张）。"),
+            }
+        )
 
     def clean_contact_phone(self) -> str:
         phone = self.cleaned_data["contact_phone"].strip().replace(" ", "")
         if not (MOBILE_RE.match(phone) or LANDLINE_RE.match(phone)):
-            raise ValidationError("请填写11位手机号码，或按XXX-XXXXXXX格式填写固定电话。")
+            raise ValidationError(_("请填写11位手机号码，或按XXX-XXXXXXX格式填写固定电话。"))
         return phone
 
 
-NUMBER_FORMAT_ERROR = "申报编号格式不正确，应为GZRC加12位数字，如GZRC202500000001。"
+NUMBER_FORMAT_ERROR = _("申报编号格式不正确，应为GZRC加12位数字，如GZRC202500000001。")
 
 
 class NoticeSearchForm(forms.Form):
@@ -208,9 +219,9 @@ class NoticeSearchForm(forms.Form):
     or with anything else. The employer is printed anyway and the 申报编号 is the applicant's own.
     """
 
-    employer = forms.CharField(label="单位名称", required=False, max_length=60)
+    employer = forms.CharField(label=_("单位名称"), required=False, max_length=60)
     number = forms.CharField(
-        label="申报编号",
+        label=_("申报编号"),
         required=False,
         max_length=24,
         error_messages={"max_length": NUMBER_FORMAT_ERROR},
@@ -258,19 +269,28 @@ class ServiceRatingForm(forms.Form):
     """政务服务好差评: the grade and, for a 差评 at least, what went wrong (the service decides)."""
 
     score = forms.TypedChoiceField(
-        label="评价等级",
+        label=_("评价等级"),
         coerce=int,
-        choices=[(value, f"{label}（{value}分）") for value, label in ServiceRating.Score.choices],
+        # Lazy: each grade in the reader's language when the form is drawn.
+        choices=[
+            (value, format_lazy(_("{label}（{score}分）"), label=label, score=value))
+            for value, label in ServiceRating.Score.choices
+        ],
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择评价等级。", "invalid_choice": "请选择评价等级。"},
+        error_messages={"required": _("请选择评价等级。"), "invalid_choice": _("请选择评价等级。")},
     )
     comment = forms.CharField(
-        label="评价内容",
+        label=_("评价内容"),
         required=False,
         max_length=ServiceRating.COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": ServiceRating.COMMENT_MAX}),
-        help_text=f"选填，不超过{ServiceRating.COMMENT_MAX}字；评价为“不满意”或“非常不满意”的请写明原因。",
-        error_messages={"max_length": f"评价内容不超过{ServiceRating.COMMENT_MAX}字。"},
+        help_text=format_lazy(
+            _("选填，不超过{limit}字；评价为“不满意”或“非常不满意”的请写明原因。"),
+            limit=ServiceRating.COMMENT_MAX,
+        ),
+        error_messages={
+            "max_length": format_lazy(_("评价内容不超过{limit}字。"), limit=ServiceRating.COMMENT_MAX)
+        },
     )
 
 

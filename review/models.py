@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PublicNotice(models.Model):
@@ -50,9 +51,9 @@ class Objection(models.Model):
     """An objection raised by anyone during the notice; settled within 20 working days."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "待处理"
-        UPHELD = "upheld", "异议成立"
-        DISMISSED = "dismissed", "异议不成立"
+        OPEN = "open", _("待处理")
+        UPHELD = "upheld", _("异议成立")
+        DISMISSED = "dismissed", _("异议不成立")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     entry = models.ForeignKey(NoticeEntry, on_delete=models.PROTECT, related_name="objections")
@@ -84,11 +85,12 @@ class ServiceRating(models.Model):
 
     class Score(models.IntegerChoices):
         # The five grades of the 好差评 scale, best first as the rating page lists them.
-        VERY_SATISFIED = 5, "非常满意"
-        SATISFIED = 4, "满意"
-        BASICALLY_SATISFIED = 3, "基本满意"
-        DISSATISFIED = 2, "不满意"
-        VERY_DISSATISFIED = 1, "非常不满意"
+        # Lazy: the applicant's rating form shows them in English too; the console stays Chinese.
+        VERY_SATISFIED = 5, _("非常满意")
+        SATISFIED = 4, _("满意")
+        BASICALLY_SATISFIED = 3, _("基本满意")
+        DISSATISFIED = 2, _("不满意")
+        VERY_DISSATISFIED = 1, _("非常不满意")
 
     COMMENT_MAX = 500
 

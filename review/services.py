@@ -12,8 +12,10 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.access import is_console_user, may_act_in_district
 from accounts.models import Role, User
@@ -33,7 +35,7 @@ from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
 from audit.services import audit_record
 from core import sms
 from core.errors import Refused
-from core.notifications import notify_on_commit
+from core.notifications import bureau_name, in_language_of, mail_date, notify_on_commit
 from core.outbox import outbox_dispatch
 from core.text import cn_date
 from hukou_card.tasks import issue_cards_for_application
@@ -86,8 +88,15 @@ def _number(app: Application) -> str:
     return app.number or "（未编号）"
 
 
+def _mail_number(app: Application) -> str:
+    """The number for an e-mail worded in the applicant's language (the SMS and audit keep _number)."""
+    return app.number or gettext("（未编号）")
+
+
 def _tell_applicant(app: Application, *, subject: str, body: str, text: sms.Sms | None = None) -> None:
-    """The e-mail to the applicant and, for the decisions with an SMS kind, the SMS `text`."""
+    """The e-mail to the applicant and, for the decisions with an SMS kind, the SMS `text` (a
+    gateway template with fixed parameters: no language). The caller words subject and body
+    inside in_language_of(app.applicant)."""
     notify_on_commit(
         user_id=app.applicant_id, subject=subject, body=body, sms=text, mobile=app.notification_mobile
     )
@@ -119,15 +128,18 @@ def _accept(app: Application, *, action: str, actor: str, by: User | None, reaso
         ip_address=ip_address,
         extra_fields=("accepted_at", "decision_due_on", "decision_extension_reason"),
     )
-    _tell_applicant(
-        app,
-        subject="申报已受理",
-        body=(
-            f"您的人才引进申报（编号{_number(app)}）已由{app.district.bureau_name}受理，"
-            f"将于{cn_date(app.decision_due_on)}前作出审核决定。"
-        ),
-        text=sms.Sms(sms.ACCEPTED, (_number(app), app.decision_due_on.isoformat())),
-    )
+    with in_language_of(app.applicant):
+        _tell_applicant(
+            app,
+            subject=gettext("申报已受理"),
+            body=gettext("您的人才引进申报（编号%(number)s）已由%(bureau)s受理，将于%(due)s前作出审核决定。")
+            % {
+                "number": _mail_number(app),
+                "bureau": bureau_name(app.district),
+                "due": mail_date(app.decision_due_on),
+            },
+            text=sms.Sms(sms.ACCEPTED, (_number(app), app.decision_due_on.isoformat())),
+        )
 
 
 @transaction.atomic
@@ -208,15 +220,17 @@ def application_return_for_correction(
         ip_address=ip_address,
         extra_fields=("correction_items",),
     )
-    _tell_applicant(
-        app,
-        subject="申报被退回补正",
-        body=(
-            f"您的人才引进申报（编号{_number(app)}）需要补正以下事项，请登录系统修改后重新提交：\n"
-            + "\n".join(numbered)
-        ),
-        text=sms.Sms(sms.CORRECTION, (_number(app),)),
-    )
+    with in_language_of(app.applicant):
+        # The items are the reviewer's own words, quoted as written.
+        _tell_applicant(
+            app,
+            subject=gettext("申报被退回补正"),
+            body=gettext("您的人才引进申报（编号%(number)s）需要补正以下事项，请登录系统修改后重新提交：")
+            % {"number": _mail_number(app)}
+            + "\n"
+            + "\n".join(numbered),
+            text=sms.Sms(sms.CORRECTION, (_number(app),)),
+        )
     return app
 
 
@@ -226,9 +240,15 @@ def application_reject(
 ) -> Application:
     app = _locked_for_decision(application_id, by=by, action=AuditAction.REJECT)
     reason = _clean_text(reason, message="请填写审核不通过的理由。")
+    with in_language_of(app.applicant):
+        subject = gettext("申报审核不通过")
+        body = gettext("您的人才引进申报（编号%(number)s）审核不通过。理由：%(reason)s") % {
+            "number": _mail_number(app),
+            "reason": reason,
+        }
     _close_rejected(
         app, action=AuditAction.REJECT, by=by, reason=reason, decision_reason=reason, ip_address=ip_address,
-        subject="申报审核不通过", body=f"您的人才引进申报（编号{_number(app)}）审核不通过。理由：{reason}",
+        subject=subject, body=body,
     )  # fmt: skip
     return app
 
@@ -298,7 +318,7 @@ def application_approve(*, application_id: int, by: User, ip_address: str | None
     NoticeEntry.objects.create(notice=notice, application=app)
     app.decided_at = timezone.now()
     app.decision_reason = ""
-    period = f"{cn_date(notice.start_date)}至{cn_date(notice.end_date)}"
+    period = f"{cn_date(notice.start_date)}至{cn_date(notice.end_date)}"  # the audit row's, in Chinese
     transition(
         app,
         action=AuditAction.APPROVE,
@@ -308,12 +328,22 @@ def application_approve(*, application_id: int, by: User, ip_address: str | None
         ip_address=ip_address,
         extra_fields=("decided_at", "decision_reason"),
     )
-    _tell_applicant(
-        app,
-        subject="申报审核通过，进入网上公示",
-        body=f"您的人才引进申报（编号{_number(app)}）已审核通过，进入网上公示，公示期{period}。",
-        text=sms.Sms(sms.NOTICE, (_number(app), notice.start_date.isoformat(), notice.end_date.isoformat())),
-    )
+    with in_language_of(app.applicant):
+        _tell_applicant(
+            app,
+            subject=gettext("申报审核通过，进入网上公示"),
+            body=gettext(
+                "您的人才引进申报（编号%(number)s）已审核通过，进入网上公示，公示期%(start)s至%(end)s。"
+            )
+            % {
+                "number": _mail_number(app),
+                "start": mail_date(notice.start_date),
+                "end": mail_date(notice.end_date),
+            },
+            text=sms.Sms(
+                sms.NOTICE, (_number(app), notice.start_date.isoformat(), notice.end_date.isoformat())
+            ),
+        )
     return app
 
 
@@ -340,11 +370,13 @@ def application_extend_decision(
         reason=f"审核期限延长至{cn_date(app.decision_due_on)}。理由：{reason}",
         ip_address=ip_address,
     )
-    _tell_applicant(
-        app,
-        subject="审核期限延长",
-        body=f"您的人才引进申报（编号{_number(app)}）审核期限延长至{cn_date(app.decision_due_on)}。理由：{reason}",
-    )
+    with in_language_of(app.applicant):
+        _tell_applicant(
+            app,
+            subject=gettext("审核期限延长"),
+            body=gettext("您的人才引进申报（编号%(number)s）审核期限延长至%(due)s。理由：%(reason)s")
+            % {"number": _mail_number(app), "due": mail_date(app.decision_due_on), "reason": reason},
+        )
     return app
 
 
@@ -384,14 +416,16 @@ def application_publish(*, application_id: int, by: User | None = None) -> Appli
     )
     # In the outbox with the publication: a broker down at the commit delays the cards, never loses them.
     outbox_dispatch(issue_cards_for_application, app.pk)
-    _tell_applicant(
-        app,
-        subject="申报已公布，核发入户信息卡",
-        body=(
-            f"您的人才引进申报（编号{_number(app)}）公示期满，已公布。"
-            "电子入户信息卡生成后，请登录个人帐号下载，并在有效期内到公安部门办理入户手续。"
-        ),
-    )
+    with in_language_of(app.applicant):
+        _tell_applicant(
+            app,
+            subject=gettext("申报已公布，核发入户信息卡"),
+            body=gettext(
+                "您的人才引进申报（编号%(number)s）公示期满，已公布。"
+                "电子入户信息卡生成后，请登录个人帐号下载，并在有效期内到公安部门办理入户手续。"
+            )
+            % {"number": _mail_number(app)},
+        )
     return app
 
 
@@ -476,7 +510,7 @@ def objection_raise(
         # from then until the 公示期's last day.
         or today > notice.end_date
     ):
-        raise DecisionRefused("该公示已结束，不能再提出异议。")
+        raise DecisionRefused(gettext("该公示已结束，不能再提出异议。"))
     objection = Objection.objects.create(
         entry=entry,
         contact_name=_clean_text(contact_name, message="请填写联系人姓名。"),
@@ -526,11 +560,15 @@ def objection_uphold(
         raise DecisionRefused(f"该异议已处理（{objection.get_status_display()}），不能再次处理。")
     check_transition(app, action=AuditAction.UPHOLD_OBJECTION, actor=Actor.REVIEWER)
     resolution = _clean_text(resolution, message="请填写异议处理意见。")
+    with in_language_of(app.applicant):
+        subject = gettext("公示异议成立，申报不予通过")
+        body = gettext(
+            "您的人才引进申报（编号%(number)s）在公示期间收到的异议经核实成立，申报不予通过。意见：%(resolution)s"
+        ) % {"number": _mail_number(app), "resolution": resolution}
     _close_rejected(
         app, action=AuditAction.UPHOLD_OBJECTION, by=by, reason=resolution,
         decision_reason=f"公示异议经核实成立：{resolution}", ip_address=ip_address,
-        subject="公示异议成立，申报不予通过",
-        body=f"您的人才引进申报（编号{_number(app)}）在公示期间收到的异议经核实成立，申报不予通过。意见：{resolution}",
+        subject=subject, body=body,
     )  # fmt: skip
     # The application is rejected: every objection still open on it is settled by this decision.
     workflow.OBJECTIONS.bulk_transition(
@@ -613,11 +651,12 @@ def reapplication_grant(*, applicant: User, year: int, by: User, reason: str) ->
         subject_user=applicant,
         reason=f"{year}年度：{reason}",
     )
-    notify_on_commit(
-        user_id=applicant.pk,
-        subject="已开通再次申报权限",
-        body=f"您{year}年度的再次申报权限已开通，可重新提交人才引进申报。",
-    )
+    with in_language_of(applicant):
+        notify_on_commit(
+            user_id=applicant.pk,
+            subject=gettext("已开通再次申报权限"),
+            body=gettext("您%(year)s年度的再次申报权限已开通，可重新提交人才引进申报。") % {"year": year},
+        )
     return grant
 
 
@@ -670,13 +709,16 @@ def applicant_bar(
             subject=None, body="",
         )  # fmt: skip
         rejected = app
+    with in_language_of(applicant):
+        subject = gettext("申请资格被取消")
+        body = gettext(
+            "经查实您提供了虚假申请材料，根据《广州市引进人才入户管理办法》第十一条，"
+            "取消您的引进人才入户申请资格至%(until)s。理由：%(reason)s"
+        ) % {"until": mail_date(bar.barred_until), "reason": reason}
     notify_on_commit(
         user_id=applicant.pk,
-        subject="申请资格被取消",
-        body=(
-            f"经查实您提供了虚假申请材料，根据《广州市引进人才入户管理办法》第十一条，"
-            f"取消您的引进人才入户申请资格至{cn_date(bar.barred_until)}。理由：{reason}"
-        ),
+        subject=subject,
+        body=body,
         # The application it refused gets the 审核不通过 SMS; a bar alone has no SMS kind.
         sms=sms.Sms(sms.REJECTED, (_number(rejected),)) if rejected else None,
         mobile=rejected.notification_mobile if rejected else "",
@@ -712,20 +754,22 @@ def service_rating_submit(
     """The applicant rates how the district handled the application: once, after the decision."""
     app = _locked_application(application_id)  # two tabs submitting at once queue here
     if app.applicant_id != by.pk:
-        raise RatingRefused("只有申请人本人可以评价本次办理。")
+        raise RatingRefused(gettext("只有申请人本人可以评价本次办理。"))
     if app.status not in RATEABLE_STATUSES:
-        raise RatingRefused("办理结果作出后（核发入户信息卡或审核不通过）才能评价。")
+        raise RatingRefused(gettext("办理结果作出后（核发入户信息卡或审核不通过）才能评价。"))
     if ServiceRating.objects.filter(application_id=app.pk).exists():
-        raise RatingRefused("您已评价过本次办理，每个申报只能评价一次。", code="already_rated")
+        raise RatingRefused(gettext("您已评价过本次办理，每个申报只能评价一次。"), code="already_rated")
     if score not in ServiceRating.Score.values:
-        raise RatingRefused("请选择评价等级。", field="score")
+        raise RatingRefused(gettext("请选择评价等级。"), field="score")
     comment = (comment or "").strip()
     if len(comment) > ServiceRating.COMMENT_MAX:
-        raise RatingRefused(f"评价内容不超过{ServiceRating.COMMENT_MAX}字。", field="comment")
+        raise RatingRefused(
+            gettext("评价内容不超过%(limit)s字。") % {"limit": ServiceRating.COMMENT_MAX}, field="comment"
+        )
     if score <= ServiceRating.Score.DISSATISFIED and not comment:
         # 国办发〔2019〕51号: every 差评 is checked and answered, which needs to know what went wrong.
         raise RatingRefused(
-            "评价为“不满意”或“非常不满意”的，请填写原因，以便区人社局核实整改。", field="comment"
+            gettext("评价为“不满意”或“非常不满意”的，请填写原因，以便区人社局核实整改。"), field="comment"
         )
     try:
         with transaction.atomic():
@@ -738,8 +782,11 @@ def service_rating_submit(
                 rated_by=by,
             )
     except IntegrityError as exc:  # the unique column: the last word on "once per application"
-        raise RatingRefused("您已评价过本次办理，每个申报只能评价一次。", code="already_rated") from exc
-    label = ServiceRating.Score(score).label
+        raise RatingRefused(
+            gettext("您已评价过本次办理，每个申报只能评价一次。"), code="already_rated"
+        ) from exc
+    with translation.override(settings.LANGUAGE_CODE):  # the audit trail is kept in Chinese
+        label = str(ServiceRating.Score(score).label)
     audit(
         action=AuditAction.SERVICE_RATING,
         application=app,

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -674,10 +675,10 @@ def rate(request, public_id):
     status_url = reverse("applications:status_detail", kwargs={"public_id": application.public_id})
     existing = selectors.rating_of(application=application)
     if existing is not None:
-        messages.info(request, "您已评价过本次办理，每个申报只能评价一次。")
+        messages.info(request, gettext("您已评价过本次办理，每个申报只能评价一次。"))
         return redirect(status_url)
     if application.status not in RATEABLE_STATUSES:
-        messages.info(request, "办理结果作出后（核发入户信息卡或审核不通过）才能评价。")
+        messages.info(request, gettext("办理结果作出后（核发入户信息卡或审核不通过）才能评价。"))
         return redirect(status_url)
     form = ServiceRatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -695,7 +696,7 @@ def rate(request, public_id):
                 return redirect(status_url)
             form.add_error(exc.field, exc.message)
         else:
-            messages.success(request, "感谢您的评价！区人社局将据此改进服务。")
+            messages.success(request, gettext("感谢您的评价！区人社局将据此改进服务。"))
             return redirect(status_url)
     return render(
         request,
@@ -704,7 +705,7 @@ def rate(request, public_id):
             "application": application,
             "form": form,
             "status_url": status_url,
-            "system_name": "人才引进申办系统",
+            "system_name": gettext("人才引进申办系统"),
             "system_home_url": reverse("applications:home"),
         },
         status=400 if form.is_bound and form.errors else 200,

@@ -112,6 +112,18 @@ def _clear_caches():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language: LocaleMiddleware leaves the language of
+    the last request active in the thread, and an English request would word the next test's
+    messages (built outside a request) in English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _celery_join_guard():
     """Leave Celery's "inside a task" flag as the test found it.
 

@@ -26,11 +26,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def celery_app_on(broker_url: str, *, result_backend: str = "", worker: bool = False):
+def celery_app_on(
+    broker_url: str, *, result_backend: str = "", worker: bool = False, packages=("hukou_card", "core")
+):
     """A Celery app with the portal's settings on `broker_url`, tasks not eager, a queue of its
     own, set as the current app (the shared_task proxies and core.outbox follow it). `worker`:
     with Celery's Django fix-ups, for a worker thread (they reconfigure logging, which drops
-    pytest's log capture)."""
+    pytest's log capture). `packages`: whose tasks.py the app registers."""
     from config.celery import app as portal_app
 
     app = Celery(f"outbox-test-{uuid.uuid4().hex[:8]}", set_as_current=False)
@@ -44,7 +46,7 @@ def celery_app_on(broker_url: str, *, result_backend: str = "", worker: bool = F
     )
     if worker:
         app.loader.import_default_modules()
-    app.autodiscover_tasks(["hukou_card", "core"], force=True)
+    app.autodiscover_tasks(list(packages), force=True)
     app.finalize()
     app.set_current()
     try:

@@ -2,6 +2,8 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from applications.choices import Status
 from hukou_card.models import HukouCard
@@ -9,6 +11,21 @@ from hukou_card.selectors import cards_for_application
 from hukou_card.services import APPROVED_MESSAGE
 
 register = template.Library()
+
+# The card stores the move type and the holder's relation in Chinese, as it prints them (the card
+# stays Chinese); the pages show them in the reader's language.
+_CARD_TERMS = {
+    "主迁": _("主迁"),
+    "随迁": _("随迁"),
+    "配偶": _("配偶"),
+    "儿子": _("儿子"),
+    "女儿": _("女儿"),
+}
+
+
+@register.filter
+def card_term(value: str) -> str:
+    return _CARD_TERMS.get(value, value)
 
 
 @register.inclusion_tag("hukou_card/_panel.html")
@@ -28,7 +45,7 @@ def hukou_card_panel(application):
         "application": application,
         "rows": rows,
         "main": main,
-        "approved_message": APPROVED_MESSAGE,
+        "approved_message": gettext(APPROVED_MESSAGE),
         "can_cancel": main is not None and main["status"] == HukouCard.Status.VALID,
         "days_left": (main["card"].valid_until - today).days if main and main["status"] == "valid" else None,
     }

@@ -13,7 +13,7 @@
     data.set("action", "check_username");
     button.disabled = true;
     result.className = "check-result";
-    result.textContent = "正在检测…";
+    result.textContent = result.getAttribute("data-checking") || "正在检测…";
     // form.action would be the buttons named "action", not the attribute.
     fetch(form.getAttribute("action"), {
       method: "POST",
@@ -36,7 +36,7 @@
         }
       })
       .catch(function () {
-        result.textContent = "检测失败，请检查网络后重试。";
+        result.textContent = result.getAttribute("data-check-failed") || "检测失败，请检查网络后重试。";
         result.className = "check-result is-bad";
       })
       .then(function () { button.disabled = false; });

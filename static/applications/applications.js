@@ -78,7 +78,7 @@
   document.querySelectorAll("[data-file-input]").forEach(function (input) {
     input.addEventListener("change", function () {
       var label = input.closest("form").querySelector("[data-file-name]");
-      if (label) label.textContent = input.files.length ? input.files[0].name : "未选择文件";
+      if (label) label.textContent = input.files.length ? input.files[0].name : (label.getAttribute("data-file-none") || "未选择文件");
     });
   });
 })();

@@ -22,7 +22,7 @@
             note.className = "small text-danger w-100";
             row.appendChild(note);
           }
-          note.textContent = data.message || "获取验证码失败，请稍后再试。";
+          note.textContent = data.message || row.getAttribute("data-captcha-failed") || "获取验证码失败，请稍后再试。";
           return;
         }
         if (note) note.remove();
@@ -34,7 +34,8 @@
         if (answer) { answer.value = ""; answer.focus(); }
         // The picture changed without a page load: say so to a screen reader.
         var announce = row.querySelector("[data-captcha-announce]");
-        if (announce) announce.textContent = "已换一张新的验证码图片，请输入图片中的字符。";
+        // The page gives the text in its language (data-captcha-announce); Chinese is the default.
+        if (announce) announce.textContent = announce.getAttribute("data-captcha-announce") || "已换一张新的验证码图片，请输入图片中的字符。";
       });
   });
 
@@ -58,7 +59,7 @@
     var input = event.target.closest("[data-file-picker] input[type=file]");
     if (!input) return;
     var name = input.closest("[data-file-picker]").querySelector("[data-file-name]");
-    if (name) name.textContent = input.files.length ? input.files[0].name : "未选择文件";
+    if (name) name.textContent = input.files.length ? input.files[0].name : (name.getAttribute("data-file-none") || "未选择文件");
   });
 
   // Irreversible actions (cancel a right, withdraw a request) ask once before they are posted.

@@ -115,7 +115,7 @@ def typed_by(application) -> list[str]:
 def test_commitment_step_empty_and_its_error_beside_the_choice(en, applicant):
     application = ApplicationFactory(applicant=applicant, commitment_accepted_at=None, completed_steps=[])
     html = assert_english(en.get(step_url(application, "commitment")), applicant.full_name)
-    assert "Personal declaration" in html and "I agree" in html and "Save and continue" in html
+    assert "Personal declaration" in html and "I agree" in html and "Continue" in html
     assert "Under Article 11 of the Guangzhou Measures" in html
 
     html = assert_english(en.post(step_url(application, "commitment"), {"nav": "next"}), applicant.full_name)
@@ -200,7 +200,7 @@ def test_family_step_empty_filled_and_errors(en, applicant):
     html = assert_english(en.get(step_url(application, "family")), *typed_by(application), "李四")
     assert "Accompanying family members added (1)" in html and "Spouse" in html and "Married" in html
     # The column names the stacked table shows beside each cell on a phone (applications.css).
-    assert '<td data-label="Full name">李四</td>' in html and 'data-label="Household registration"' in html
+    assert '<td data-label="Name">李四</td>' in html and 'data-label="Household registration"' in html
 
     add = {
         "nav": "add", "full_name": "", "relation": "儿子", "id_type": "resident_id",
@@ -283,7 +283,11 @@ def test_check_your_answers_and_a_refused_submission(en, applicant):
 
 def test_home_and_start(en, applicant):
     html = assert_english(en.get(reverse("applications:home")), applicant.full_name)
-    assert "Talent Introduction System" in html and "How it works" in html and "My document library" in html
+    assert (
+        "Talent Introduction Application System" in html
+        and "How it works" in html
+        and "My document library" in html
+    )
     html = assert_english(en.get(reverse("applications:start")), applicant.full_name)
     assert "Apply for talent introduction" in html and "Start now" in html
 
@@ -367,7 +371,7 @@ def test_progress_query_empty_errors_and_result(anonymous_en):
 
     html = assert_english(anonymous_en.post(url, {"captcha_0": "test-key", "captcha_1": "PASSED"}))
     error_beside(html, "employer_name", "Enter the employer name.")
-    error_beside(html, "id_number", "Enter the ID number.")
+    error_beside(html, "id_number", "Enter your ID number.")
 
     app = build_application(Status.SUBMITTED)
     facts = {

@@ -9,10 +9,8 @@ import datetime
 import os
 import threading
 import time
-import uuid
 
 import pytest
-from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.core import mail
@@ -23,6 +21,7 @@ from applications.choices import Status
 from review import services as review_services
 from tests import factories
 from tests.builders import build_application
+from tests.outbox_support import celery_app_on
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -36,30 +35,16 @@ def _record_and_close(task=None, **_kwargs):
 
 @pytest.fixture
 def redis_celery_app():
-    from config.celery import app as portal_app
-
     broker = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL")
-    app = Celery("sms-worker-test", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(
-        broker_url=broker,
-        result_backend=broker,
-        task_always_eager=False,
-        task_default_queue=f"sms-worker-test-{uuid.uuid4().hex}",  # no other worker takes ours
-        worker_hijack_root_logger=False,
-    )
-    app.loader.import_default_modules()
-    app.autodiscover_tasks(["core"], force=True)
-    app.finalize()
-    RUNS.clear()
-    task_postrun.connect(_record_and_close)
-    app.set_current()  # core.notifications' shared tasks follow this thread's current app
-    try:
-        yield app
-    finally:
-        portal_app.set_current()
-        task_postrun.disconnect(_record_and_close)
-        app.close()
+    # A queue of its own (no other worker takes these tasks), set as this thread's current app: the
+    # shared_task proxies the services dispatch follow it.
+    with celery_app_on(broker, result_backend=broker, worker=True, packages=("core",)) as app:
+        RUNS.clear()
+        task_postrun.connect(_record_and_close)
+        try:
+            yield app
+        finally:
+            task_postrun.disconnect(_record_and_close)
 
 
 def _wait_for(condition, what: str, seconds: int = 60) -> None:
@@ -89,7 +74,9 @@ def test_real_worker_retries_the_sms_alone_and_sends_the_email_once(submitted, r
         _wait_for(lambda: len(gateway.requests) == 2, "the SMS was not retried")
         _wait_for(lambda: len(mail.outbox) == 1, "the e-mail was not sent")
         # Let anything else queued run out: the worker is solo, the sends were the last tasks.
-        _wait_for(lambda: len([n for n, _ in RUNS if n == "core.notifications.send_sms"]) == 2, "no second run")
+        _wait_for(
+            lambda: len([n for n, _ in RUNS if n == "core.notifications.send_sms"]) == 2, "no second run"
+        )
 
     first, second = (request["body"] for request in gateway.requests)
     assert first == second

@@ -9,10 +9,8 @@ import datetime
 import os
 import threading
 import time
-import uuid
 
 import pytest
-from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.db import connections, transaction
@@ -23,10 +21,10 @@ from hukou_card.models import HukouCard
 from hukou_card.signing import check_card_signature
 from tests import factories
 from tests.builders import PUBLISHED_HISTORY_DAYS, build_application
+from tests.outbox_support import celery_app_on
 
 # PostgreSQL too: the worker thread needs to see the same database (SQLite here is in-memory).
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
 
 RUNS: list[tuple[str, int]] = []
 
@@ -40,33 +38,16 @@ def _close_worker_connections(task=None, **_kwargs):
 
 @pytest.fixture
 def redis_celery_app():
-    from config.celery import app as portal_app
-
     broker = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL")
-    app = Celery("card-worker-test", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(
-        broker_url=broker,
-        result_backend=broker,
-        task_always_eager=False,
-        # A queue of our own: another engineer's worker on the same Redis never takes our tasks.
-        task_default_queue=f"card-worker-test-{uuid.uuid4().hex}",
-        worker_hijack_root_logger=False,
-    )
-    app.loader.import_default_modules()
-    app.autodiscover_tasks(["hukou_card"], force=True)
-    app.finalize()
-    RUNS.clear()
-    task_postrun.connect(_close_worker_connections)
-    # The shared_task proxies (review.services dispatches issue_cards_for_application) follow the
-    # current app of this thread.
-    app.set_current()
-    try:
-        yield app
-    finally:
-        portal_app.set_current()
-        task_postrun.disconnect(_close_worker_connections)
-        app.close()
+    # A queue of its own (no other worker takes these tasks), set as this thread's current app: the
+    # shared_task proxies the services dispatch follow it.
+    with celery_app_on(broker, result_backend=broker, worker=True, packages=("hukou_card",)) as app:
+        RUNS.clear()
+        task_postrun.connect(_close_worker_connections)
+        try:
+            yield app
+        finally:
+            task_postrun.disconnect(_close_worker_connections)
 
 
 def _in_a_notice_that_has_ended():

@@ -11,11 +11,9 @@ import socket
 import subprocess
 import threading
 import time
-import uuid
 import zipfile
 
 import pytest
-from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.db import connections
@@ -23,6 +21,7 @@ from django.db import connections
 from applications.choices import Status
 from portal.models import PersonalDataExport
 from tests.builders import build_application
+from tests.outbox_support import celery_app_on
 
 # PostgreSQL: the worker thread must see the same database (SQLite here is in-memory).
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -65,26 +64,16 @@ def own_redis(tmp_path):
 
 @pytest.fixture
 def worker_app(own_redis):
-    from config.celery import app as portal_app
-
-    app = Celery("export-worker-test", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(
-        broker_url=own_redis, result_backend=own_redis, task_always_eager=False,
-        task_default_queue=f"export-worker-test-{uuid.uuid4().hex}", worker_hijack_root_logger=False,
-    )  # fmt: skip
-    app.loader.import_default_modules()
-    app.autodiscover_tasks(["portal"], force=True)
-    app.finalize()
-    RUNS.clear()
-    task_postrun.connect(_after_task)
-    app.set_current()  # the shared_task proxy dispatched by portal.exports follows this thread's app
-    try:
-        yield app
-    finally:
-        portal_app.set_current()
-        task_postrun.disconnect(_after_task)
-        app.close()
+    broker = own_redis
+    # A queue of its own (no other worker takes these tasks), set as this thread's current app: the
+    # shared_task proxies the services dispatch follow it.
+    with celery_app_on(broker, result_backend=broker, worker=True, packages=("portal",)) as app:
+        RUNS.clear()
+        task_postrun.connect(_after_task)
+        try:
+            yield app
+        finally:
+            task_postrun.disconnect(_after_task)
 
 
 def test_a_real_worker_builds_the_zip_after_the_request_commits(worker_app):

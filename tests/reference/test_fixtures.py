@@ -117,7 +117,9 @@ def test_no_second_copy_of_a_fixture_in_the_code(name, sample):
         for path in ROOT.rglob(suffix)
         if not skip & set(path.relative_to(ROOT).parts) and sample in path.read_text(encoding="utf-8")
     ]
-    assert copies == []
+    # The one derived copy: the names written out for makemessages, checked to follow the fixtures
+    # (tests/reference/test_fixture_messages.py).
+    assert copies in ([], ["reference/fixture_messages.py"])
 
 
 def test_an_administrators_edit_of_the_catalogue_reaches_the_login_page_at_once():

@@ -312,6 +312,8 @@ NOT_OBJECT_IDS: dict[str, str] = {
     "captcha-image[key]": "a random captcha key (40 hex), public by design",
     "captcha-image-2x[key]": "a random captcha key (40 hex), public by design",
     "captcha-audio[key]": "a random captcha key (40 hex), public by design",
+    "portal:language[code]": "a language code of settings.LANGUAGES, the same for everyone; any other "
+    "is 404 (tests/portal/test_translations.py)",
 }
 
 

@@ -12,7 +12,6 @@ Run it in a process of its own: SoftHSM2 reads SOFTHSM2_CONF once, when the libr
 
 from __future__ import annotations
 
-import datetime
 import os
 import secrets
 import shutil
@@ -21,6 +20,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from hukou_card.signing import development_certificates
+from hukou_card.signing_pkcs11 import DEVELOPMENT_CA_MARK
 
 DEFAULT_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 
@@ -138,72 +140,16 @@ class Command(BaseCommand):
                     KeyType.RSA, 3072, store=True, label=key_label, id=key_id, private_template=private
                 )
                 public_der = encode_rsa_public_key(public)
-            ca, leaf = _development_certificates(serialization.load_der_public_key(public_der))
+            ca, leaf = development_certificates(
+                serialization.load_der_public_key(public_der),
+                ca_common_name=f"入户信息卡签章HSM开发根CA（{DEVELOPMENT_CA_MARK}）",
+                seal_common_name="广州市入户人员信息卡电子专用章（开发，HSM）",
+            )
             for certificate, label, cert_id in ((leaf, key_label, key_id), (ca, f"{key_label}-ca", b"ca")):
                 attributes = decode_x509_certificate(certificate.public_bytes(serialization.Encoding.DER))
                 attributes.update({Attribute.TOKEN: True, Attribute.LABEL: label, Attribute.ID: cert_id})
                 session.create_object(attributes)
         return ca.public_bytes(serialization.Encoding.PEM)
-
-
-def _development_certificates(public_key):
-    """A throw-away development root CA and the seal certificate it issues for `public_key`."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    from hukou_card.signing import _key_usage
-    from hukou_card.signing_pkcs11 import DEVELOPMENT_CA_MARK
-
-    now = datetime.datetime.now(datetime.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "广州市人力资源和社会保障局（开发环境）"),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"入户信息卡签章HSM开发根CA（{DEVELOPMENT_CA_MARK}）"),
-        ]
-    )
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(
-            x509.Name(
-                [
-                    x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "广州市人力资源和社会保障局"),
-                    x509.NameAttribute(NameOID.COMMON_NAME, "广州市入户人员信息卡电子专用章（开发，HSM）"),
-                ]
-            )
-        )
-        .issuer_name(ca_name)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=3 * 365))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    # The CA's private key goes out of scope here: it issues exactly this one certificate.
-    return ca, leaf
 
 
 def _write_private(path: Path, text: str) -> None:
