@@ -234,6 +234,8 @@ def test_attachments_step_and_refused_uploads_say_why_in_english(en, applicant):
     html = assert_english(en.get(step_url(application, "attachments")), *typed_by(application))
     assert "ID card" in html and "Household register booklet" in html and "Browse..." in html
     assert "<strong>500 KB or less</strong>" in html
+    # applications.js writes this text back when the choice of file is cleared.
+    assert 'data-file-none="No file chosen">No file chosen</span>' in html
 
     upload = reverse("applications:attachment_upload", kwargs={"public_id": application.public_id})
     png = SimpleUploadedFile("scan.jpg", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/jpeg")
