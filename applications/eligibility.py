@@ -13,6 +13,10 @@ from dataclasses import dataclass, fields
 from functools import partial
 from typing import Any
 
+from django.utils import dateformat, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from applications.choices import (
     AttachmentKind,
     Degree,
@@ -22,7 +26,6 @@ from applications.choices import (
     Relation,
     SkillLevel,
 )
-from core.text import cn_date
 
 # 办法: children move with the applicant while under 18 (DESIGN.md §4).
 CHILD_AGE_LIMIT = 18
@@ -150,11 +153,22 @@ def rule_for(subcategory) -> EligibilityRule | None:
     return RULES.get(subcategory.code) if subcategory is not None else None
 
 
+def shown_date(value: datetime.date) -> str:
+    """2026年12月02日, or 2 December 2026 on an English page."""
+    return dateformat.format(value, gettext("Y年m月d日"))
+
+
+def subcategory_label(subcategory) -> str:
+    """一、高层次、高技能人才（三）, or "1. High-level ... (3)" on an English page."""
+    separator = " " if translation.get_language() == "en" else ""
+    return f"{subcategory.category.label}{separator}{subcategory.numeral_shown}"
+
+
 def missing_rule_message(subcategory) -> str:
-    return (
-        f"具体类别“{subcategory.category.numeral}、{subcategory.category.name}{subcategory.numeral}”"
-        f"（编号{subcategory.code}）尚未配置资格条件，暂不能按该类别提交申报，请联系市人力资源和社会保障局。"
-    )
+    return gettext(
+        "具体类别“%(subcategory)s”（编号%(code)s）尚未配置资格条件，暂不能按该类别提交申报，"
+        "请联系市人力资源和社会保障局。"
+    ) % {"subcategory": subcategory_label(subcategory), "code": subcategory.code}
 
 
 def _kinds(*kinds: AttachmentKind) -> Callable[[Any], Iterable[str]]:
@@ -194,7 +208,7 @@ _UNIT_REPORT = _kinds(AttachmentKind.UNIT_REPORT)
 def _high_level_title(a) -> Problems:
     # The title or honour itself is the qualification; its proof is an attachment.
     if not has_value(a.high_level_title):
-        return [("high_level_title", "申报高层次、高技能人才，请填写所获人才称号或荣誉。")]
+        return [("high_level_title", gettext("申报高层次、高技能人才，请填写所获人才称号或荣誉。"))]
     return []
 
 
@@ -202,7 +216,7 @@ def _high_level_title(a) -> Problems:
 @rule("2.1", max_age=50, proof_kinds=_education_kinds)
 def _doctorate(a) -> Problems:
     if _EDUCATION_RANK.get(a.education, 0) < 4 and _DEGREE_RANK.get(a.degree, 0) < 4:
-        return [("education", "申报学历类（一）须具有博士研究生学历或博士学位。")]
+        return [("education", gettext("申报学历类（一）须具有博士研究生学历或博士学位。"))]
     return []
 
 
@@ -210,7 +224,7 @@ def _doctorate(a) -> Problems:
 @rule("2.2", max_age=45, proof_kinds=_education_kinds)
 def _master(a) -> Problems:
     if _EDUCATION_RANK.get(a.education, 0) < 3 and _DEGREE_RANK.get(a.degree, 0) < 3:
-        return [("education", "申报学历类（二）须具有硕士研究生学历或硕士学位。")]
+        return [("education", gettext("申报学历类（二）须具有硕士研究生学历或硕士学位。"))]
     return []
 
 
@@ -220,14 +234,16 @@ def _bachelor(a) -> Problems:
     fulltime_bachelor = a.education in (Education.BACHELOR_FULLTIME, Education.MASTER, Education.DOCTORATE)
     if (fulltime_bachelor and _DEGREE_RANK.get(a.degree, 0) >= 2) or a.degree == Degree.FOREIGN_BACHELOR:
         return []
-    return [("degree", "申报学历类（三）须具有全日制本科学历并取得学士学位，或取得国（境）外学士学位。")]
+    return [
+        ("degree", gettext("申报学历类（三）须具有全日制本科学历并取得学士学位，或取得国（境）外学士学位。"))
+    ]
 
 
 # 办法 第七条(一): 高级职称 (副高级 or 正高级), 50周岁以下.
 @rule("3.1", max_age=50, proof_kinds=_TITLE_PROOF)
 def _senior_title(a) -> Problems:
     if _TITLE_RANK.get(a.professional_title, 0) < 3:
-        return [("professional_title", "申报职称类（一）须具有高级职称（副高级或正高级）。")]
+        return [("professional_title", gettext("申报职称类（一）须具有高级职称（副高级或正高级）。"))]
     return []
 
 
@@ -235,7 +251,7 @@ def _senior_title(a) -> Problems:
 @rule("3.2", max_age=40, proof_kinds=_TITLE_PROOF)
 def _intermediate_title(a) -> Problems:
     if _TITLE_RANK.get(a.professional_title, 0) < 2:
-        return [("professional_title", "申报职称类（二）须具有中级及以上职称。")]
+        return [("professional_title", gettext("申报职称类（二）须具有中级及以上职称。"))]
     return []
 
 
@@ -247,17 +263,25 @@ _skill_rule = partial(rule, proof_kinds=_VOCATIONAL_PROOF, min_insurance_months=
 @_skill_rule("4.1", max_age=40)
 def _professional_qualification(a) -> Problems:
     if not has_value(a.professional_qualification):
-        return [("professional_qualification", "申报技能类（一）须填写所取得的专业技术人员职业资格。")]
+        return [
+            ("professional_qualification", gettext("申报技能类（一）须填写所取得的专业技术人员职业资格。"))
+        ]
     return []
 
 
 def _skill_level_problems(a, *, needed: int, label: str) -> Problems:
     problems: Problems = []
     if _SKILL_RANK.get(a.skill_qualification, 0) < needed:
-        problems.append(("skill_qualification", f"申报技能类{a.subcategory.numeral}须取得{label}职业资格。"))
+        message = gettext("申报技能类%(numeral)s须取得%(level)s职业资格。")
+        problems.append(
+            ("skill_qualification", message % {"numeral": a.subcategory.numeral_shown, "level": label})
+        )
     if not has_value(a.skill_occupation):
         problems.append(
-            ("skill_occupation", "请填写职业资格对应的职业（工种），须列入广州市引进技术技能人才职业目录。")
+            (
+                "skill_occupation",
+                gettext("请填写职业资格对应的职业（工种），须列入广州市引进技术技能人才职业目录。"),
+            )
         )
     return problems
 
@@ -265,19 +289,19 @@ def _skill_level_problems(a, *, needed: int, label: str) -> Problems:
 # 办法 第八条(二): 高级技师, 45周岁以下.
 @_skill_rule("4.2", max_age=45)
 def _senior_technician(a) -> Problems:
-    return _skill_level_problems(a, needed=_SKILL_RANK[SkillLevel.SENIOR_TECHNICIAN], label="高级技师")
+    return _skill_level_problems(a, needed=_SKILL_RANK[SkillLevel.SENIOR_TECHNICIAN], label=_("高级技师"))
 
 
 # 办法 第八条(三): 技师, 40周岁以下.
 @_skill_rule("4.3", max_age=40)
 def _technician(a) -> Problems:
-    return _skill_level_problems(a, needed=_SKILL_RANK[SkillLevel.TECHNICIAN], label="技师及以上")
+    return _skill_level_problems(a, needed=_SKILL_RANK[SkillLevel.TECHNICIAN], label=_("技师及以上"))
 
 
 # 办法 第八条(四): 高级工, 35周岁以下.
 @_skill_rule("4.4", max_age=35)
 def _senior_worker(a) -> Problems:
-    return _skill_level_problems(a, needed=_SKILL_RANK[SkillLevel.SENIOR_WORKER], label="高级工及以上")
+    return _skill_level_problems(a, needed=_SKILL_RANK[SkillLevel.SENIOR_WORKER], label=_("高级工及以上"))
 
 
 # 办法 第八条(五): 产业发展急需的行业紧缺工种职业资格, 40周岁以下.
@@ -285,9 +309,11 @@ def _senior_worker(a) -> Problems:
 def _shortage_occupation(a) -> Problems:
     problems: Problems = []
     if not has_value(a.shortage_occupation):
-        problems.append(("shortage_occupation", "申报技能类（五）须填写产业发展急需的行业紧缺工种。"))
+        problems.append(
+            ("shortage_occupation", gettext("申报技能类（五）须填写产业发展急需的行业紧缺工种。"))
+        )
     if a.skill_qualification in ("", SkillLevel.NONE):
-        problems.append(("skill_qualification", "申报技能类（五）须取得该紧缺工种的职业资格。"))
+        problems.append(("skill_qualification", gettext("申报技能类（五）须取得该紧缺工种的职业资格。")))
     return problems
 
 
@@ -305,7 +331,12 @@ def _unit_report_only(a) -> Problems:
 @rule("5.4", max_age=None, proof_kinds=_UNIT_REPORT, key_employer_quota=True)
 def _key_employer_staff(a) -> Problems:
     if not has_value(a.position):
-        return [("position", "申报五、其他（四）须填写在用人单位担任的职务（中高级管理人员、技术骨干等）。")]
+        return [
+            (
+                "position",
+                gettext("申报五、其他（四）须填写在用人单位担任的职务（中高级管理人员、技术骨干等）。"),
+            )
+        ]
     return []
 
 
@@ -325,12 +356,14 @@ def personal_problems(application) -> Problems:
             problems.append(
                 (
                     "social_insurance_months",
-                    f"申报技能类人才须在广州市缴纳社会保险满{sub_rule.min_insurance_months}个月"
-                    f"（当前填写{months or 0}个月）。",
+                    gettext(
+                        "申报技能类人才须在广州市缴纳社会保险满%(needed)s个月（当前填写%(months)s个月）。"
+                    )
+                    % {"needed": sub_rule.min_insurance_months, "months": months or 0},
                 )
             )
     elif months is not None and months < MIN_INSURANCE_MONTHS:
-        problems.append(("social_insurance_months", "申请人须在广州市就业并正在缴纳社会保险。"))
+        problems.append(("social_insurance_months", gettext("申请人须在广州市就业并正在缴纳社会保险。")))
     return problems
 
 
@@ -340,7 +373,7 @@ def age_problem(application, *, on: datetime.date) -> str | None:
 
 
 def subcategory_age_problem(
-    subcategory, birth_date: datetime.date | None, *, on: datetime.date, counted: str = "提交之日"
+    subcategory, birth_date: datetime.date | None, *, on: datetime.date, counted: str | None = None
 ) -> str | None:
     """Why someone born on `birth_date` is over the age limit of `subcategory` on `on`, or None.
 
@@ -352,11 +385,16 @@ def subcategory_age_problem(
         return None
     age = age_on(birth_date, on)
     if age > sub_rule.max_age:
-        sub = subcategory
-        return (
-            f"按{counted}（{cn_date(on)}）计算，您已满{age}周岁，超过“{sub.category.numeral}、"
-            f"{sub.category.name}{sub.numeral}”规定的{sub_rule.max_age}周岁以下年龄条件，不能按该类别申报。"
-        )
+        return gettext(
+            "按%(counted)s（%(date)s）计算，您已满%(age)s周岁，超过“%(subcategory)s”规定的%(max_age)s周岁以下"
+            "年龄条件，不能按该类别申报。"
+        ) % {
+            "counted": counted or gettext("提交之日"),
+            "date": shown_date(on),
+            "age": age,
+            "subcategory": subcategory_label(subcategory),
+            "max_age": sub_rule.max_age,
+        }
     return None
 
 
@@ -368,21 +406,28 @@ def accompanying_problems(application, persons: Iterable, *, on: datetime.date) 
         if missing:
             # A row added before these lines were asked (migration 0005): its card would print 无.
             problems.append(
-                f"随迁人{person.full_name}尚未填写{'、'.join(missing)}，请删除该随迁人后重新添加并填写。"
+                gettext("随迁人%(name)s尚未填写%(missing)s，请删除该随迁人后重新添加并填写。")
+                % {"name": person.full_name, "missing": gettext("、").join(missing)}
             )
         if person.relation == Relation.SPOUSE:
             spouses += 1
             if application.marital_status and application.marital_status != MaritalStatus.MARRIED:
                 problems.append(
-                    f"随迁人{person.full_name}为配偶，但个人信息中的婚姻状况为“{application.marital_status}”，请核对。"
+                    gettext("随迁人%(name)s为配偶，但个人信息中的婚姻状况为“%(status)s”，请核对。")
+                    % {"name": person.full_name, "status": application.get_marital_status_display()}
                 )
         elif person.birth_date is not None and age_on(person.birth_date, on) >= CHILD_AGE_LIMIT:
             problems.append(
-                f"随迁子女{person.full_name}于{cn_date(on)}已满{age_on(person.birth_date, on)}周岁，"
-                f"只有未满{CHILD_AGE_LIMIT}周岁的子女可以随迁。"
+                gettext("随迁子女%(name)s于%(date)s已满%(age)s周岁，只有未满%(limit)s周岁的子女可以随迁。")
+                % {
+                    "name": person.full_name,
+                    "date": shown_date(on),
+                    "age": age_on(person.birth_date, on),
+                    "limit": CHILD_AGE_LIMIT,
+                }
             )
     if spouses > 1:
-        problems.append("随迁配偶只能有一人。")
+        problems.append(gettext("随迁配偶只能有一人。"))
     return problems
 
 
@@ -410,10 +455,10 @@ def check_eligibility(application, *, on: datetime.date) -> list[str]:
     (prefetch it to keep this to no query).
     """
     if application.subcategory_id is None:
-        return ["尚未选择引进人才类别和具体类别。"]
+        return [gettext("尚未选择引进人才类别和具体类别。")]
     messages = answer_problems(Answers.of(application), on=on)
     if application.employer_id is None:
-        messages.append("尚未选择迁入单位（须与广州市用人单位签订劳动合同或在穗创办企业）。")
+        messages.append(gettext("尚未选择迁入单位（须与广州市用人单位签订劳动合同或在穗创办企业）。"))
     messages.extend(accompanying_problems(application, application.accompanying_persons.all(), on=on))
     return messages
 
@@ -445,7 +490,10 @@ def missing_attachment_messages(application, attachments: Iterable) -> list[str]
         needed = children if kind in (AttachmentKind.CHILD_HOUSEHOLD, AttachmentKind.CHILD_BIRTH_CERT) else 1
         have = counts.get(kind, 0)
         if have == 0:
-            messages.append(f"未上传必传附件“{kind.label}”。")
+            messages.append(gettext("未上传必传附件“%(kind)s”。") % {"kind": kind.label})
         elif have < needed:
-            messages.append(f"附件“{kind.label}”须每名随迁子女各一份：随迁子女{needed}人，已上传{have}份。")
+            messages.append(
+                gettext("附件“%(kind)s”须每名随迁子女各一份：随迁子女%(needed)s人，已上传%(have)s份。")
+                % {"kind": kind.label, "needed": needed, "have": have}
+            )
     return messages

@@ -8,7 +8,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -21,7 +22,8 @@ from core.throttle import throttle_hit, wait_minutes
 
 # The self-test's answers wait here while an anonymous visitor logs in to start an application.
 SELFTEST_SESSION_KEY = "selftest_answers"
-NOT_FOUND = "未查到相关申报。请核对申报年度、单位名称、姓名和证件号码后重新查询。"
+# The Chinese source (tests compare it); gettext() gives the page's language.
+NOT_FOUND = gettext_noop("未查到相关申报。请核对申报年度、单位名称、姓名和证件号码后重新查询。")
 
 
 def _selftest_page(request, form, *, result=None, status: int = 200):
@@ -75,10 +77,12 @@ def selftest(request):
 
     if not request.user.is_authenticated:
         request.session[SELFTEST_SESSION_KEY] = form.session_data()
-        messages.info(request, "请先登录。登录后将回到一键测试结果，点击“按此结果开始申报”即可开始申报。")
+        messages.info(
+            request, gettext("请先登录。登录后将回到一键测试结果，点击“按此结果开始申报”即可开始申报。")
+        )
         return redirect_to_login(reverse("public_services:selftest"))
     if request.user.role != Role.APPLICANT:
-        form.add_error(None, "人才引进申报只面向个人用户，工作人员帐号不能按测试结果申报。")
+        form.add_error(None, gettext("人才引进申报只面向个人用户，工作人员帐号不能按测试结果申报。"))
         return _selftest_page(request, form, result=result, status=403)
     try:
         application = services.application_start_from_answers(applicant=request.user, answers=form.answers())
@@ -93,14 +97,16 @@ def selftest(request):
     request.session.pop(SELFTEST_SESSION_KEY, None)
     messages.success(
         request,
-        "已按一键测试结果填入引进人才类别和个人信息中的学历、学位、职称等项目；"
-        "请逐步核对并补全其余信息后提交申报。",
+        gettext(
+            "已按一键测试结果填入引进人才类别和个人信息中的学历、学位、职称等项目；"
+            "请逐步核对并补全其余信息后提交申报。"
+        ),
     )
     if application.birth_date and application.birth_date != form.cleaned_data["birth_date"]:
         messages.warning(
             request,
-            f"一键测试填写的出生日期与您的证件号码不一致，年龄条件按证件号码所示的"
-            f"{application.birth_date:%Y年%m月%d日}计算。",
+            gettext("一键测试填写的出生日期与您的证件号码不一致，年龄条件按证件号码所示的%(date)s计算。")
+            % {"date": dateformat.format(application.birth_date, gettext("Y年m月d日"))},
         )
     return redirect("applications:resume", public_id=application.public_id)
 
@@ -124,7 +130,9 @@ def progress(request):
         )
         if wait:
             form.is_valid()
-            form.add_error(None, f"查询过于频繁，请{wait_minutes(wait)}分钟后再试。")
+            form.add_error(
+                None, gettext("查询过于频繁，请%(minutes)s分钟后再试。") % {"minutes": wait_minutes(wait)}
+            )
             status = 429
         elif form.is_valid():
             data = form.cleaned_data
@@ -135,7 +143,7 @@ def progress(request):
                 id_number=data["id_number"],
             )
             if result is None:
-                form.add_error(None, NOT_FOUND)
+                form.add_error(None, gettext(NOT_FOUND))
     response = render(
         request,
         "applications/public/progress.html",

@@ -42,7 +42,10 @@ class RetentionPlan:
             f"[{RULE_CLOSED_SCANS}] 证件库图片 {doc.pk} {doc.get_kind_display()} {doc.file.name}（用户{doc.owner_id}）"
             for doc in self.scans
         ]
-        out += [f"[{RULE_ABANDONED_DRAFTS}] 申报草稿 {app.public_id}（用户{app.applicant_id}，最后修改 {app.updated_at:%Y-%m-%d}）" for app in self.drafts]
+        out += [
+            f"[{RULE_ABANDONED_DRAFTS}] 申报草稿 {app.public_id}（用户{app.applicant_id}，最后修改 {app.updated_at:%Y-%m-%d}）"
+            for app in self.drafts
+        ]
         return out
 
 
@@ -113,7 +116,9 @@ def _enforce(plan: RetentionPlan) -> None:
             if locked is None:
                 continue
             numbers = sorted(
-                number for number in locked.attachments.values_list("application__number", flat=True) if number
+                number
+                for number in locked.attachments.values_list("application__number", flat=True)
+                if number
             )
             RetentionDeletion.objects.create(
                 rule=RULE_CLOSED_SCANS,

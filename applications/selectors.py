@@ -8,7 +8,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Employer, User
 from applications.choices import AttachmentKind, MoveType, Status
@@ -102,23 +104,23 @@ class TimelineItem:
 
 
 _TITLES = {
-    AuditAction.SUBMIT: "提交申报",
-    AuditAction.WITHDRAW: "撤回申报",
-    AuditAction.ACCEPT: "区人社局受理",
-    AuditAction.AUTO_ACCEPT: "区人社局受理（期限内未处理，系统自动受理）",
-    AuditAction.RETURN: "退回补正",
-    AuditAction.REJECT: "审核不通过",
-    AuditAction.APPROVE: "审核通过，进入网上公示",
-    AuditAction.PUBLISH: "公示期满，公布并核发电子入户信息卡",
-    AuditAction.UPHOLD_OBJECTION: "公示异议成立，审核不通过",
-    AuditAction.SERVICE_RATING: "评价办理服务（好差评）",
+    AuditAction.SUBMIT: _("提交申报"),
+    AuditAction.WITHDRAW: _("撤回申报"),
+    AuditAction.ACCEPT: _("区人社局受理"),
+    AuditAction.AUTO_ACCEPT: _("区人社局受理（期限内未处理，系统自动受理）"),
+    AuditAction.RETURN: _("退回补正"),
+    AuditAction.REJECT: _("审核不通过"),
+    AuditAction.APPROVE: _("审核通过，进入网上公示"),
+    AuditAction.PUBLISH: _("公示期满，公布并核发电子入户信息卡"),
+    AuditAction.UPHOLD_OBJECTION: _("公示异议成立，审核不通过"),
+    AuditAction.SERVICE_RATING: _("评价办理服务（好差评）"),
 }
 # Decisions recorded without a status change (review.services, hukou_card.services): each app's
 # own action labels, so a new action shows under its real name rather than a generic one.
 _EXTRA_TITLES = {
     **{action.value: action.label for action in AuditAction},
     **{action.value: action.label for action in AuditAction},
-    AuditAction.OBJECTION_DISMISSED: "公示异议经核查不成立",
+    AuditAction.OBJECTION_DISMISSED: _("公示异议经核查不成立"),
 }
 _PROBLEM_ACTIONS = {
     AuditAction.RETURN, AuditAction.REJECT, AuditAction.UPHOLD_OBJECTION, AuditAction.APPLICANT_BAR, AuditAction.CARD_CANCEL,
@@ -145,6 +147,10 @@ def _correction_items(reason: str) -> list[str]:
     ]
 
 
+def _date(value) -> str:
+    return dateformat.format(value, gettext("Y年m月d日"))
+
+
 def timeline_for(application: Application) -> list[TimelineItem]:
     """Every step of the application with its date: the audit trail (one query) plus the card and
     hukou dates kept on the rows themselves."""
@@ -156,18 +162,24 @@ def timeline_for(application: Application) -> list[TimelineItem]:
     for entry in entries:
         if entry.action in _HIDDEN_ACTIONS:
             continue
-        title = _TITLES.get(entry.action) or _EXTRA_TITLES.get(entry.action) or "办理记录"
+        known = entry.action in _TITLES or entry.action in _EXTRA_TITLES
+        title = _TITLES.get(entry.action) or _EXTRA_TITLES.get(entry.action) or gettext("办理记录")
         detail, listed = "", []
         if entry.action == AuditAction.SUBMIT:
             if entry.from_status == Status.RETURNED:
-                title = "补正后重新提交申报"
-            detail = f"申报编号：{application.number}" if application.number else ""
+                title = gettext("补正后重新提交申报")
+            detail = (
+                gettext("申报编号：%(number)s") % {"number": application.number} if application.number else ""
+            )
         elif entry.action == AuditAction.RETURN:
             listed = _correction_items(entry.reason)
-            detail = "请按以下事项修改后重新提交：" if listed else ""
+            detail = gettext("请按以下事项修改后重新提交：") if listed else ""
         elif entry.action == AuditAction.APPROVE and notice is not None:
-            detail = f"公示期：{notice.start_date:%Y年%m月%d日} 至 {notice.end_date:%Y年%m月%d日}"
-        elif entry.reason and entry.action != AuditAction.WITHDRAW and title != "办理记录":
+            detail = gettext("公示期：%(start)s 至 %(end)s") % {
+                "start": _date(notice.start_date),
+                "end": _date(notice.end_date),
+            }
+        elif entry.reason and entry.action != AuditAction.WITHDRAW and known:
             # An action this page does not know may carry a staff-only note: show its date only.
             detail = entry.reason
         items.append(
@@ -187,22 +199,25 @@ def timeline_for(application: Application) -> list[TimelineItem]:
         items.append(
             TimelineItem(
                 at=main_card.created_at,
-                title="入户信息卡已签发",
-                detail=f"入户卡卡号：{main_card.number}，请于{main_card.valid_until:%Y年%m月%d日}前到公安部门办理入户",
+                title=gettext("入户信息卡已签发"),
+                detail=gettext("入户卡卡号：%(number)s，请于%(date)s前到公安部门办理入户")
+                % {"number": main_card.number, "date": _date(main_card.valid_until)},
             )
         )
     if application.hukou_completed_at:
-        items.append(TimelineItem(at=application.hukou_completed_at, title="公安部门办理入户手续完成"))
+        items.append(
+            TimelineItem(at=application.hukou_completed_at, title=gettext("公安部门办理入户手续完成"))
+        )
     return sorted(items, key=lambda item: item.at)
 
 
 PROCESS_STAGES = (
-    "个人网上申报",
-    "区人力资源社会保障局审核",
-    "网上公示",
-    "公布、核发电子入户信息卡",
-    "登录个人帐号下载入户卡",
-    "个人到公安部门办理入户手续",
+    _("个人网上申报"),
+    _("区人力资源社会保障局审核"),
+    _("网上公示"),
+    _("公布、核发电子入户信息卡"),
+    _("登录个人帐号下载入户卡"),
+    _("个人到公安部门办理入户手续"),
 )
 
 
@@ -246,7 +261,7 @@ class Progress:
     since: datetime.date
 
 
-HUKOU_COMPLETED_LABEL = "已办理入户手续"
+HUKOU_COMPLETED_LABEL = _("已办理入户手续")
 
 
 def application_progress(*, year: int, employer_name: str, full_name: str, id_number: str) -> Progress | None:

@@ -31,6 +31,7 @@ from applications.choices import (
     AttachmentKind,
     DeclarationType,
     EmployerConfirmation,
+    Gender,
     Relation,
     Status,
 )
@@ -56,7 +57,6 @@ from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import AuditAction
 from core.errors import Refused
 from core.notifications import bureau_name, in_language_of, mail_date, notify_on_commit
-from core.text import cn_date
 from core.uploads import check_jpeg
 from reference.workdays import add_working_days
 
@@ -88,7 +88,7 @@ def _lock_own(application: Application | int, by: User) -> Application:
     locked = _lock(application_id)
     if locked.applicant_id != by.pk:
         # Views answer 404 before this; a service called with someone else's draft is a bug or an attack.
-        raise PermissionDenied("只能办理本人的申报。")
+        raise PermissionDenied(gettext("只能办理本人的申报。"))
     return locked
 
 
@@ -96,7 +96,8 @@ def _lock_editable(application: Application | int, by: User) -> Application:
     locked = _lock_own(application, by)
     if locked.status not in EDITABLE_STATUSES:
         raise ApplicationNotEditable(
-            f"申报当前状态为“{locked.status_label}”，内容已冻结不能修改；如需修改，须由区人社局退回补正。"
+            gettext("申报当前状态为“%(status)s”，内容已冻结不能修改；如需修改，须由区人社局退回补正。")
+            % {"status": locked.status_label}
         )
     return locked
 
@@ -125,7 +126,7 @@ def application_start(*, applicant: User) -> Application:
     Name and 证件号码 come from the real-name account; gender and birth date from the number.
     """
     if applicant.role != Role.APPLICANT:
-        raise ApplicationError("只有个人用户可以申报人才引进入户。")
+        raise ApplicationError(gettext("只有个人用户可以申报人才引进入户。"))
     existing = _open_application(applicant)
     if existing is None:
         try:
@@ -139,7 +140,8 @@ def application_start(*, applicant: User) -> Application:
     if existing.status not in EDITABLE_STATUSES:
         number = existing.number or ""
         raise ApplicationError(
-            f"您已有一份正在办理的申报（编号{number}，{existing.status_label}），办结前不能再次登记。"
+            gettext("您已有一份正在办理的申报（编号%(number)s，%(status)s），办结前不能再次登记。")
+            % {"number": number, "status": existing.status_label}
         )
     return existing
 
@@ -185,9 +187,9 @@ def application_declaration_save(
     *, application: Application, declaration_type: str, conditions_confirmed: bool, by: User
 ) -> Application:
     if declaration_type not in DeclarationType.values:
-        raise ValidationError({"declaration_type": "请选择申报类型。"})
+        raise ValidationError({"declaration_type": gettext("请选择申报类型。")})
     if not conditions_confirmed:
-        raise ValidationError({"conditions_confirmed": "请确认符合申报条件。"})
+        raise ValidationError({"conditions_confirmed": gettext("请确认符合申报条件。")})
     app = _lock_editable(application, by)
     app.declaration_type = declaration_type
     app.conditions_confirmed = True
@@ -204,7 +206,7 @@ def application_category_save(
     # 办法's age limits are counted on the submission day; refusing the choice now, on today's age,
     # saves an over-age applicant six uploads before the same rule refuses them at 提交.
     too_old = eligibility.subcategory_age_problem(
-        subcategory, app.birth_date, on=timezone.localdate(), counted="今天"
+        subcategory, app.birth_date, on=timezone.localdate(), counted=gettext("今天")
     )
     if too_old:
         raise ValidationError({"subcategory": too_old})
@@ -319,47 +321,52 @@ def accompanying_person_add(
             return None
 
     if not full_name:
-        refuse("full_name", "请填写随迁人姓名。")
+        refuse("full_name", gettext("请填写随迁人姓名。"))
     else:
         check("full_name", validate_full_name, full_name)
     if relation not in Relation.values:
-        refuse("relation", "请选择与申请人的关系。")
+        refuse("relation", gettext("请选择与申请人的关系。"))
     facts = None
     if id_type not in IdType.values:
-        refuse("id_type", "请正确选择证件类型。")
+        refuse("id_type", gettext("请正确选择证件类型。"))
     else:
         facts = check("id_number", validate_id_number, id_type, id_number)
     check("birth_date", validate_birth_date, birth_date)
     if not ethnicity:
-        refuse("ethnicity", "请选择民族。")
+        refuse("ethnicity", gettext("请选择民族。"))
     elif ethnicity not in ETHNICITIES:
-        refuse("ethnicity", "请从列表中选择民族。")
+        refuse("ethnicity", gettext("请从列表中选择民族。"))
     if hukou_same_as_applicant:
         blank = [
             label
             for label, value in (
-                ("原户口登记机关", app.original_registry_office),
-                ("原户口所在地", app.original_hukou_address),
+                (gettext("原户口登记机关"), app.original_registry_office),
+                (gettext("原户口所在地"), app.original_hukou_address),
             )
             if not value
         ]
         if blank:
             refuse(
                 "hukou_same_as_applicant",
-                f"个人信息中尚未填写{'、'.join(blank)}，不能选择“与主迁人相同”；"
-                "请先完成个人信息，或直接填写随迁人的原户口信息。",
+                gettext(
+                    "个人信息中尚未填写%(fields)s，不能选择“与主迁人相同”；"
+                    "请先完成个人信息，或直接填写随迁人的原户口信息。"
+                )
+                % {"fields": gettext("、").join(blank)},
             )
         # The applicant's lines are read from the application (AccompanyingPerson.registry_office_shown).
         original_registry_office = original_hukou_address = ""
     else:
         for field, label, value, limit in (
-            ("original_registry_office", "原户口登记机关", original_registry_office, 100),
-            ("original_hukou_address", "原户口所在地", original_hukou_address, 200),
+            ("original_registry_office", gettext("原户口登记机关"), original_registry_office, 100),
+            ("original_hukou_address", gettext("原户口所在地"), original_hukou_address, 200),
         ):
             if not value:
-                refuse(field, f"请填写{label}，或选择“与主迁人相同”。")
+                refuse(field, gettext("请填写%(field)s，或选择“与主迁人相同”。") % {"field": label})
             elif len(value) > limit:
-                refuse(field, f"{label}不能超过{limit}个字符。")
+                refuse(
+                    field, gettext("%(field)s不能超过%(limit)s个字符。") % {"field": label, "limit": limit}
+                )
     if errors:
         raise ValidationError(errors)
 
@@ -368,29 +375,38 @@ def accompanying_person_add(
     existing = list(app.accompanying_persons.all())
     today = _today()
     if id_number == app.id_number:
-        refuse("id_number", "随迁人证件号码不能与申请人本人相同。")
+        refuse("id_number", gettext("随迁人证件号码不能与申请人本人相同。"))
     elif any(person.id_number == id_number for person in existing):
-        refuse("id_number", "该证件号码的随迁人已添加。")
+        refuse("id_number", gettext("该证件号码的随迁人已添加。"))
     if relation == Relation.SPOUSE:
         if any(person.relation == Relation.SPOUSE for person in existing):
-            refuse("relation", "随迁配偶只能有一人。")
+            refuse("relation", gettext("随迁配偶只能有一人。"))
         elif app.marital_status and app.marital_status != SPOUSE_NEEDS_MARITAL_STATUS:
             refuse(
                 "relation",
-                f"个人信息中的婚姻状况为“{app.marital_status}”，不能添加配偶；如已婚，请先修改个人信息。",
+                gettext("个人信息中的婚姻状况为“%(status)s”，不能添加配偶；如已婚，请先修改个人信息。")
+                % {"status": app.get_marital_status_display()},
             )
     else:
         if born is None:
-            refuse("birth_date", "该证件不含出生日期，请填写随迁子女的出生日期。")
+            refuse("birth_date", gettext("该证件不含出生日期，请填写随迁子女的出生日期。"))
         elif eligibility.age_on(born, today) >= eligibility.CHILD_AGE_LIMIT:
             refuse(
                 "id_number",
-                f"随迁子女须未满{eligibility.CHILD_AGE_LIMIT}周岁；{full_name}已满"
-                f"{eligibility.age_on(born, today)}周岁，不能作为随迁人。",
+                gettext("随迁子女须未满%(limit)s周岁；%(name)s已满%(age)s周岁，不能作为随迁人。")
+                % {
+                    "limit": eligibility.CHILD_AGE_LIMIT,
+                    "name": full_name,
+                    "age": eligibility.age_on(born, today),
+                },
             )
         expected = {Relation.SON: "男", Relation.DAUGHTER: "女"}[relation]
         if gender and gender != expected:
-            refuse("relation", f"证件号码显示性别为{gender}，与关系“{relation}”不符。")
+            refuse(
+                "relation",
+                gettext("证件号码显示性别为%(gender)s，与关系“%(relation)s”不符。")
+                % {"gender": Gender(gender).label, "relation": Relation(relation).label},
+            )
     if errors:
         raise ValidationError(errors)
     person = AccompanyingPerson.objects.create(
@@ -436,7 +452,7 @@ def application_family_complete(*, application: Application, by: User) -> Applic
 
 def _check_kind(kind: str) -> AttachmentKind:
     if kind not in AttachmentKind.values:
-        raise ValidationError("未知的附件类别。", code="kind")
+        raise ValidationError(gettext("未知的附件类别。"), code="kind")
     return AttachmentKind(kind)
 
 
@@ -496,10 +512,12 @@ def attachment_from_library(
     kind = _check_kind(kind)
     app = _lock_editable(application, by)
     if document.owner_id != app.applicant_id:
-        raise PermissionDenied("只能使用本人证件库中的图片。")
+        raise PermissionDenied(gettext("只能使用本人证件库中的图片。"))
     if document.kind != kind:
         raise ValidationError(
-            f"证件库图片的类别为“{document.get_kind_display()}”，不能用作“{kind.label}”。", code="kind"
+            gettext("证件库图片的类别为“%(document)s”，不能用作“%(kind)s”。")
+            % {"document": document.get_kind_display(), "kind": kind.label},
+            code="kind",
         )
     return _attach(app, kind, document)
 
@@ -525,12 +543,12 @@ def application_attachments_complete(*, application: Application, by: User) -> A
 @transaction.atomic
 def library_document_delete(*, document: LibraryDocument, by: User) -> None:
     if document.owner_id != by.pk:
-        raise PermissionDenied("只能删除本人证件库中的图片。")
+        raise PermissionDenied(gettext("只能删除本人证件库中的图片。"))
     locked = LibraryDocument.objects.select_for_update().filter(pk=document.pk).first()
     if locked is None:
         return  # deleted meanwhile (the same button pressed in two tabs): nothing is left to do
     if locked.attachments.exists():
-        raise ApplicationError("该图片已用作申报附件，不能从证件库删除；请先在申报中删除该附件。")
+        raise ApplicationError(gettext("该图片已用作申报附件，不能从证件库删除；请先在申报中删除该附件。"))
     stored = locked.file.name
     locked.delete()
     transaction.on_commit(lambda: locked.file.storage.delete(stored))
@@ -564,20 +582,29 @@ def submission_problems(app: Application, *, on: datetime.date, attachments=None
     if bar is not None:
         # 办法 第十一条: false materials cost the right to apply for 5 years.
         return [
-            f"您因提供虚假申请材料（{bar.reason}），被取消申请资格至{cn_date(bar.barred_until)}，"
-            "期间不能提交人才引进入户申报。"
+            gettext(
+                "您因提供虚假申请材料（%(reason)s），被取消申请资格至%(date)s，期间不能提交人才引进入户申报。"
+            )
+            % {"reason": bar.reason, "date": eligibility.shown_date(bar.barred_until)}
         ]
     messages = []
     if app.status != Status.RETURNED:
         needs_grant, has_grant = _grant_situation(app)
         if needs_grant and not has_grant:
             messages.append(
-                f"您{app.year}年度的申报已审核不通过，须由区人社局开通再次申报权限后方可再次提交"
-                "（详见《如何开通再次申报权限指引》）。"
+                gettext(
+                    "您%(year)s年度的申报已审核不通过，须由区人社局开通再次申报权限后方可再次提交"
+                    "（详见《如何开通再次申报权限指引》）。"
+                )
+                % {"year": app.year}
             )
     # 附件上传 is judged by what is attached (below), not by the step's flag.
     done = done_steps(app, attachments_missing=False)
-    messages.extend(f"“{step.title}”一步尚未完成。" for step in STEPS[:5] if step.slug not in done)
+    messages.extend(
+        gettext("“%(step)s”一步尚未完成。") % {"step": step.title}
+        for step in STEPS[:5]
+        if step.slug not in done
+    )
     messages.extend(eligibility.check_eligibility(app, on=on))
     if attachments is None:
         attachments = app.attachments.all()
@@ -609,7 +636,7 @@ def application_submit(*, application_id: int, by: User, ip_address: str | None 
             .first()
         )
         if grant is None:  # taken by a submission that committed a moment ago
-            raise SubmissionRefused(["再次申报权限已被使用，请联系区人社局。"])
+            raise SubmissionRefused([gettext("再次申报权限已被使用，请联系区人社局。")])
 
     now = timezone.now()
     if app.submitted_at is None:

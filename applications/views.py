@@ -11,7 +11,9 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -66,12 +68,12 @@ from core.errors import Refused
 from core.private_files import private_content_response, private_file_response
 from reference.models import ContentPage
 
-SYSTEM_NAME = "人才引进申办系统"
+SYSTEM_NAME = _("人才引进申办系统")
 
 
 # Individual applicants only (staff use the review console).
 applicant_required = role_required(
-    Role.APPLICANT, forbidden_message="人才引进申报只面向个人用户，工作人员请使用审核系统。"
+    Role.APPLICANT, forbidden_message=_("人才引进申报只面向个人用户，工作人员请使用审核系统。")
 )
 
 
@@ -131,7 +133,11 @@ def start(request):
     if current is not None:
         if current.status in EDITABLE_STATUSES:
             return redirect("applications:resume", public_id=current.public_id)
-        messages.info(request, f"您已有一份正在办理的申报（{current.status_label}），可在此查看办理情况。")
+        messages.info(
+            request,
+            gettext("您已有一份正在办理的申报（%(status)s），可在此查看办理情况。")
+            % {"status": current.status_label},
+        )
         return redirect("applications:status")
     today = timezone.localdate()
     bar = selectors.active_bar(applicant_id=request.user.pk, on=today)
@@ -203,12 +209,12 @@ def step(request, public_id, step):
         raise Http404("没有这一步")
     application = access_application(user=request.user, public_id=public_id)
     if application.status not in EDITABLE_STATUSES:
-        messages.info(request, "申报已提交，内容已冻结；如需修改，须待区人社局退回补正。")
+        messages.info(request, gettext("申报已提交，内容已冻结；如需修改，须待区人社局退回补正。"))
         return redirect("applications:status_detail", public_id=application.public_id)
     wizard = Wizard(request, application, step)
     if not wizard.reachable():
         target = wizard.first_open()
-        messages.warning(request, f"请先完成“{STEP_BY_SLUG[target].title}”。")
+        messages.warning(request, gettext("请先完成“%(step)s”。") % {"step": STEP_BY_SLUG[target].title})
         return redirect(_step_url(application, target))
     return _STEP_VIEWS[step](request, wizard)
 
@@ -224,7 +230,8 @@ def _commitment(request, wizard: Wizard):
                 return wizard.advance(app)
             wizard.application = app
             form.add_error(
-                "choice", "您选择了“不同意”，不能继续申报。如需申报，请认真阅读个人承诺后选择“同意”。"
+                "choice",
+                gettext("您选择了“不同意”，不能继续申报。如需申报，请认真阅读个人承诺后选择“同意”。"),
             )
     else:
         form = CommitmentForm(initial={"choice": CommitmentForm.AGREE} if app.commitment_accepted_at else {})
@@ -276,7 +283,9 @@ def _category(request, wizard: Wizard):
         for sub in category.subcategories.all():
             # The refusal the save would give, written on each choice so the page shows it the
             # moment the choice is made (applications.js); the rule is the same function.
-            sub.age_refusal = eligibility.subcategory_age_problem(sub, app.birth_date, on=today, counted="今天")
+            sub.age_refusal = eligibility.subcategory_age_problem(
+                sub, app.birth_date, on=today, counted=gettext("今天")
+            )
     return wizard.render(
         "category",
         form=form,
@@ -337,7 +346,7 @@ def _personal(request, wizard: Wizard):
             if nav == "prev":
                 return redirect(_step_url(app, previous_step("personal")))
             if nav == "save":
-                messages.success(request, "个人信息已保存。")
+                messages.success(request, gettext("个人信息已保存。"))
                 return redirect(_step_url(app, "personal"))
             return wizard.advance(app)
     else:
@@ -348,16 +357,18 @@ def _personal(request, wizard: Wizard):
             touched = _error_labels(form, only=set(form.changed_data))
             if touched:
                 messages.warning(
-                    request, "个人信息已暂存；以下项目未通过校验未保存：" + "、".join(touched) + "。"
+                    request,
+                    gettext("个人信息已暂存；以下项目未通过校验未保存：%(fields)s。")
+                    % {"fields": gettext("、").join(str(label) for label in touched)},
                 )
             return redirect(_step_url(app, previous_step("personal")))
-    messages.warning(request, "填写正确的内容已暂存为草稿；请按提示修改标红的项目。")
+    messages.warning(request, gettext("填写正确的内容已暂存为草稿；请按提示修改标红的项目。"))
     return _personal_page(wizard, form, app, results, searched)
 
 
 def _error_labels(form, *, only: set[str] | None = None) -> list[str]:
     return [
-        form.fields[name].label if name in form.fields else "其他"
+        form.fields[name].label if name in form.fields else pgettext("a form field", "其他")
         for name in form.errors
         if only is None or name in only
     ]
@@ -396,7 +407,11 @@ def _family(request, wizard: Wizard):
                 except ValidationError as exc:
                     form.add_error(None, exc)
                 else:
-                    messages.success(request, f"已添加随迁人{person.full_name}（{person.relation}）。")
+                    messages.success(
+                        request,
+                        gettext("已添加随迁人%(name)s（%(relation)s）。")
+                        % {"name": person.full_name, "relation": person.get_relation_display()},
+                    )
                     return redirect(_step_url(app, "family"))
         else:
             try:
@@ -423,7 +438,7 @@ def person_remove(request, public_id, person_id):
     except Refused as exc:
         messages.error(request, exc.message)
         return redirect("applications:status_detail", public_id=public_id)
-    messages.success(request, f"已删除随迁人{person.full_name}。")
+    messages.success(request, gettext("已删除随迁人%(name)s。") % {"name": person.full_name})
     return redirect(_step_url(person.application, "family"))
 
 
@@ -479,7 +494,7 @@ def _attachments(request, wizard: Wizard):
             errors={kind: refused["messages"]},
             refused={
                 "kind": kind,
-                "label": AttachmentKind(kind).label if kind else "附件",
+                "label": AttachmentKind(kind).label if kind else gettext("附件"),
                 "messages": refused["messages"],
             },
         )
@@ -504,7 +519,7 @@ def attachment_upload(request, public_id):
         except ValidationError as exc:
             errors = {kind: exc.messages}
         else:
-            messages.success(request, f"“{AttachmentKind(kind).label}”上传成功。")
+            messages.success(request, gettext("“%(kind)s”上传成功。") % {"kind": AttachmentKind(kind).label})
             return redirect(_attachments_url(request, application, kind))
     else:
         errors = {kind: [message for messages_ in form.errors.values() for message in messages_]}
@@ -514,7 +529,7 @@ def attachment_upload(request, public_id):
     request.session[_REFUSED_UPLOAD_KEY] = {
         "application": str(application.public_id),
         "kind": kind,
-        "messages": errors.get(kind) or ["请选择要上传的JPG图片。"],
+        "messages": errors.get(kind) or [gettext("请选择要上传的JPG图片。")],
     }
     # Back to the step with the refused row in view (its #kind- anchor); the banner says why.
     return redirect(_attachments_url(request, application, kind or AttachmentKind.ID_CARD))
@@ -544,10 +559,10 @@ def attachment_library(request, public_id, kind):
             except ValidationError as exc:
                 error = exc.messages[0]
             else:
-                messages.success(request, f"已从证件库选用“{kind.label}”。")
+                messages.success(request, gettext("已从证件库选用“%(kind)s”。") % {"kind": kind.label})
                 return redirect(_attachments_url(request, application, kind))
         else:
-            error = "请选择证件库中的图片。"
+            error = gettext("请选择证件库中的图片。")
     documents = selectors.library_documents_for(user=request.user, kind=kind)
     return _render(
         request,
@@ -572,7 +587,10 @@ def attachment_delete(request, public_id):
     except Refused as exc:
         messages.error(request, exc.message)
         return redirect("applications:status_detail", public_id=application.public_id)
-    messages.success(request, f"已删除附件“{attachment.get_kind_display()}”（证件库中仍保留该图片）。")
+    messages.success(
+        request,
+        gettext("已删除附件“%(kind)s”（证件库中仍保留该图片）。") % {"kind": attachment.get_kind_display()},
+    )
     return redirect(_attachments_url(request, application, attachment.kind))
 
 
@@ -643,7 +661,11 @@ def submit(request, public_id):
         return redirect("applications:status_detail", public_id=public_id)
     messages.success(
         request,
-        f"申报已提交，申报编号：{application.number}。区人社局将于{application.accept_due_on:%Y年%m月%d日}前受理。",
+        gettext("申报已提交，申报编号：%(number)s。区人社局将于%(date)s前受理。")
+        % {
+            "number": application.number,
+            "date": dateformat.format(application.accept_due_on, gettext("Y年m月d日")),
+        },
     )
     return redirect("applications:status_detail", public_id=application.public_id)
 
@@ -695,12 +717,16 @@ def form_pdf_download(request, public_id):
     application = access_application(user=request.user, public_id=public_id)
     if application.status not in FORM_PDF_STATUSES:
         if application.status == Status.RETURNED:
-            messages.info(request, "申报已退回补正，正在修改中；重新提交后可下载申报表。")
+            messages.info(request, gettext("申报已退回补正，正在修改中；重新提交后可下载申报表。"))
         else:
-            messages.info(request, "申报提交后可下载申报表。")
+            messages.info(request, gettext("申报提交后可下载申报表。"))
         return redirect("applications:status_detail", public_id=public_id)
+    # The 申报表 is an official document: Chinese whatever the page's language (labels of choices
+    # and kinds are translated on English pages).
+    with translation.override("zh-hans"):
+        pdf = form_pdf.application_form_pdf(application)
     return private_content_response(
-        form_pdf.application_form_pdf(application),
+        pdf,
         download_name=form_pdf.download_name(application),
         content_type="application/pdf",
         as_attachment=True,
@@ -711,7 +737,9 @@ def form_pdf_download(request, public_id):
 def withdraw(request, public_id):
     application = access_application(user=request.user, public_id=public_id)
     if application.status not in TRANSITIONS[AuditAction.WITHDRAW].sources:
-        messages.error(request, f"申报当前状态为“{application.status_label}”，不能撤回。")
+        messages.error(
+            request, gettext("申报当前状态为“%(status)s”，不能撤回。") % {"status": application.status_label}
+        )
         return redirect("applications:status_detail", public_id=public_id)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -725,7 +753,7 @@ def withdraw(request, public_id):
         except Refused as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "申报已撤回。")
+            messages.success(request, gettext("申报已撤回。"))
         return redirect("applications:status_detail", public_id=public_id)
     return _render(request, "applications/withdraw.html", {"application": application, "form": form})
 
@@ -756,7 +784,9 @@ def library_delete(request, public_id):
     except Refused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已从证件库删除“{document.get_kind_display()}”图片。")
+        messages.success(
+            request, gettext("已从证件库删除“%(kind)s”图片。") % {"kind": document.get_kind_display()}
+        )
     return redirect("applications:library")
 
 

@@ -3,23 +3,25 @@ beyond what the caller passes in."""
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class Step:
     number: int
     slug: str
-    label: str
+    label: str  # lazy: shown in the page's language
     title: str
 
 
 STEPS: tuple[Step, ...] = (
-    Step(1, "commitment", "个人承诺", "个人承诺"),
-    Step(2, "declaration", "申报类型", "申报类型与申报条件"),
-    Step(3, "category", "引进人才类别", "引进人才类别"),  # the seed's own words, in the step bar too
-    Step(4, "personal", "个人信息", "个人信息"),
-    Step(5, "family", "随迁人", "随迁人员"),
-    Step(6, "attachments", "附件上传", "附件上传"),
-    Step(7, "confirm", "确认提交", "确认信息并提交"),
+    Step(1, "commitment", _("个人承诺"), _("个人承诺")),
+    Step(2, "declaration", _("申报类型"), _("申报类型与申报条件")),
+    Step(3, "category", _("引进人才类别"), _("引进人才类别")),  # the seed's own words, in the step bar too
+    Step(4, "personal", _("个人信息"), _("个人信息")),
+    Step(5, "family", _("随迁人"), _("随迁人员")),
+    Step(6, "attachments", _("附件上传"), _("附件上传")),
+    Step(7, "confirm", _("确认提交"), _("确认信息并提交")),
 )
 STEP_BY_SLUG = {step.slug: step for step in STEPS}
 # Steps whose completion is recorded in Application.completed_steps (7 is the submission itself).

@@ -5,7 +5,6 @@ a move that is not in TRANSITIONS cannot happen, and every move writes an AuditE
 machinery is core.workflow's, shared with the card, objection, notice and quota tables.
 """
 
-
 from applications.choices import Status
 from applications.models import Application
 from audit.actions import Actor, AuditAction
@@ -25,7 +24,6 @@ __all__ = [
     "check_transition",
     "transition",
 ]
-
 
 
 S = Status

@@ -14,6 +14,8 @@ import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
 logger = logging.getLogger(__name__)
@@ -25,16 +27,16 @@ MAX_PIXELS = 40_000_000  # 40 MP, far above any scanner setting used for documen
 MAX_ASPECT_RATIO = 10  # a page, a card or a long receipt; not a 10000×100 sliver
 
 _SIGNATURES = {
-    b"\x89PNG": "PNG图片",
-    b"GIF8": "GIF图片",
-    b"%PDF": "PDF文件",
-    b"BM": "BMP图片",
-    b"II*\x00": "TIFF图片",
-    b"MM\x00*": "TIFF图片",
-    b"RIFF": "WebP图片",
-    b"PK\x03\x04": "压缩文件或Office文档",
-    b"\xd0\xcf\x11\xe0": "Office文档",
-    b"\x00\x00\x00\x0cjP": "JPEG 2000图片",
+    b"\x89PNG": _("PNG图片"),
+    b"GIF8": _("GIF图片"),
+    b"%PDF": _("PDF文件"),
+    b"BM": _("BMP图片"),
+    b"II*\x00": _("TIFF图片"),
+    b"MM\x00*": _("TIFF图片"),
+    b"RIFF": _("WebP图片"),
+    b"PK\x03\x04": _("压缩文件或Office文档"),
+    b"\xd0\xcf\x11\xe0": _("Office文档"),
+    b"\x00\x00\x00\x0cjP": _("JPEG 2000图片"),
 }
 _HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif", b"ftypmsf1")
 
@@ -51,21 +53,25 @@ class CheckedJpeg:
 def _describe_non_jpeg(head: bytes) -> str:
     for signature, label in _SIGNATURES.items():
         if head.startswith(signature):
-            return label
+            return str(label)
     if head[4:12] in _HEIF_BRANDS:
-        return "HEIC/AVIF图片（请在手机设置中改为“兼容性最佳”格式或转换为JPG）"
+        return gettext("HEIC/AVIF图片（请在手机设置中改为“兼容性最佳”格式或转换为JPG）")
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if stripped.startswith((b"<!doctype html", b"<html", b"<svg", b"<?xml", b"<script", b"<head", b"<body")):
-        return "网页或SVG文件"
-    return "非图片文件"
+        return gettext("网页或SVG文件")
+    return gettext("非图片文件")
 
 
 def _too_large(size: int | None, max_bytes: int) -> ValidationError:
     limit = f"{max_bytes // 1024}KB"
     if size is None:
-        return ValidationError(f"文件大小超过{limit}的限制，请压缩后重新上传。", code="too_large")
+        return ValidationError(
+            gettext("文件大小超过%(limit)s的限制，请压缩后重新上传。") % {"limit": limit}, code="too_large"
+        )
     return ValidationError(
-        f"文件大小为{size / 1024:.1f}KB，超过{limit}的限制，请压缩后重新上传。", code="too_large"
+        gettext("文件大小为%(size)s，超过%(limit)s的限制，请压缩后重新上传。")
+        % {"size": f"{size / 1024:.1f}KB", "limit": limit},
+        code="too_large",
     )
 
 
@@ -86,25 +92,40 @@ def _check_dimensions(width: int, height: int) -> None:
     """Refuse absurd sizes from the header alone, before a single pixel is decoded."""
     if width * height > MAX_PIXELS:
         raise ValidationError(
-            f"图片声明的尺寸为{width}×{height}像素（约{width * height / 10_000:.0f}万像素），"
-            f"超过{MAX_PIXELS // 10_000}万像素的上限，疑似异常构造的文件，已拒绝上传。",
+            gettext(
+                "图片声明的尺寸为%(width)s×%(height)s像素（约%(wan)s万像素），"
+                "超过%(limit_wan)s万像素的上限，疑似异常构造的文件，已拒绝上传。"
+            )
+            % {
+                "width": width,
+                "height": height,
+                "wan": f"{width * height / 10_000:.0f}",
+                "limit_wan": MAX_PIXELS // 10_000,
+            },
             code="bomb",
         )
     if max(width, height) > MAX_SIDE:
         raise ValidationError(
-            f"图片尺寸{width}×{height}像素过大（单边不超过{MAX_SIDE}像素），请调整后重新上传。",
+            gettext("图片尺寸%(width)s×%(height)s像素过大（单边不超过%(limit)s像素），请调整后重新上传。")
+            % {"width": width, "height": height, "limit": MAX_SIDE},
             code="too_big_dimensions",
         )
     if min(width, height) < MIN_SIDE:
         raise ValidationError(
-            f"图片尺寸{width}×{height}像素过小（单边不少于{MIN_SIDE}像素），无法看清证件内容，"
-            "请上传清晰的扫描件或照片。",
+            gettext(
+                "图片尺寸%(width)s×%(height)s像素过小（单边不少于%(limit)s像素），无法看清证件内容，"
+                "请上传清晰的扫描件或照片。"
+            )
+            % {"width": width, "height": height, "limit": MIN_SIDE},
             code="too_small_dimensions",
         )
     if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
         raise ValidationError(
-            f"图片尺寸{width}×{height}像素的长宽比例异常（超过{MAX_ASPECT_RATIO}:1），"
-            "不是证件的扫描件或照片，请重新上传。",
+            gettext(
+                "图片尺寸%(width)s×%(height)s像素的长宽比例异常（超过%(ratio)s:1），"
+                "不是证件的扫描件或照片，请重新上传。"
+            )
+            % {"width": width, "height": height, "ratio": MAX_ASPECT_RATIO},
             code="odd_ratio",
         )
 
@@ -117,11 +138,14 @@ def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
     """
     data = _read_limited(uploaded, max_bytes)
     if not data:
-        raise ValidationError("文件为空（0字节），请重新选择要上传的图片。", code="empty")
+        raise ValidationError(gettext("文件为空（0字节），请重新选择要上传的图片。"), code="empty")
     if not data.startswith(b"\xff\xd8\xff"):
         kind = _describe_non_jpeg(data[:16])
         raise ValidationError(
-            f"只能上传JPG格式的图片，该文件实际是{kind}（与文件扩展名无关），请转换为JPG后重新上传。",
+            gettext(
+                "只能上传JPG格式的图片，该文件实际是%(kind)s（与文件扩展名无关），请转换为JPG后重新上传。"
+            )
+            % {"kind": kind},
             code="not_jpeg",
         )
 
@@ -134,7 +158,9 @@ def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
             image = Image.open(io.BytesIO(data))
             # Phones write MPO (a JPEG followed by more frames); its first frame is a plain JPEG.
             if image.format not in ("JPEG", "MPO"):
-                raise ValidationError("只能上传JPG格式的图片，请转换为JPG后重新上传。", code="not_jpeg")
+                raise ValidationError(
+                    gettext("只能上传JPG格式的图片，请转换为JPG后重新上传。"), code="not_jpeg"
+                )
             width, height = image.size
             _check_dimensions(width, height)
             # Decode every entropy-coded block (a truncated file fails here), at 1/8 scale via
@@ -145,14 +171,14 @@ def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ValidationError(
-            "图片声明的像素数量异常巨大，疑似异常构造的文件，已拒绝上传。", code="bomb"
+            gettext("图片声明的像素数量异常巨大，疑似异常构造的文件，已拒绝上传。"), code="bomb"
         ) from exc
     except Exception as exc:  # noqa: BLE001
         # Pillow's parsers raise many exception types (OSError, SyntaxError, struct.error,
         # IndexError...) on hostile input; whichever it is, the file cannot be shown to a reviewer.
         logger.info("JPEG refused as corrupt: %s: %s", type(exc).__name__, exc)
         raise ValidationError(
-            "图片文件已损坏或不完整，无法打开，请重新扫描或拍照后上传。", code="corrupt"
+            gettext("图片文件已损坏或不完整，无法打开，请重新扫描或拍照后上传。"), code="corrupt"
         ) from exc
 
     if _exif_orientation(image) in (None, 1):
@@ -172,7 +198,7 @@ def check_jpeg(uploaded, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedJpeg:
     except Exception:  # noqa: BLE001 - any parser error means the same as a mismatch
         same = False
     if not same:
-        raise _corrupt("图片文件已损坏或不完整，无法打开，请重新扫描或拍照后上传。")
+        raise _corrupt(gettext("图片文件已损坏或不完整，无法打开，请重新扫描或拍照后上传。"))
     return CheckedJpeg(
         content=cleaned,
         width=width,
@@ -207,13 +233,15 @@ def _check_frame(data: bytes) -> None:
         i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
     if seen & _OTHER_FRAMES:
         raise ValidationError(
-            "图片采用了浏览器无法显示的JPEG编码方式（无损、分层或算术编码），"
-            "请用手机或扫描仪重新保存为普通JPG后上传。",
+            gettext(
+                "图片采用了浏览器无法显示的JPEG编码方式（无损、分层或算术编码），"
+                "请用手机或扫描仪重新保存为普通JPG后上传。"
+            ),
             code="corrupt",
         )
     if seen & _DISPLAYABLE_FRAMES and not {_DHT, _DQT} <= seen:
         raise ValidationError(
-            "图片文件缺少解码所需的数据表，无法正确显示，请重新扫描或拍照后上传。", code="corrupt"
+            gettext("图片文件缺少解码所需的数据表，无法正确显示，请重新扫描或拍照后上传。"), code="corrupt"
         )
 
 
@@ -251,8 +279,8 @@ _MARKUP = re.compile(
 )
 
 
-def _corrupt(message: str = "图片文件结构异常，无法打开。") -> ValidationError:
-    return ValidationError(message, code="corrupt")
+def _corrupt(message: str | None = None) -> ValidationError:
+    return ValidationError(message or gettext("图片文件结构异常，无法打开。"), code="corrupt")
 
 
 def _segment(marker: int, payload: bytes) -> bytes:
@@ -352,7 +380,7 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
             icc_segments.append(data[i:end])
             icc_chunks.append(payload[len(_ICC_CHUNK) :])
         i = end
-    raise _corrupt("图片文件已损坏或不完整，无法打开。")
+    raise _corrupt(gettext("图片文件已损坏或不完整，无法打开。"))
 
 
 def _copy_scans(data: bytes, i: int, out: bytearray) -> bytes:
@@ -369,7 +397,7 @@ def _copy_scans(data: bytes, i: int, out: bytearray) -> bytes:
             out += data[i:end]
         found = _NEXT_MARKER.search(data, end)
         if found is None:
-            raise _corrupt("图片文件不完整（缺少结束标记），请重新上传。")
+            raise _corrupt(gettext("图片文件不完整（缺少结束标记），请重新上传。"))
         if marker == _SOS:
             out += data[end : found.start()]  # entropy-coded data, stuffed bytes and restart markers
         i = found.start()

@@ -127,7 +127,7 @@ def fill_draft(
     applicant_services.application_family_complete(application=app, by=user)
     app.refresh_from_db()
     for kind in required_attachment_kinds(app):
-        upload = SimpleUploadedFile(f"{kind}.jpg", scan(kind.label, user.full_name), "image/jpeg")
+        upload = SimpleUploadedFile(f"{kind}.jpg", scan(str(kind.label), user.full_name), "image/jpeg")
         applicant_services.attachment_upload(application=app, kind=kind, uploaded_file=upload, by=user)
     applicant_services.application_attachments_complete(application=app, by=user)
     return app
