@@ -108,7 +108,7 @@ def test_the_public_notice_shows_the_replica_and_the_applicant_the_primary(clien
     assert "李*远" not in stale, "the public notice is read from the replica, which lags"
     # The applicant follows their own application on the primary, never on a copy that lags.
     own = login_client(app.applicant).get(reverse("applications:status")).content.decode()
-    assert Status.IN_NOTICE.label in own
+    assert str(Status.IN_NOTICE.label) in own
 
     replay.resume()
     assert "李*远" in client.get(LIST, search).content.decode(), (
