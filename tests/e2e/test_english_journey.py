@@ -30,7 +30,9 @@ def test_an_english_browser_gets_english_and_can_switch(english_page):
 
     page.goto("/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", name="Log in to the Guangzhou Personnel E-Government System")).to_be_attached()
+    expect(
+        page.get_by_role("heading", name="Log in to the Guangzhou Personnel E-Government System")
+    ).to_be_attached()
     assert_accessible(page)
     screenshot(page, "english-journey-login")
 
@@ -75,3 +77,40 @@ def test_the_console_stays_chinese_for_an_english_browser(english_page):
     page.goto("/console/login/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("link", name="English")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_public_notice_and_the_status_page_in_english(browser, live_server, width):
+    """What a foreign applicant and the public read, at a desktop's and a phone's width: the
+    reference names (district, category) in English, the page free of axe-core violations."""
+    from applications.choices import Status
+    from tests.builders import build_application
+
+    application = build_application(Status.IN_NOTICE, full_name="Maria Schmidt", subcategory="2.2")
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="en-GB", base_url=live_server.url
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto("/notice/")
+        row = page.locator("tbody tr").first  # the one application on notice
+        expect(row).to_contain_text("Talent by academic qualification")
+        expect(row).to_contain_text("Human Resources and Social Security Bureau")
+        assert_accessible(page)
+        screenshot(page, f"english-notice-list-{width}")
+
+        page.goto("/accounts/login/")
+        page.get_by_label("User name").fill(application.applicant.username)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("textbox", name="Captcha").fill("PASSED")
+        page.get_by_role("button", name="Log in").click()
+        expect(
+            page.get_by_role("button", name="Log out").or_(page.get_by_role("link", name="Log out"))
+        ).to_be_visible()
+        page.goto(f"/talent/status/{application.public_id}/")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        assert_accessible(page)
+        screenshot(page, f"english-status-{width}")
+    finally:
+        context.close()
