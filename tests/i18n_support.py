@@ -54,7 +54,8 @@ class _ChineseFinder(HTMLParser):
 
 def chinese_left_in(html: str, *, allowed=()) -> list[str]:
     """The pieces of text on the page that are still Chinese (after removing `allowed` strings)."""
-    for text in sorted(allowed, key=len, reverse=True):
+    # A lazy label (gettext_lazy) is allowed as the text it stands for.
+    for text in sorted((str(text) for text in allowed), key=len, reverse=True):
         html = html.replace(text, "")
     finder = _ChineseFinder()
     finder.feed(html)
