@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.access import scope_to_district
 from accounts.models import Role, User
@@ -18,7 +19,8 @@ __all__ = ["console_view_purpose", "console_view_reason_give"]
 
 def access_console_application(*, user: User, public_id) -> Application:
     """A submitted application of the user's district, with what the detail page shows."""
-    app = get_object_or_404(selectors.console_application_detail(user=user), public_id=public_id)
+    detail = selectors.console_application_detail(user=user, today=timezone.localdate())
+    app = get_object_or_404(detail, public_id=public_id)
     attach_reference([app])  # category, sub-category, district: from memory, not joined
     return app
 

@@ -34,7 +34,6 @@ from applications.choices import Status
 from applications.models import Application
 from applications.policy import FORM_PDF_STATUSES, RATEABLE_STATUSES
 from applications.reference import reference_lists
-from applications.selectors import active_bar
 from applications.workflow import Actor, allowed_actions
 from audit import access_log
 from audit.actions import action_label, role_label
@@ -219,12 +218,9 @@ def _render_detail(
         row.to_label = _status_label(row.to_status)
     allowed = set(allowed_actions(app.status, Actor.REVIEWER))
     due = app.accept_due_on if app.status == Status.SUBMITTED else app.decision_due_on
-    bar = active_bar(applicant_id=app.applicant_id, on=today)
-    unused_grant = (
-        selectors.unused_reapplication_grant(applicant=app.applicant, year=app.year)
-        if app.status == Status.REJECTED
-        else None
-    )
+    # Both read with the application (review.selectors.console_application_detail), not queried here.
+    bar_until = app.active_bar_until
+    unused_grant = app.status == Status.REJECTED and app.has_unused_grant
     context = {
         "application": app,
         "attachments": attachments,
@@ -237,10 +233,10 @@ def _render_detail(
         "due_on": due if app.status in (Status.SUBMITTED, Status.UNDER_REVIEW) else None,
         "days_left": working_days_left([due], today=today).get(due) if due else None,
         "can_extend": app.status == Status.UNDER_REVIEW and not app.decision_extension_reason,
-        "can_grant": app.status == Status.REJECTED and unused_grant is None and bar is None,
-        "unused_grant": unused_grant,
-        "active_bar": bar,
-        "can_bar": bar is None,
+        "can_grant": app.status == Status.REJECTED and not unused_grant and bar_until is None,
+        "unused_grant_year": app.year if unused_grant else None,
+        "active_bar_until": bar_until,
+        "can_bar": bar_until is None,
         "forms": _decision_forms(forms),
         "has_form_pdf": app.status in FORM_PDF_STATUSES,
         # The applicant's 好差评, once the decision allows one (no query before).

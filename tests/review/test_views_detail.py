@@ -8,9 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.choices import Status
+from applications.models import ApplicantBar
+from applications.retention import RULE_CLOSED_SCANS
 from audit.actions import AuditAction
-from audit.models import AuditEntry
+from audit.models import AuditEntry, RetentionDeletion
 from quota.models import QuotaReservation
+from review.models import Objection
 from tests import factories
 from tests.builders import build_application, give_access_reason
 
@@ -266,3 +269,116 @@ def test_detail_page_reads_the_rating_with_the_application(login_client, reviewe
     page, statements = _page_statements(client, detail_url(app))
     assert "电话一直无人接听" in page
     assert not any(' FROM "review_servicerating"' in sql for sql in statements)
+
+
+# --- issue 15: ≤ 8 statements on a decided application's page too ---------------------------------
+
+
+def _published_with_a_dismissed_objection(reviewer):
+    """Published, its notice had an objection found unfounded, cards issued."""
+    app = build_application(Status.PUBLISHED, reviewer=reviewer)
+    factories.ObjectionFactory(
+        entry=app.notice_entry, status=Objection.Status.DISMISSED, resolution="经核实，申请人确在该单位工作。",
+        decided_by=reviewer, decided_at=timezone.now(),
+    )  # fmt: skip
+    return app
+
+
+def _rejected_after_an_upheld_objection(reviewer):
+    """Rejected from its notice (异议成立), its scans past retention, a 再次申报权限 given since."""
+    from review.services import objection_uphold, reapplication_grant
+
+    app = build_application(Status.IN_NOTICE, reviewer=reviewer, objection=True)
+    objection_uphold(objection_id=app.notice_entry.objections.get().pk, by=reviewer, resolution="异议属实")
+    reapplication_grant(applicant=app.applicant, year=app.year, by=reviewer, reason="补充材料后重新申报")
+    RetentionDeletion.objects.create(
+        rule=RULE_CLOSED_SCANS, kind="library_document", label="学历证书（diploma.jpg）",
+        application_number=app.number,
+    )  # fmt: skip
+    return app
+
+
+def _rejected_and_barred(reviewer):
+    """Rejected for false materials, the applicant barred (办法 第十一条)."""
+    from review.services import applicant_bar
+
+    app = build_application(Status.REJECTED, reviewer=reviewer)
+    applicant_bar(applicant=app.applicant, by=reviewer, reason="提供虚假学历证明", application=app)
+    return app
+
+
+def _withdrawn_with_deleted_scans(reviewer):
+    app = build_application(Status.WITHDRAWN, reviewer=reviewer)
+    RetentionDeletion.objects.create(
+        rule=RULE_CLOSED_SCANS,
+        kind="library_document",
+        label="身份证（id.jpg）",
+        application_number=app.number,
+    )
+    return app
+
+
+DECIDED = {
+    "published, objection dismissed, cards": _published_with_a_dismissed_objection,
+    "rejected after an upheld objection, grant, deleted scans": _rejected_after_an_upheld_objection,
+    "rejected, applicant barred": _rejected_and_barred,
+    "withdrawn, deleted scans": _withdrawn_with_deleted_scans,
+}
+
+
+def _with_family_and_attachments(app, count: int) -> None:
+    start = app.accompanying_persons.count()
+    for i in range(start, start + count):
+        factories.AccompanyingPersonFactory(application=app, full_name=f"随迁{i}")
+        factories.AttachmentFactory(application=app)
+
+
+@pytest.mark.parametrize("kind", DECIDED)
+def test_decided_application_page_answers_in_at_most_8_queries_whatever_its_history(
+    login_client, reviewer, kind
+):
+    """Issue 15: ≤ 8 statements per page whatever the data. The bar and the unused grant come with
+    the application; the page's statements do not grow with 随迁人 or attachments."""
+    from review.services import service_rating_submit
+
+    app = DECIDED[kind](reviewer)
+    if app.status in (Status.PUBLISHED, Status.REJECTED):
+        service_rating_submit(application_id=app.pk, by=app.applicant, score=2, comment="等待时间较长")
+    client = login_client(reviewer)
+    give_access_reason(client, app)
+    _with_family_and_attachments(app, 1)
+    page, one = _page_statements(client, detail_url(app))
+    assert "随迁0" in page
+    assert len(one) <= 8, "\n".join(one)
+    # Subqueries of the application's statement, not statements of their own.
+    assert not any(sql.startswith('SELECT "applications_applicantbar"') for sql in one)
+    assert not any(sql.startswith('SELECT "applications_reapplicationgrant"') for sql in one)
+    _with_family_and_attachments(app, 4)
+    page, five = _page_statements(client, detail_url(app))
+    assert "随迁4" in page
+    assert len(five) == len(one), "\n".join(five)
+
+
+def test_decided_application_page_shows_what_the_subqueries_read(login_client, reviewer):
+    barred = _rejected_and_barred(reviewer)
+    granted = _rejected_after_an_upheld_objection(reviewer)
+    client = login_client(reviewer)
+    for app in (barred, granted):
+        give_access_reason(client, app)
+    page = client.get(detail_url(barred)).content.decode()
+    until = ApplicantBar.objects.get(applicant=barred.applicant).barred_until
+    assert f"该申请人因提供虚假材料被取消申请资格至 {until:%Y年%m月%d日}" in page
+    assert "开通再次申报权限" not in page  # a barred applicant cannot be granted one
+    page = client.get(detail_url(granted)).content.decode()
+    assert f"已开通{granted.year}年度再次申报权限（尚未使用）" in page
+    assert "异议属实" in page
+    assert "学历证书（diploma.jpg）" in page
+
+
+@pytest.mark.parametrize("kind", DECIDED)
+def test_decided_application_asks_the_reason_in_at_most_8_queries(reviewer_client, reviewer, kind):
+    app = DECIDED[kind](reviewer)
+    _with_family_and_attachments(app, 5)
+    page, statements = _page_statements(reviewer_client, detail_url(app))
+    assert 'name="reason"' in page
+    assert len(statements) <= 8, "\n".join(statements)
