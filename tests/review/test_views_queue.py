@@ -242,3 +242,27 @@ def test_queue_reads_its_cached_filter_bar_and_counts_in_one_round_trip(reviewer
     ]
     assert len(part_reads) == 1 and part_reads[0][0] == "get_many"
     assert sorted(name.split(":")[0] for name in part_reads[0][1]) == ["queue-counts", "queue-filters"]
+
+
+def test_queue_row_shows_each_cell_as_the_table_prints_it(login_client, city_admin):
+    """The row's cells come worked out from review.selectors.queue_rows (issue 15): the masked ID
+    number, the category with its 总量控制 mark, the employer, the district, the local submission
+    time, the status badge, an open 异议 and the notice's last day."""
+    app = build_application(Status.IN_NOTICE, subcategory="5.1", objection=True)
+    page = login_client(city_admin).get(QUEUE + "?status=in_notice").content.decode()
+    row = page[page.index(app.number) :]
+    row = row[: row.index("</tr>")]
+    submitted = timezone.localtime(app.last_submitted_at)
+    for text in (
+        app.id_number[:6] + "********" + app.id_number[-4:],
+        f"{app.category.numeral}、{app.category.name}",
+        f'<span class="d-block small text-secondary">{app.subcategory.numeral}</span>',
+        '<span class="badge text-bg-light border ms-1">总量控制</span>',
+        f'<td data-label="迁入单位">{app.employer.name}</td>',
+        f'<td data-label="入户所属区">{app.district.name}</td>',
+        f"{submitted:%Y-%m-%d %H:%M}",
+        'data-status="in_notice">网上公示中</span> <span class="badge text-bg-warning">有异议</span>',
+        f'<span class="small">公示至 {app.notice_entry.notice.end_date:%Y-%m-%d}</span>',
+    ):
+        assert text in row, text
+    assert app.id_number not in row
