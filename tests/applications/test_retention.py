@@ -3,10 +3,6 @@ go, from the folder and from the bucket; a record of each stays; the dry run del
 
 import datetime
 import io
-import socket
-import subprocess
-import sys
-import time
 import uuid
 
 import pytest
@@ -84,15 +80,10 @@ def test_retention_on_the_local_folder(monkeypatch, django_capture_on_commit_cal
     _check_retention(monkeypatch, private_storage().exists, django_capture_on_commit_callbacks)
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def bucket_storage():
-    """A real S3-protocol server (moto) and a fresh bucket; the file fields point at it."""
+def bucket_storage(s3_server):
+    """A fresh bucket on the session's S3-protocol server (moto, tests/conftest.py); the file fields
+    point at it."""
     import boto3
     from django.apps import apps
     from django.db.models import FileField
@@ -100,44 +91,26 @@ def bucket_storage():
 
     from core.storage import private_storage
 
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    endpoint = s3_server
+    name = f"retention-{uuid.uuid4().hex[:12]}"
+    keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test-secret"}
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **keys).create_bucket(Bucket=name)
+    storage = S3Storage(
+        bucket_name=name, endpoint_url=endpoint, access_key="test", secret_key="test-secret",
+        region_name="us-east-1", addressing_style="path", file_overwrite=False,
     )  # fmt: skip
+    fields = [
+        field for model in apps.get_models() for field in model._meta.get_fields()
+        if isinstance(field, FileField) and getattr(field, "_storage_callable", None) is private_storage
+    ]  # fmt: skip
+    before = [(field, field.storage) for field in fields]
+    for field in fields:
+        field.storage = storage
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("moto's S3 server did not start", pytrace=False)
-                time.sleep(0.1)
-        endpoint = f"http://127.0.0.1:{port}"
-        name = f"retention-{uuid.uuid4().hex[:12]}"
-        keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test-secret"}
-        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **keys).create_bucket(Bucket=name)
-        storage = S3Storage(
-            bucket_name=name, endpoint_url=endpoint, access_key="test", secret_key="test-secret",
-            region_name="us-east-1", addressing_style="path", file_overwrite=False,
-        )  # fmt: skip
-        fields = [
-            field for model in apps.get_models() for field in model._meta.get_fields()
-            if isinstance(field, FileField) and getattr(field, "_storage_callable", None) is private_storage
-        ]  # fmt: skip
-        before = [(field, field.storage) for field in fields]
-        for field in fields:
-            field.storage = storage
-        try:
-            yield storage
-        finally:
-            for field, original in before:
-                field.storage = original
+        yield storage
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        for field, original in before:
+            field.storage = original
 
 
 def test_retention_on_the_bucket(monkeypatch, bucket_storage, django_capture_on_commit_callbacks):

@@ -6,9 +6,6 @@ The broker is a redis-server of this test's own on a free port, so no shared Red
 """
 
 import io
-import shutil
-import socket
-import subprocess
 import threading
 import time
 import zipfile
@@ -21,7 +18,7 @@ from django.db import connections
 from applications.choices import Status
 from portal.models import PersonalDataExport
 from tests.builders import build_application
-from tests.outbox_support import celery_app_on
+from tests.outbox_support import RedisServer, celery_app_on
 
 # PostgreSQL: the worker thread must see the same database (SQLite here is in-memory).
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -35,31 +32,14 @@ def _after_task(**_kwargs):
 
 
 @pytest.fixture
-def own_redis(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("needs redis-server (apt-get install redis-server)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+def own_redis():
+    """A redis-server of this test's own (tests/outbox_support.RedisServer)."""
+    server = RedisServer()
+    server.start()
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("redis-server did not start", pytrace=False)
-                time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.close()
 
 
 @pytest.fixture
