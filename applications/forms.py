@@ -28,6 +28,7 @@ from applications.models import Application, TalentCategory, TalentSubcategory
 from applications.reference import reference_lists, reference_objects
 from applications.wizard import PERSONAL_FIELDS
 from core.sms import sms_enabled
+from core.widgets import PlainSelect
 from reference.models import District
 
 COMMITMENT_TEXT = _(
@@ -208,6 +209,7 @@ class PersonalForm(forms.ModelForm):
         queryset=District.objects.order_by("sort_order"),
         empty_label=_("—— 请选择 ——"),
         help_text=_HELP["district"],
+        widget=PlainSelect,
     )
     social_insurance_months = forms.IntegerField(
         label=_("在穗社保缴费月数"),
@@ -231,7 +233,7 @@ class PersonalForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, choices in _SELECTS.items():
             self.fields[name] = forms.ChoiceField(
-                label=self.fields[name].label, choices=_choices(choices), required=False
+                label=self.fields[name].label, choices=_choices(choices), required=False, widget=PlainSelect
             )
         for name in _PERSONAL_REQUIRED:
             self.fields[name].required = True

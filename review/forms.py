@@ -10,6 +10,7 @@ from accounts.models import STAFF_ROLES
 from accounts.validators import LANDLINE_RE, MOBILE_RE
 from applications.choices import Status
 from applications.reference import reference_lists
+from core.widgets import PlainSelect
 from review.models import ServiceRating
 from review.selectors import APPLICATION_NUMBER_RE, QueueFilters, RatingFilters
 
@@ -49,11 +50,13 @@ class QueueFilterForm(forms.Form):
         label="搜索", required=False, max_length=50,
         widget=forms.TextInput(attrs={"placeholder": "申报编号、姓名或证件号码", "type": "search"}),
     )  # fmt: skip
-    status = forms.ChoiceField(label="办理状态", choices=STATUS_FILTER_CHOICES, required=False)
+    status = forms.ChoiceField(
+        label="办理状态", choices=STATUS_FILTER_CHOICES, required=False, widget=PlainSelect
+    )
     # Plain choices from the cached reference lists: the filter bar costs no query per page view.
-    category = forms.TypedChoiceField(label="引进人才类别", coerce=int, required=False, empty_value=None)
-    subcategory = forms.TypedChoiceField(label="具体类别", coerce=int, required=False, empty_value=None)
-    district = forms.TypedChoiceField(label="入户所属区", coerce=int, required=False, empty_value=None)
+    category = forms.TypedChoiceField(label="引进人才类别", coerce=int, required=False, empty_value=None, widget=PlainSelect)
+    subcategory = forms.TypedChoiceField(label="具体类别", coerce=int, required=False, empty_value=None, widget=PlainSelect)
+    district = forms.TypedChoiceField(label="入户所属区", coerce=int, required=False, empty_value=None, widget=PlainSelect)
     employer = forms.CharField(label="迁入单位", required=False, max_length=60)
     submitted_from = forms.DateField(
         label="提交日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}),
