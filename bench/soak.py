@@ -12,7 +12,7 @@ and at the end.
 gunicorn runs with `--max-requests 0` here: the production setting recycles a worker after about
 2,000 requests (deploy/gunicorn.conf.py), which would hide a leak instead of showing it.
 
-    .venv/bin/python bench/run.py soak                    # 60 s warm-up, then 10 minutes
+    .venv/bin/python bench/run.py soak                    # warm-up rounds of 60 s until memory levels, then 10 minutes
     BENCH_SOAK_SECONDS=120 .venv/bin/python bench/soak.py  # a shorter one
 """
 
@@ -32,7 +32,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import http_pages  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "600"))
-WARMUP_SECONDS = int(os.environ.get("BENCH_SOAK_WARMUP", "60"))
+WARMUP_SECONDS = int(os.environ.get("BENCH_SOAK_WARMUP", "60"))  # one warm-up round
+WARMUP_ROUNDS_MAX = 6
+WARMUP_LEVEL_PERCENT = 2.0
 APPLICANT_SESSIONS = 450
 DRAFTER_SESSIONS = 30
 REVIEWER_SESSIONS_PER_DISTRICT = 6  # several open consoles per district's reviewer account
@@ -190,8 +192,7 @@ def run() -> None:
     proc = http_pages.start_gunicorn(url, "--max-requests", "0")
     samples: list[tuple[float, dict[int, int | None]]] = []
     try:
-        warm = load(WARMUP_SECONDS)
-        warm_out = warm.communicate()[0]
+        warm_out, warm_trail = warm_up(proc.pid, load)
         workers = worker_pids(proc.pid)
         started = time.time()
         samples.append((0.0, {pid: rss_kib(pid) for pid in workers}))
@@ -216,7 +217,10 @@ def run() -> None:
 
     with open("/proc/loadavg") as f:
         print(f"load average after: {f.read().split()[:3]}")
-    print(f"warm-up ({WARMUP_SECONDS} s): " + _summary(warm_out))
+    print(f"warm-up ({len(warm_trail) - 1} rounds): " + _summary(warm_out))
+    print("worker RSS (MiB) at the end of each warm-up round:")
+    for pid in workers:
+        print(f"  {pid}: " + " ".join(f"{r[pid] / 1024:.0f}" if r.get(pid) else "-" for r in warm_trail))
     print(f"soak ({SECONDS} s, {http_pages.CONNECTIONS} connections): " + _summary(out))
     if still != workers:
         print(f"workers changed during the soak: {workers} → {still} (a restart: memory not comparable)")
@@ -231,6 +235,30 @@ def run() -> None:
             f"  {pid}: " + " ".join(f"{v / 1024:.0f}" if v else "-" for v in series) + f"  ({growth:+.1f} %)"
         )
     print(f"largest growth: {max(growths):+.1f} % (target ≤ 10 %)")
+
+
+def warm_up(master: int, load) -> tuple[str, list[dict[int, int | None]]]:
+    """Load the server until every worker's memory has levelled off; return the last round's wrk output
+    and each round's RSS per worker.
+
+    A fixed warm-up is not enough: wrk keeps its 16 connections open for a whole run, so a worker
+    that accepted few of them serves little of the mix and is still loading code and caches when
+    the soak starts (the first 1M soak: two workers at 90 MiB against 117 after 60 s, then 118).
+    Each round is a new wrk run with new connections, so they are dealt again; the soak starts once
+    a round grew no worker by more than WARMUP_LEVEL_PERCENT, after at most WARMUP_ROUNDS_MAX."""
+    trail = [{pid: rss_kib(pid) for pid in worker_pids(master)}]
+    out = ""
+    for _ in range(WARMUP_ROUNDS_MAX):
+        out = load(WARMUP_SECONDS).communicate()[0]
+        trail.append({pid: rss_kib(pid) for pid in worker_pids(master)})
+        before, after = trail[-2], trail[-1]
+        levelled = all(
+            before.get(pid) and now and (now - before[pid]) / before[pid] * 100 <= WARMUP_LEVEL_PERCENT
+            for pid, now in after.items()
+        )
+        if levelled:
+            break
+    return out, trail
 
 
 def _summary(out: str) -> str:
