@@ -328,7 +328,15 @@ def check_status(path: str, cookie: str | None, port: int = PORT, *, body: dict 
     return response.status
 
 
-def count_queries(path: str, user, body: dict | None = None) -> int:
+def count_queries(path: str, user, body: dict | None = None) -> tuple[int, float]:
+    """The page's SQL statements and its CPU milliseconds per request in this process.
+
+    The CPU figure is the best of 5 rounds of 20 requests through Django's test client (no
+    network, no gunicorn, no template instrumentation), the same way bench/ceiling/prepare.py
+    measures the ceiling: unlike requests per second under wrk, it hardly moves when other
+    processes share the cores, so it compares pages across runs and machines."""
+    import time
+
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -348,7 +356,16 @@ def count_queries(path: str, user, body: dict | None = None) -> int:
     # transaction control around a write (BEGIN, COMMIT, savepoints), which the tests, run inside
     # a transaction, cannot see either.
     control = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")
-    return sum(1 for q in ctx.captured_queries if not q["sql"].startswith(control))
+    queries = sum(1 for q in ctx.captured_queries if not q["sql"].startswith(control))
+    for _ in range(20):  # warm-up
+        request()
+    rounds = []
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(20):
+            request()
+        rounds.append((time.process_time() - started) / 20 * 1000)
+    return queries, min(rounds)
 
 
 def display_width(text: str) -> int:
@@ -392,7 +409,7 @@ def run(*, applications: int | None = None, submits: int = 200) -> None:
             raise SystemExit("the logged-in ceiling did not answer 200 (is the session cookie valid?)")
         wrk(ceiling["path"], ceiling["cookie"], CEILING_PORT)  # warm-up
         logged_in = wrk(ceiling["path"], ceiling["cookie"], CEILING_PORT)
-        logged_in["queries"] = ceiling["queries"]
+        logged_in["queries"], logged_in["cpu_ms"] = ceiling["queries"], ceiling["cpu_ms"]
     finally:
         stop(ceiling_proc)
     try:
@@ -405,7 +422,7 @@ def run(*, applications: int | None = None, submits: int = 200) -> None:
                 raise SystemExit(f"{label}: {path} answered {status}")
             wrk(path, cookies[role], body=body)  # warm-up
             figures = wrk(path, cookies[role], body=body)
-            figures["queries"] = count_queries(path, users[role], body)
+            figures["queries"], figures["cpu_ms"] = count_queries(path, users[role], body)
             rows.append((label, role, figures))
             if len(rows) == 1:  # right after the bare page, as the issue's table has it
                 rows.append(("logged-in ceiling (bench/ceiling)", "ceiling", logged_in))
@@ -423,11 +440,14 @@ def run(*, applications: int | None = None, submits: int = 200) -> None:
     print(f"Pages at {CONNECTIONS} connections, {DURATION} each, {applications:,} applications, "
           f"{os.cpu_count()} cores (gunicorn {os.environ.get('BENCH_WORKERS', '4')} workers × {os.environ.get('GUNICORN_THREADS', '4')} threads):")  # fmt: skip
     print(f"{'page':<36}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'× bare page':>13}{'× logged-in ceiling':>21}"
-          f"{'queries':>9}{'non-2xx':>9}{'p99÷p50':>9}   target")  # fmt: skip
+          f"{'queries':>9}{'non-2xx':>9}{'p99÷p50':>9}{'CPU ms':>8}{'× ceiling CPU':>15}   target")  # fmt: skip
     for label, role, f in rows:
         print(f"{label}{' ' * (36 - display_width(label))}{f['rps']:>9.0f}{f['p50']:>9.1f}{f['p99']:>9.1f}{f['rps'] / bare:>13.2f}"
-              f"{f['rps'] / ceiling_rps:>21.2f}{f['queries']:>9}{f['errors']:>9}{f['p99'] / f['p50']:>9.1f}   "
+              f"{f['rps'] / ceiling_rps:>21.2f}{f['queries']:>9}{f['errors']:>9}{f['p99'] / f['p50']:>9.1f}"
+              f"{f['cpu_ms']:>8.1f}{f['cpu_ms'] / logged_in['cpu_ms']:>15.1f}   "
               f"{page_verdict(f, ceiling_rps) if role not in (None, 'ceiling') else ''}")  # fmt: skip
+    print(f"CPU ms: one request's CPU in one process through Django's test client (best of 5 × 20, no network,"
+          f" no gunicorn); the logged-in ceiling's is {logged_in['cpu_ms']:.1f} ms.")  # fmt: skip
     print()
     print(
         f"Statistics view recount (REFRESH MATERIALIZED VIEW CONCURRENTLY, beat every 10 min): {refresh_seconds:.1f} s"
