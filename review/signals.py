@@ -4,7 +4,7 @@ Signals rather than calls in each service: the Django admin edits notices and em
 every status change writes an AuditEntry with its from/to, whichever code path made it.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from accounts.models import Employer
@@ -38,6 +38,36 @@ def _status_changed(sender, instance: AuditEntry, created: bool, **kwargs):
         bump_on_commit(queue_version_name(district_id), queue_version_name(None))
         if Status.IN_NOTICE in (instance.from_status, instance.to_status):
             bump_on_commit(PUBLIC_NOTICE)
+
+
+# The queue's cached pages (review.views.queue_listing) show the application's own columns: its
+# name, ID number, employer, category and deadlines change without a status change too (the
+# applicant corrects a returned application, a reviewer extends the decision deadline, the Django
+# admin). Any save of an application already in the console is a change of its district's queue.
+_OLD_DISTRICT = "_queue_old_district_id"
+
+
+@receiver(pre_save, sender=Application)
+def _application_may_move(sender, instance: Application, update_fields=None, **kwargs):
+    """Remember the district a submitted application leaves, whose queue must forget it too."""
+    if instance.pk is None or instance.submitted_at is None:
+        return
+    if update_fields is not None and "district" not in update_fields and "district_id" not in update_fields:
+        return  # the district is not being written: no query
+    old = Application.objects.filter(pk=instance.pk).values_list("district_id", flat=True).first()
+    if old != instance.district_id:
+        setattr(instance, _OLD_DISTRICT, old)
+
+
+@receiver([post_save, post_delete], sender=Application)
+def _application_saved(sender, instance: Application, **kwargs):
+    if instance.submitted_at is None:
+        return  # a draft never submitted is in no queue
+    names = {queue_version_name(instance.district_id), queue_version_name(None)}
+    old = instance.__dict__.pop(_OLD_DISTRICT, None)
+    if old is not None:
+        names.add(queue_version_name(old))
+    bump_on_commit(*names)
 
 
 @receiver([post_save, post_delete], sender=Objection)

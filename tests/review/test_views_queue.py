@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.choices import Status
+from review import services as review_services
 from tests import factories
 from tests.builders import build_application
 
@@ -266,3 +267,13 @@ def test_queue_row_shows_each_cell_as_the_table_prints_it(login_client, city_adm
     ):
         assert text in row, text
     assert app.id_number not in row
+
+
+def test_the_counters_follow_an_extended_deadline(reviewer_client, reviewer, freeze_today):
+    """An extension moves no status, yet changes 已逾期: every save of a submitted application bumps
+    its district's queue version (review.signals), which keys the cached counters."""
+    app = build_application(Status.UNDER_REVIEW, on=datetime.date(2025, 5, 5))
+    freeze_today(app.decision_due_on + datetime.timedelta(days=1))
+    assert reviewer_client.get(QUEUE).context["counts"]["overdue"] == 1
+    review_services.application_extend_decision(application_id=app.pk, by=reviewer, reason="需核实社保记录")
+    assert reviewer_client.get(QUEUE).context["counts"]["overdue"] == 0
