@@ -202,6 +202,38 @@ def queue_counts_key(*, user: User, today: datetime.date) -> str:
     return f"queue-counts:{user.role}:{user.district_id}:{version(name)}:{today:%Y%m%d}"
 
 
+# How long one page of the queue (its rows' HTML: names and masked ID numbers) may stay in the shared
+# cache. The versions in its key make a change show at once; the timeout only bounds how long a
+# person's row sits in Redis after the reviewer has moved on.
+QUEUE_LISTING_TIMEOUT = 120
+
+
+def queue_listing_key(*, user: User, query_string: str, today: datetime.date) -> str:
+    """The cache key of one page of the queue as shown (the count, the rows, the pagination).
+
+    Made of what the page's cells are read from, each a version its writers already bump: the
+    district's queue (status changes, objections, any save of a submitted application:
+    review.signals), the public notice (notice entries and their dates, employers' names,
+    districts), the reference lists (categories, the 总量控制 mark, district names) and the working
+    calendar (days left); then the scope (role and district: one reviewer never reads another
+    district's page), the day (overdue, days left), the language and the query string with its
+    page. The query string may hold a whole ID number (a search): it enters the key as an HMAC with
+    the secret key, not as itself nor as a plain hash, which the few IDs of a birth date would undo.
+    """
+    from django.utils import translation
+    from django.utils.crypto import salted_hmac
+
+    from core.cache import version
+    from reference.selectors import CALENDAR, REFERENCE
+    from review.signals import PUBLIC_NOTICE, queue_version_name
+
+    queue_name = queue_version_name(user.district_id if user.role == Role.REVIEWER else None)
+    versions = ".".join(str(version(name)) for name in (queue_name, PUBLIC_NOTICE, REFERENCE, CALENDAR))
+    query = salted_hmac("review.queue-listing", query_string).hexdigest()[:32]
+    language = translation.get_language()
+    return f"queue-listing:{user.role}:{user.district_id}:{versions}:{today:%Y%m%d}:{language}:{query}"
+
+
 def queue_counts(*, user: User, today: datetime.date, key: str, cached: dict | None) -> dict[str, int]:
     """The numbers over the queue: to accept, to decide, overdue, in notice, objections open.
 

@@ -143,6 +143,42 @@ def queue_filters_html(form: QueueFilterForm, *, key: str, cached: str | None) -
     return mark_safe(html)  # nosec B703, B308  # noqa: S308 - our own template's output, values escaped
 
 
+@dataclass(frozen=True)
+class ShownRow:
+    """What the access log records of a row shown: kept with a cached page, whose rows are not read."""
+
+    pk: int
+    applicant_id: int
+    number: str
+
+
+def queue_listing(request, *, filters, today, key: str, cached) -> tuple[str, list[ShownRow]]:
+    """The count, the rows and the pagination of one queue page, rendered, and the rows it shows.
+
+    Kept in the shared cache under `key` (selectors.queue_listing_key: versions the writers bump,
+    the scope, the day, the query string and page) for QUEUE_LISTING_TIMEOUT. The 50 rows' query,
+    the paginator's COUNT and the rows' template were most of the page's CPU (profile in
+    docs/performance.md); on a hit none of them runs. `cached` is what the page's one cache read
+    found, or None.
+    """
+    if cached is None:
+        ordered = selectors.review_queue(user=request.user, filters=filters, today=today)
+        pagination = paginate(request, ordered.values_list("pk", flat=True), QUEUE_PAGE_SIZE)
+        rows = selectors.queue_rows(ids=list(pagination["page"].object_list))
+        left = working_days_left([row.due_on for row in rows], today=today)
+        for row in rows:
+            row.days_left = left.get(row.due_on)
+        html = render_to_string("review/_queue_listing.html", {"rows": rows, **pagination}, request=request)
+        # Only what the page shows (its HTML) and what the access log needs of each row.
+        cached = (html, [(row.pk, row.applicant_id, row.number) for row in rows])
+        cache.set(key, cached, selectors.QUEUE_LISTING_TIMEOUT)
+    html, shown = cached
+    return (
+        mark_safe(html),  # nosec B703, B308  # noqa: S308 - our own template's output, values escaped
+        [ShownRow(*row) for row in shown],
+    )
+
+
 @console_required
 def queue(request):
     user = request.user
@@ -153,35 +189,33 @@ def queue(request):
         form.is_valid()  # a bad field shows its error next to it; the valid ones still filter
         filters = form.to_filters()
     today = timezone.localdate()
-    ordered = selectors.review_queue(user=user, filters=filters, today=today)
-    pagination = paginate(request, ordered.values_list("pk", flat=True), QUEUE_PAGE_SIZE)
-    rows = selectors.queue_rows(ids=list(pagination["page"].object_list))
-    left = working_days_left([row.due_on for row in rows], today=today)
-    for row in rows:
-        row.days_left = left.get(row.due_on)
+    # The page's three cached parts in one Redis round trip instead of a GET each (py-spy: the
+    # queue's Redis calls were a quarter of its time, each a full round trip).
+    filters_key = queue_filters_key(request, show_district=show_district)
+    counts_key = selectors.queue_counts_key(user=user, today=today)
+    listing_key = selectors.queue_listing_key(user=user, query_string=request.GET.urlencode(), today=today)
+    cached = cache.get_many([filters_key, counts_key, listing_key])
+    listing_html, shown = queue_listing(
+        request, filters=filters, today=today, key=listing_key, cached=cached.get(listing_key)
+    )
     if filters.query:
-        # A search names people: each one it returned on this page is a view of their data.
-        for row in rows:
+        # A search names people: each one it returned on this page is a view of their data, also
+        # when the page came from the cache.
+        for row in shown:
             access_log.note_view(
                 request, subject_id=row.applicant_id, what=PersonalDataAccess.What.SEARCH,
                 purpose=access_log.Purpose("查询"), application=row, item=filters.query[:60],
             )  # fmt: skip
-    # The page's two cached parts in one Redis round trip instead of a GET each (py-spy: the
-    # queue's Redis calls were a quarter of its time, each a full round trip).
-    filters_key = queue_filters_key(request, show_district=show_district)
-    counts_key = selectors.queue_counts_key(user=user, today=today)
-    cached = cache.get_many([filters_key, counts_key])
     return render(
         request,
         "review/queue.html",
         {
             "filters_html": queue_filters_html(form, key=filters_key, cached=cached.get(filters_key)),
-            "rows": rows,
+            "listing_html": listing_html,
             "counts": selectors.queue_counts(
                 user=user, today=today, key=counts_key, cached=cached.get(counts_key)
             ),
             "active": "queue",
-            **pagination,
         },
     )
 
