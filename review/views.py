@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -128,18 +129,20 @@ def forbidden(request):
 def queue_filters_key(request, *, show_district: bool) -> str:
     query = request.GET.copy()
     query.pop("page", None)
-    digest = hashlib.sha256(query.urlencode().encode()).hexdigest()[:32]
+    # An HMAC, not a plain hash: the query string of a search holds a whole ID number.
+    digest = salted_hmac("review.queue-filters", query.urlencode()).hexdigest()[:32]
     return f"queue-filters:{version(REFERENCE)}:{int(show_district)}:{digest}"
 
 
-def queue_filters_html(form: QueueFilterForm, *, key: str, cached: str | None) -> str:
+def queue_filters_html(form: QueueFilterForm, *, key: str, cached: str | None, search: bool) -> str:
     """The rendered filter bar, cached under `key` (queue_filters_key): crispy-forms renders its
     nine fields in ~10 ms, the same HTML every time for the same query string (and reference
-    lists). `cached` is what the page's one cache read found, or None."""
+    lists). `cached` is what the page's one cache read found, or None. A search's bar shows what
+    was searched (an ID number, a name) in its field: kept no longer than the rows it found."""
     html = cached
     if html is None:
         html = render_to_string("review/_queue_filters.html", {"form": form}, request=None)
-        cache.set(key, html, 3600)
+        cache.set(key, html, selectors.QUEUE_LISTING_TIMEOUT if search else 3600)
     return mark_safe(html)  # nosec B703, B308  # noqa: S308 - our own template's output, values escaped
 
 
@@ -210,7 +213,9 @@ def queue(request):
         request,
         "review/queue.html",
         {
-            "filters_html": queue_filters_html(form, key=filters_key, cached=cached.get(filters_key)),
+            "filters_html": queue_filters_html(
+                form, key=filters_key, cached=cached.get(filters_key), search=bool(filters.query)
+            ),
             "listing_html": listing_html,
             "counts": selectors.queue_counts(
                 user=user, today=today, key=counts_key, cached=cached.get(counts_key)

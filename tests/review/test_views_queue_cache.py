@@ -68,15 +68,34 @@ def test_a_search_served_from_the_cache_is_still_in_the_access_log(reviewer_clie
     )
 
 
-def test_the_cache_holds_no_whole_id_number(reviewer_client):
+def test_the_cache_holds_no_whole_id_number_in_a_key_and_the_search_briefly(reviewer_client, monkeypatch):
+    import hashlib
+    from urllib.parse import urlencode
+
     from django.core.cache import cache
 
+    from review.selectors import QUEUE_LISTING_TIMEOUT
+
     app = build_application(Status.UNDER_REVIEW)
+    stored, timeouts = {}, {}
+    real_set = cache.set
+
+    def spy(key, value, timeout=None, *args, **kwargs):
+        stored[key], timeouts[key] = value, timeout
+        return real_set(key, value, timeout, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spy)
     reviewer_client.get(f"{QUEUE}?status=all&q={app.id_number}")
-    keys = [key for key in cache._cache if ":queue-listing:" in key]  # the memory cache of the tests
-    assert len(keys) == 1 and app.id_number not in keys[0]
-    html, _ = cache.get(keys[0].split(":", 2)[2])
+    plain = hashlib.sha256(urlencode({"status": "all", "q": app.id_number}).encode()).hexdigest()[:32]
+    [bar] = [key for key in stored if key.startswith("queue-filters:")]
+    [listing] = [key for key in stored if key.startswith("queue-listing:")]
+    for key in (bar, listing):
+        assert app.id_number not in key and plain not in key
+        assert timeouts[key] == QUEUE_LISTING_TIMEOUT
+    assert app.id_number in stored[bar]  # the field shows what was searched for
+    html, rows = stored[listing]
     assert app.full_name in html and app.id_number not in html  # the row shows the masked number
+    assert rows == [(app.pk, app.applicant_id, app.number)]
 
 
 def test_one_district_never_reads_another_districts_cached_page(
