@@ -242,15 +242,20 @@ class StatisticsFilterForm(forms.Form):
 
     CHOICE_ERROR = {"invalid_choice": "请从列表中选择。"}
 
+    # PlainSelect here and |form_field in statistics.html: the markup of Django's Select and of
+    # crispy's field, printed in Python (core.widgets, core.templatetags.form_fields).
     year = forms.TypedChoiceField(
-        label="申报年度", coerce=int, required=False, empty_value=None, error_messages=CHOICE_ERROR
-    )
+        label="申报年度", coerce=int, required=False, empty_value=None, error_messages=CHOICE_ERROR,
+        widget=PlainSelect,
+    )  # fmt: skip
     district = forms.TypedChoiceField(
-        label="入户所属区", coerce=int, required=False, empty_value=None, error_messages=CHOICE_ERROR
-    )
+        label="入户所属区", coerce=int, required=False, empty_value=None, error_messages=CHOICE_ERROR,
+        widget=PlainSelect,
+    )  # fmt: skip
     category = forms.TypedChoiceField(
-        label="引进人才类别", coerce=int, required=False, empty_value=None, error_messages=CHOICE_ERROR
-    )
+        label="引进人才类别", coerce=int, required=False, empty_value=None, error_messages=CHOICE_ERROR,
+        widget=PlainSelect,
+    )  # fmt: skip
 
     def __init__(self, *args, years: list[int], show_district: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,15 +13,19 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
+from django import forms
+from django.template import Context, Template
 from django.urls import reverse
 
 from applications.choices import Status
 from hukou_card.models import HukouCard
 from review import services
+from review.forms import StatisticsFilterForm
 from review.models import Objection, ServiceRating
 from review.statistics import StatisticsFilters, build_statistics, percentile
 from tests import factories
 from tests.builders import build_application
+from tests.core.test_form_fields import _normalised
 
 URL = reverse("review:statistics")
 CN = ZoneInfo("Asia/Shanghai")
@@ -292,6 +296,38 @@ def test_a_bad_filter_is_shown_next_to_its_field(counted, login_client, city_adm
     html = response.content.decode()
     assert html.count("请从列表中选择。") == 2
     assert response.context["filters"].year is None  # the bad fields filter nothing
+
+
+@pytest.mark.parametrize(
+    "data, show_district",
+    [
+        (None, True),
+        ({"year": "", "district": "", "category": ""}, True),
+        ({"year": "1999", "category": "x"}, True),  # both shown with their error
+        ({"year": str(YEAR), "category": "<b>"}, False),  # a reviewer: no district field
+    ],
+)
+def test_the_filter_form_is_printed_as_crispy_and_django_printed_it(db, data, show_district):
+    """The fields are printed by |form_field and PlainSelect (in Python); the page showed crispy's
+    as_crispy_field of Django's Select before, and the markup is the same."""
+    def make_form():
+        form = StatisticsFilterForm(data, years=[YEAR + 1, YEAR, YEAR - 1], show_district=show_district)
+        if form.is_bound:
+            form.is_valid()
+        return form
+
+    before = make_form()
+    for field in before.fields.values():
+        field.widget = forms.Select(choices=field.choices)
+    crispy = Template(
+        "{% load crispy_forms_tags %}{% for field in form %}{{ field|as_crispy_field }}{% endfor %}"
+    )
+    ours = Template("{% load form_fields %}{% for field in form %}{{ field|form_field }}{% endfor %}")
+    printed = _normalised(ours.render(Context({"form": make_form()})))
+    assert printed == _normalised(crispy.render(Context({"form": before})))
+    assert ('name="district"' in printed) is show_district
+    if data and data.get("year") == "1999":
+        assert printed.count("请从列表中选择。") == 2
 
 
 def test_every_table_downloads_as_csv(counted, login_client, city_admin):
