@@ -190,7 +190,10 @@ def _rating_section(cells) -> Section:
 
 
 def _quota_section(filters: StatisticsFilters) -> Section:
-    quotas = Quota.objects.select_related("employer").order_by("district_id", "employer__name")
+    # The six columns the table adds up, not Quota and Employer instances: read on every page view.
+    quotas = Quota.objects.order_by("district_id", "employer__name").values_list(
+        "district_id", "employer_id", "employer__name", "total_places", "reserved", "used"
+    )
     if filters.year is not None:
         quotas = quotas.filter(year=filters.year)
     if filters.district_id is not None:
@@ -199,15 +202,13 @@ def _quota_section(filters: StatisticsFilters) -> Section:
     order = {pk: index for index, (pk, _name) in enumerate(reference_lists()["districts"])}
     totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     labels: dict[tuple, str] = {}
-    for q in quotas:
-        key = (order.get(q.district_id, 99), q.district_id, q.employer.name if q.employer_id else "")
-        labels[key] = (
-            f"{q.employer.name}（五(四)专项）" if q.employer_id else f"{districts.get(q.district_id, '')}"
-        )
+    for district_id, employer_id, employer_name, total_places, reserved, used in quotas:
+        key = (order.get(district_id, 99), district_id, employer_name if employer_id else "")
+        labels[key] = f"{employer_name}（五(四)专项）" if employer_id else f"{districts.get(district_id, '')}"
         cell = totals[key]
-        cell[0] += q.total_places
-        cell[1] += q.reserved
-        cell[2] += q.used
+        cell[0] += total_places
+        cell[1] += reserved
+        cell[2] += used
     rows, chart_rows = [], []
     city = [0, 0, 0]
     for key in sorted(totals):
