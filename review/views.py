@@ -610,6 +610,25 @@ def _requested_district(request, form: StatisticsFilterForm, *, show_district: b
         raise Http404("没有找到该区的统计数据。") from None
 
 
+# The quota section is read live on every view of the page, but its figures change seldom (a notice
+# published, a plan set): its HTML follows from the table's rows (the chart is drawn from them) and
+# the CSV links' filters, so each process keeps the last ones it drew, keyed by exactly those.
+_QUOTA_HTML: dict[tuple, str] = {}
+_QUOTA_HTML_LIMIT = 256
+
+
+def _quota_section_html(section, csv_query: str) -> str:
+    table = section.table
+    key = (csv_query, tuple(map(tuple, table.rows)), tuple(table.footer or ()))
+    html = _QUOTA_HTML.get(key)
+    if html is None:
+        html = render_to_string("review/_stats_section.html", {"section": section, "csv_query": csv_query})
+        if len(_QUOTA_HTML) >= _QUOTA_HTML_LIMIT:
+            _QUOTA_HTML.clear()  # a bound, not an LRU: the filters in use are drawn again at once
+        _QUOTA_HTML[key] = html
+    return html
+
+
 @console_required
 def statistics(request):
     """统计分析: the figures of the whole city (city administrator) or of the reviewer's district.
@@ -667,7 +686,7 @@ def statistics(request):
         {
             "form": form,
             "stats": stats,
-            "quota": stats.sections[0],
+            "quota_html": mark_safe(_quota_section_html(stats.sections[0], csv_query)),  # nosec B703, B308  # noqa: S308 - as counted_html
             "counted_html": mark_safe(counted["html"]),  # nosec B703, B308  # noqa: S308 - our own template's output, values escaped
             "toc": [(stats.sections[0].table.key, stats.sections[0].table.title), *counted["toc"]],
             "filters": filters,

@@ -355,6 +355,39 @@ def test_csv_of_a_reviewer_has_their_district_only(counted, login_client, review
     assert "天河区" in text and "白云区" not in text
 
 
+def drawn_sections(response) -> list[str]:
+    """The sections whose HTML this request drew (from the templates' contexts), in order."""
+    return [c["section"].table.key for c in response.context if c.get("section") is not None]
+
+
+def section_html(response, key: str) -> str:
+    html = response.content.decode()
+    return html.split(f'data-testid="stats-{key}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_quota_is_live_and_drawn_again_only_when_its_figures_change(counted, login_client, city_admin):
+    """The quota is read on every view; its HTML is kept per figures and filters (review.views)."""
+    from quota.models import Quota
+    from review import views
+
+    views._QUOTA_HTML.clear()  # an earlier test may have drawn these very figures in this process
+    client = login_client(city_admin)
+    first = client.get(URL, {"year": YEAR})
+    assert "quota" in drawn_sections(first)
+    again = client.get(URL, {"year": YEAR})
+    assert "quota" not in drawn_sections(again)
+    assert section_html(again, "quota") == section_html(first, "quota")
+    # No signal, no version: a changed figure is a different key, so it shows at once.
+    Quota.objects.filter(year=YEAR, district=counted["a1"].district, employer=None).update(used=4)
+    changed = client.get(URL, {"year": YEAR})
+    assert "quota" in drawn_sections(changed)
+    assert {row[0]: row[1:] for row in changed.context["stats"].table("quota").rows}["天河区"] == [10, 2, 4, 4, "60.0%"]
+    assert '<td class="text-end" data-label="已使用">4</td>' in section_html(changed, "quota")
+    # Other filters print other CSV links: drawn for them.
+    other = client.get(URL, {"year": YEAR, "category": factories.subcategory("3.1").category_id})
+    assert "quota" in drawn_sections(other) and "&amp;category=" in section_html(other, "quota")
+
+
 def test_page_answers_in_at_most_8_queries_whatever_the_data(counted, login_client, city_admin, django_assert_max_num_queries, district):
     client = login_client(city_admin)
     client.get(URL, {"year": YEAR})  # the per-process reference lists are read once
