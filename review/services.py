@@ -34,6 +34,7 @@ from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import PUBLIC_ACTOR_ROLE, AuditAction
 from audit.services import audit_record
 from core import sms
+from core.cache import bump_on_commit
 from core.errors import Refused
 from core.notifications import bureau_name, in_language_of, mail_date, notify_on_commit
 from core.outbox import outbox_dispatch
@@ -45,6 +46,7 @@ from reference.workdays import add_working_days, is_working_day
 from review import workflow
 from review.deadlines import notice_period
 from review.models import NoticeEntry, Objection, PublicNotice, ServiceRating
+from review.statistics_sql import VERSION as STATISTICS_VERSION
 from review.statistics_sql import VIEW as STATISTICS_VIEW
 
 logger = logging.getLogger(__name__)
@@ -739,6 +741,7 @@ def statistics_refresh() -> bool:
         return False
     with connection.cursor() as cursor:
         cursor.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {STATISTICS_VIEW}")
+    bump_on_commit(STATISTICS_VERSION)  # the years the page keeps per process (review.statistics)
     return True
 # --- 政务服务好差评 ------------------------------------------------------------------------------------
 

@@ -25,10 +25,12 @@ from applications.policy import (
     OBJECTION_WORKING_DAYS,
 )
 from applications.reference import reference_lists
+from core.cache import memoized_by_version
 from hukou_card.models import HukouCard
 from quota.models import Quota
 from review import charts
 from review.models import Objection, ServiceRating
+from review.statistics_sql import VERSION as STATISTICS_VERSION
 from review.statistics_sql import source_sql
 
 
@@ -89,14 +91,26 @@ def counts_are_live() -> bool:
 
 
 def statistics_years() -> tuple[list[int], datetime.datetime | None]:
-    """The years that have data (and this year), newest first; and when the counts were made."""
+    """The years that have data (and this year), newest first; and when the counts were made.
+
+    They change only when the view is recounted, which bumps STATISTICS_VERSION: each process
+    keeps them until then, instead of scanning the whole view on every page view (live on SQLite).
+    """
+    if counts_are_live():
+        counted_years, refreshed_at = _counted_years()
+    else:
+        counted_years, refreshed_at = memoized_by_version(STATISTICS_VERSION, _counted_years)
+    years = set(counted_years) | {timezone.localdate().year}
+    return sorted(years, reverse=True), refreshed_at
+
+
+def _counted_years() -> tuple[list[int], datetime.datetime | None]:
     with connection.cursor() as cursor:
         sql = f"SELECT year, MAX(refreshed_at) FROM {source_sql(connection.vendor)} GROUP BY year"  # nosec B608  # noqa: S608 - no user input
         cursor.execute(sql, [])
         rows = cursor.fetchall()
-    years = {int(year) for year, _at in rows} | {timezone.localdate().year}
     stamps = [_as_datetime(at) for _year, at in rows if at is not None]
-    return sorted(years, reverse=True), max(stamps, default=None)
+    return [int(year) for year, _at in rows], max(stamps, default=None)
 
 
 def _as_datetime(value) -> datetime.datetime:

@@ -28,6 +28,9 @@ import zoneinfo
 from django.conf import settings
 
 VIEW = "review_statistics_fact"
+# The cache version a recount bumps (review.services.statistics_refresh): what the page keeps from
+# one recount to the next (the years, core.cache.memoized_by_version) is keyed by it.
+VERSION = "statistics"
 
 
 def _sqlite_offset() -> str:

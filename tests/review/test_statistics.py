@@ -391,8 +391,8 @@ def test_the_quota_is_live_and_drawn_again_only_when_its_figures_change(counted,
 def test_page_answers_in_at_most_8_queries_whatever_the_data(counted, login_client, city_admin, django_assert_max_num_queries, district):
     client = login_client(city_admin)
     client.get(URL, {"year": YEAR})  # the per-process reference lists are read once
-    # Session, user, the years, the counted cells, the quota (on PostgreSQL, once the counted
-    # sections are cached for this recount, the cells are not even read).
+    # Session, user, the years, the counted cells, the quota (on PostgreSQL the years are kept and
+    # the counted sections cached until the next recount: neither is read, see below).
     with django_assert_max_num_queries(5):
         assert client.get(URL, {"year": YEAR}).status_code == 200
     for _ in range(20):
@@ -407,6 +407,44 @@ def test_page_answers_in_at_most_8_queries_whatever_the_data(counted, login_clie
     bump("reference")
     with django_assert_max_num_queries(8):
         assert client.get(URL, {"year": YEAR}).status_code == 200
+
+
+@pytest.mark.postgres
+def test_postgres_warm_page_reads_nothing_of_the_view(counted, login_client, city_admin, reviewer):
+    """Between two recounts the years are kept per process and the counted sections in the cache:
+    a page view reads the session, the user and the live quota, not the view."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for user, query in ((city_admin, {"year": ""}), (reviewer, {"year": YEAR})):
+        client = login_client(user)
+        client.get(URL, query)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL, query).status_code == 200
+        statements = [q["sql"] for q in ctx.captured_queries]
+        assert not [sql for sql in statements if "review_statistics_fact" in sql]
+        assert len(statements) <= 3  # session (the tests keep it in the database), user, quota
+
+
+@pytest.mark.postgres
+def test_postgres_a_recount_shows_its_years_and_time_at_once(counted, login_client, city_admin, district):
+    from review.tasks import refresh_statistics
+
+    client = login_client(city_admin)
+
+    def years_and_time():
+        page = client.get(URL, {"year": ""})
+        return [value for value, _label in page.context["form"].fields["year"].choices], page.context["refreshed_at"]
+
+    years, refreshed_at = years_and_time()
+    assert YEAR - 3 not in years
+    app(Status.SUBMITTED, district=district, year=YEAR - 3, submitted_at=at(1, 5), last_submitted_at=at(1, 5))
+    assert years_and_time() == (years, refreshed_at)  # not counted yet
+    assert refresh_statistics() is True
+    recounted_years, recounted_at = years_and_time()
+    assert YEAR - 3 in recounted_years and recounted_at > refreshed_at
+    # The counted sections of the new recount too: the data set's 7 applications and the new one.
+    assert '<td class="text-end" data-label="件数">8</td>' in section_html(client.get(URL, {"year": ""}), "states")
 
 
 def test_beat_recounts_every_ten_minutes(settings):
