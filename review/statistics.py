@@ -3,7 +3,7 @@
 Two queries whatever the data size: the counted cells (review.statistics_sql: a materialised view
 on PostgreSQL, live on SQLite) and the quota rows (small, kept by quota.services). The districts
 and categories come from the per-process reference lists; the years (and the time of the last
-recount) are one more query, made by the view for the filter form.
+recount) are one more query, made for the filter form once per process and recount.
 
 Scoping: a city administrator sees every district; a reviewer their own district only (the view
 answers 404 when a reviewer asks for another's, review.access.access_statistics_district).
