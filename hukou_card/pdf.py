@@ -9,13 +9,14 @@ milliseconds for the throughput target (bench/cards.py).
 
 from __future__ import annotations
 
+import functools
 import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 
 # The font and the QR code are shared with the 申报表 (applications.form_pdf); bench/cards.py and the
 # tests still name register_font and qr_matrix from here.
-from core.pdf import FONT, draw_qr, register_font
+from core.pdf import FONT, draw_qr, pin_text, register_font
 from core.pdf import qr_matrix as qr_matrix  # re-exported
 
 PAGE_WIDTH, PAGE_HEIGHT = 595.28, 841.89  # A4 in points
@@ -31,6 +32,7 @@ ROW_HEIGHT = 24
 SEAL_RADIUS = 44
 NOTE_FONT_SIZE = 9
 QR_SIZE = 84
+
 
 @dataclass(frozen=True)
 class Companion:
@@ -83,6 +85,10 @@ class CardData:
 
 TEST_CARD_LABEL = "测试卡，无法律效力"
 TEST_CARD_NOTE = "本卡由开发环境测试CA签章，仅供开发测试，不能用于办理入户"
+TITLE = "广州市入户人员信息卡"
+SEAL_LABEL = "入户专用章"
+QR_CAPTION = "扫码核验真伪"
+FOOTER = "本卡经数字签名，任何改动都会使签章失效。真伪核验：{url}（输入入户卡号及验证码）"
 
 
 def notes(deadline: str) -> list[str]:
@@ -116,7 +122,10 @@ def render_card(data: CardData) -> RenderedCard:
         initialFontName=FONT,
         initialFontSize=CELL_FONT_SIZE,
     )
-    pdf.setTitle(f"广州市入户人员信息卡 {data.number}")
+    # The wording every card carries is numbered first in the font's subsets, the same way on every
+    # card, so its glyphs are embedded from the per-process cache (core.pdf.PinnedSubsetFont).
+    pin_text(pdf, _fixed_text(test_card=data.test_card))
+    pdf.setTitle(f"{TITLE} {data.number}")
     pdf.setAuthor(data.issuing_bureau)
     pdf.setSubject(f"审批文号 {data.approval_number}")
     pdf.setCreator("广州市人事电子政务系统 人才引进申办系统")
@@ -144,13 +153,30 @@ def render_card(data: CardData) -> RenderedCard:
     pdf.drawCentredString(
         PAGE_WIDTH / 2,
         30,
-        f"本卡经数字签名，任何改动都会使签章失效。真伪核验：{data.verify_hint_url}（输入入户卡号及验证码）",
+        FOOTER.format(url=data.verify_hint_url),
     )
     if data.test_card:
         _draw_test_card_band(pdf)
     pdf.showPage()
     pdf.save()
     return RenderedCard(pdf=buffer.getvalue(), seal_box=seal_box)
+
+
+@functools.cache
+def _fixed_text(*, test_card: bool) -> str:
+    """Every character of the card's fixed wording, once each, in the order it is drawn; a test
+    card's labels last, so both kinds share the subsets of the rest."""
+    blank = CardData(
+        **{f.name: "" for f in fields(CardData) if f.default is MISSING and f.default_factory is MISSING}
+    )
+    labels = [text for row in _rows(blank) for _first, _last, text, is_label in row if is_label]
+    text = "".join(
+        [TITLE, "入户卡号：验证码：主迁人：", *labels, "签发单位签发日期", SEAL_LABEL, "备注：", *notes(""),
+         QR_CAPTION, FOOTER.format(url="")]
+    )  # fmt: skip
+    if test_card:
+        text += TEST_CARD_LABEL + TEST_CARD_NOTE
+    return "".join(dict.fromkeys(text))
 
 
 def _draw_test_card_watermark(pdf) -> None:
@@ -192,7 +218,7 @@ def _draw_title(pdf, baseline: float) -> None:
     text = pdf.beginText()
     text.setTextRenderMode(2)
     text.setFont(FONT, 21)
-    title = "广州市入户人员信息卡"
+    title = TITLE
     width = pdf.stringWidth(title, FONT, 21) + 2 * (len(title) - 1)
     text.setCharSpace(2)
     text.setTextOrigin((PAGE_WIDTH - width) / 2, baseline)
@@ -384,7 +410,7 @@ def _draw_seal(
     pdf.drawPath(star, stroke=0, fill=1)
 
     pdf.setFont(FONT, 8)
-    pdf.drawCentredString(cx, cy - r * 0.5, "入户专用章")
+    pdf.drawCentredString(cx, cy - r * 0.5, SEAL_LABEL)
 
     # The certificate's code along the foot of the ring, read left to right.
     size = 4.8
@@ -421,4 +447,4 @@ def _draw_notes_and_qr(pdf, data: CardData, *, top: float) -> None:
         y -= 2
     draw_qr(pdf, data.verify_url, x=qr_left, y=top - QR_SIZE, size=QR_SIZE)
     pdf.setFont(FONT, 7.5)
-    pdf.drawCentredString(qr_left + QR_SIZE / 2, top - QR_SIZE - 11, "扫码核验真伪")
+    pdf.drawCentredString(qr_left + QR_SIZE / 2, top - QR_SIZE - 11, QR_CAPTION)

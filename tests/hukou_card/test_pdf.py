@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+import subprocess
 
 import pytest
 from pypdf import PdfReader
@@ -159,3 +160,99 @@ def test_seal_box_lies_on_the_page_inside_the_issuing_block():
     x1, y1, x2, y2 = rendered.seal_box
     assert 0 < x1 < x2 < 595 and 0 < y1 < y2 < 842
     assert round(x2 - x1) == round(y2 - y1) == 88
+
+
+def _pdftotext(pdf: bytes) -> str:
+    """The card's text as poppler reads it (a second reader beside pypdf), without whitespace."""
+    result = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)  # noqa: S603, S607
+    return re.sub(r"\s+", "", result.stdout.decode())
+
+
+def _font_programs(pdf: bytes) -> list[bytes]:
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    return [
+        font.get_object()["/FontDescriptor"].get_object()["/FontFile2"].get_object().get_data()
+        for font in sorted(fonts.values(), key=lambda ref: str(ref.get_object()["/BaseFont"]))
+    ]
+
+
+def test_two_different_cards_each_carry_only_their_own_text():
+    """The fixed wording's glyphs come from a per-process cache (core.pdf.PinnedSubsetFont): no
+    character of one card may reach another, whichever order they are rendered in."""
+    first = _sample(
+        name="欧阳小明", employer="广州测试科技有限公司", intended_address="广州市黄埔区科学大道100号",
+        companions=(Companion("李晓红", "440106199105170028", "配偶"),),
+    )  # fmt: skip
+    second = _sample(
+        number="44010622483020001", verification_code="P3WZ8D", name="龚雯婷", employer="穗港澳湾区贸易集团",
+        intended_address="广州市天河区珠江新城冼村路5号", district="广东省广州市天河区",
+        issuing_bureau="广州市天河区人力资源和社会保障局",
+        companions=(Companion("鲍霁", "440106201803090011", "儿子"),),
+    )  # fmt: skip
+    texts = {}
+    for card in (first, second, first):
+        texts.setdefault(card.number, []).append(_pdftotext(render_card(card).pdf))
+    first_text, first_again = texts[first.number]
+    (second_text,) = texts[second.number]
+    assert first_text == first_again
+    for own, card, other_card in ((first_text, first, second), (second_text, second, first)):
+        for value in (card.name, card.employer, card.intended_address, card.number, card.verification_code,
+                      card.companions[0].name, card.companions[0].id_number, card.issuing_bureau):  # fmt: skip
+            assert value in own, value
+        for value in (other_card.name, other_card.employer, other_card.intended_address, other_card.number,
+                      other_card.verification_code, other_card.companions[0].name):  # fmt: skip
+            assert value not in own, value
+        for label in FIELD_LABELS:
+            assert label in own, label
+    assert "天河区" not in first_text and "黄埔区" not in second_text
+
+
+def test_fixed_wording_is_embedded_from_the_cache_and_no_card_data_is_kept():
+    from reportlab.pdfbase import pdfmetrics
+
+    from core.pdf import FONT
+
+    name = "龚雯婷"
+    rendered = [render_card(_sample(name=name, number=f"4401122248302957{i}")).pdf for i in range(2)]
+    font = pdfmetrics.getFont(FONT)
+    assert font._cached, "the fixed wording's subset was not cached"
+    cached_characters = {chr(code) for key in font._cached for code in key}
+    assert not cached_characters & set(name), "a card's data went into the per-process cache"
+    # The cached subset is embedded as reportlab would embed it: the same glyph program every time,
+    # a valid TrueType subset (pdftotext and pypdf read the text back, other tests), only the
+    # per-card subset differs.
+    programs = [_font_programs(pdf) for pdf in rendered]
+    assert programs[0][0] == programs[1][0]
+    assert programs[0][0][:4] == b"\x00\x01\x00\x00"  # a TrueType font file
+    assert name in _pdftotext(rendered[1])
+
+
+def test_pin_text_must_come_first():
+    import io as _io
+
+    from reportlab.pdfgen import canvas
+
+    from core.pdf import FONT, pin_text, register_font
+
+    register_font()
+    pdf = canvas.Canvas(_io.BytesIO())
+    pdf.setFont(FONT, 9)
+    pdf.drawString(10, 10, "姓名")
+    with pytest.raises(ValueError, match="before anything is drawn"):
+        pin_text(pdf, "姓名")
+
+
+def test_cards_rendered_in_parallel_threads_each_carry_their_own_text():
+    """gunicorn's threads render cards at the same time and share the font and its cache."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cards = [
+        _sample(name=name, number=f"4401122248302900{i}", employer=f"{name}的公司", test_card=i % 2 == 1)
+        for i, name in enumerate(["龚雯婷", "欧阳小明", "鲍霁", "覃晓蕾", "缪嘉", "钟离翊"])
+    ]
+    expected = [_pdftotext(render_card(card).pdf) for card in cards]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        for _round in range(3):
+            got = list(pool.map(lambda card: _pdftotext(render_card(card).pdf), cards))
+            assert got == expected
