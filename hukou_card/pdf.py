@@ -14,6 +14,8 @@ import io
 import math
 from dataclasses import MISSING, dataclass, field, fields
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
 # The font and the QR code are shared with the 申报表 (applications.form_pdf); bench/cards.py and the
 # tests still name register_font and qr_matrix from here.
 from core.pdf import FONT, draw_qr, pin_text, register_font
@@ -229,8 +231,6 @@ def _draw_title(pdf, baseline: float) -> None:
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
     """Break a cell's text to fit `width`: character by character, as Chinese text breaks."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     if stringWidth(text, FONT, size) <= width:
         return [text]
     lines, current, current_width = [], "", 0.0
@@ -288,19 +288,32 @@ def _rows(data: CardData) -> list[list[tuple[int, int, str, bool]]]:
 def _draw_table(pdf, data: CardData, *, top: float) -> tuple[float, tuple[float, float]]:
     pdf.setStrokeColorRGB(0, 0, 0)
     pdf.setLineWidth(0.8)
+    pdf.setFillColorRGB(0, 0, 0)
+    # Every cell's text goes into one text object, drawn after the rules (they never overlap): a
+    # text object per line, as drawString makes, costs about a half more (0.7 -> 1.05 ms a card).
+    text = pdf.beginText()
     left, right = MARGIN_X, MARGIN_X + CONTENT_WIDTH
     y = top
     pdf.line(left, y, right, y)
     for row in _rows(data):
         laid_out = []
         height = ROW_HEIGHT
-        for first, last, text, is_label in row:
-            lines, size = _fit(text, _span_width(first, last) - 2 * CELL_PADDING, shrink=is_label)
+        for first, last, cell, is_label in row:
+            lines, size = _fit(cell, _span_width(first, last) - 2 * CELL_PADDING, shrink=is_label)
             laid_out.append((first, last, lines, is_label, size))
             height = max(height, len(lines) * LINE_HEIGHT + 2 * CELL_PADDING + 2)
         bottom = y - height
         for first, last, lines, is_label, size in laid_out:
-            _cell_text(pdf, first, last, lines, top=y, height=height, centred=is_label, size=size)
+            _cell_text(
+                text,
+                first,
+                last,
+                lines,
+                top=y,
+                height=height,
+                centred=is_label,
+                size=size,
+            )
             pdf.line(_column_x(first), y, _column_x(first), bottom)
         pdf.line(right, y, right, bottom)
         pdf.line(left, bottom, right, bottom)
@@ -320,8 +333,9 @@ def _draw_table(pdf, data: CardData, *, top: float) -> tuple[float, tuple[float,
         (y, "签发单位", data.issuing_bureau),
         (middle, "签发日期", data.issued_on),
     ):
-        _cell_text(pdf, 3, 3, [label], top=top_y, height=block_height / 2, centred=True)
-        _cell_text(pdf, 4, 6, [value], top=top_y, height=block_height / 2, centred=False)
+        _cell_text(text, 3, 3, [label], top=top_y, height=block_height / 2, centred=True)
+        _cell_text(text, 4, 6, [value], top=top_y, height=block_height / 2, centred=False)
+    pdf.drawText(text)
     # The seal fills the block's left cell, as in the seed's sample.
     seal_centre = (MARGIN_X + _span_width(0, 2) / 2, y - block_height / 2)
     return bottom, seal_centre
@@ -338,7 +352,7 @@ def _fit(text: str, width: float, *, shrink: bool) -> tuple[list[str], float]:
 
 
 def _cell_text(
-    pdf,
+    text,
     first: int,
     last: int,
     lines: list[str],
@@ -348,8 +362,8 @@ def _cell_text(
     centred: bool,
     size=CELL_FONT_SIZE,
 ):
-    pdf.setFont(FONT, size)
-    pdf.setFillColorRGB(0, 0, 0)
+    """Write a cell's lines into the table's text object `text`."""
+    text.setFont(FONT, size)
     block = len(lines) * LINE_HEIGHT
     # Baseline of the first line: the block centred vertically, glyphs sit ~0.8 of the size high.
     baseline = top - (height - block) / 2 - LINE_HEIGHT + (LINE_HEIGHT - size * 0.8) / 2
@@ -357,9 +371,10 @@ def _cell_text(
     for index, line in enumerate(lines):
         line_y = baseline - index * LINE_HEIGHT
         if centred:
-            pdf.drawCentredString(x0 + width / 2, line_y, line)
+            text.setTextOrigin(x0 + width / 2 - stringWidth(line, FONT, size) / 2, line_y)
         else:
-            pdf.drawString(x0 + CELL_PADDING + 1, line_y, line)
+            text.setTextOrigin(x0 + CELL_PADDING + 1, line_y)
+        text.textOut(line)
 
 
 def _draw_seal(
