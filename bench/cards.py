@@ -1,8 +1,12 @@
 """Benchmark: 入户信息卡 rendered and signed per second, next to a bare one-page reportlab render.
 
-Not a test: it prints numbers for a person to read (target ≥ 40 cards/s per process on the
-2-core machine). Run with `make bench` or `.venv/bin/python bench/cards.py [--cards N]`.
+Not a test: it prints numbers for a person to read (issue 15's target: render + sign ≥ 100 cards/s
+per process). Run with `make bench` or `.venv/bin/python bench/cards.py [--cards N] [--rounds R]`.
 No database is needed: the renderer takes plain CardData, the signer its key from settings.
+
+Render, sign and render + sign are each run R times (default 3) and print the best wall-clock rate
+and the best rate per CPU-second of this process (time.process_time()): on a 2-core machine shared
+with other jobs the wall rate says as much about the neighbours as about the code.
 """
 
 from __future__ import annotations
@@ -82,8 +86,30 @@ def _bare_page() -> bytes:
     return buffer.getvalue()
 
 
+TARGET = 100  # cards rendered and signed per second per process (issue 15)
+
+
 def _rate(count: int, seconds: float) -> str:
     return f"{count / seconds:8.1f}/s  ({seconds / count * 1000:6.2f} ms each)"
+
+
+def _rates(count: int, wall: float, cpu: float) -> str:
+    return f"wall {_rate(count, wall)}   CPU {_rate(count, cpu)}"
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.1f}" for value in load)
+
+
+def _best(rounds: int, work) -> tuple[float, float]:
+    """(wall, CPU) seconds of `work()`, each the best of `rounds` runs: the least disturbed one."""
+    walls, cpus = [], []
+    for _ in range(rounds):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        work()
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu_started)
+    return min(walls), min(cpus)
 
 
 def _pkcs11_signing(samples, rendered_cards) -> tuple[float, str] | str:
@@ -155,7 +181,7 @@ def _pkcs11_signing(samples, rendered_cards) -> tuple[float, str] | str:
             scratch.cleanup()
 
 
-def run(cards: int = 200) -> dict[str, float]:
+def run(cards: int = 200, rounds: int = 3) -> dict[str, float]:
     _setup_django()
     from hukou_card.pdf import register_font, render_card
     from hukou_card.signing import card_signer, sign_card_pdf
@@ -175,21 +201,19 @@ def run(cards: int = 200) -> dict[str, float]:
         )
         _bare_page()
 
-    started = time.perf_counter()
-    for _ in range(cards):
-        _bare_page()
-    bare = time.perf_counter() - started
+    load_before = os.getloadavg()
+    bare, _ = _best(rounds, lambda: [_bare_page() for _ in range(cards)])
 
-    started = time.perf_counter()
     rendered_cards = [render_card(sample) for sample in samples]
-    render_only = time.perf_counter() - started
+    render_only, render_only_cpu = _best(rounds, lambda: [render_card(sample) for sample in samples])
 
-    started = time.perf_counter()
-    for sample, rendered in zip(samples, rendered_cards, strict=True):
-        sign_card_pdf(
-            rendered.pdf, seal_box=rendered.seal_box, signer_name=sample.issuing_bureau, reason="bench"
-        )
-    sign_only = time.perf_counter() - started
+    def sign_all() -> None:
+        for sample, rendered in zip(samples, rendered_cards, strict=True):
+            sign_card_pdf(
+                rendered.pdf, seal_box=rendered.seal_box, signer_name=sample.issuing_bureau, reason="bench"
+            )
+
+    sign_only, sign_only_cpu = _best(rounds, sign_all)
 
     # For comparison: the same signatures with pyHanko assembling the CMS itself (asn1crypto).
     started = time.perf_counter()
@@ -206,50 +230,56 @@ def run(cards: int = 200) -> dict[str, float]:
     # The same signatures with the key in a PKCS#11 token (SoftHSM2 unless one is configured).
     pkcs11 = _pkcs11_signing(samples, rendered_cards)
 
-    started, cpu_started = time.perf_counter(), time.process_time()
     sizes = []
-    for sample in samples:
-        rendered = render_card(sample)
-        signed = sign_card_pdf(
-            rendered.pdf, seal_box=rendered.seal_box, signer_name=sample.issuing_bureau, reason="bench"
-        )
-        sizes.append(len(signed))
-    both = time.perf_counter() - started
-    both_cpu = time.process_time() - cpu_started
 
-    print(f"入户信息卡 benchmark — {cards} cards, one process, pid {os.getpid()}")
+    def render_and_sign_all() -> None:
+        sizes.clear()
+        for sample in samples:
+            rendered = render_card(sample)
+            signed = sign_card_pdf(
+                rendered.pdf, seal_box=rendered.seal_box, signer_name=sample.issuing_bureau, reason="bench"
+            )
+            sizes.append(len(signed))
+
+    both, both_cpu = _best(rounds, render_and_sign_all)
+    load_after = os.getloadavg()
+
+    print(f"入户信息卡 benchmark — {cards} cards, one process, pid {os.getpid()}, best of {rounds} rounds")
     print(f"  signing key: {signer.subject}{' (development CA)' if signer.is_development else ''}")
     print(
         f"  once per process: font registration {font_seconds * 1000:.0f} ms, signer load {signer_seconds * 1000:.0f} ms"
     )
     print(f"  bare one-page reportlab render : {_rate(cards, bare)}")
-    print(f"  card render only               : {_rate(cards, render_only)}")
-    print(f"  card sign only                 : {_rate(cards, sign_only)}   (pyHanko PDF + cryptography CMS)")
+    print(f"  card render only               : {_rates(cards, render_only, render_only_cpu)}")
+    print(f"  card sign only                 : {_rates(cards, sign_only, sign_only_cpu)}")
+    print("                                   (pyHanko PDF + cryptography CMS)")
     print(f"  card sign only, pyHanko's CMS  : {_rate(cards, sign_pyhanko_cms)}   (not used: for comparison)")
     if isinstance(pkcs11, str):
         print(f"  card sign only, PKCS#11        : skipped ({pkcs11})")
     else:
         seconds, label = pkcs11
         print(f"  card sign only, PKCS#11        : {_rate(cards, seconds)}   ({label})")
+    print(f"  card render + sign             : {_rates(cards, both, both_cpu)}")
     print(
-        f"  card render + sign             : {_rate(cards, both)}   avg PDF {sum(sizes) / len(sizes) / 1024:.0f} KiB"
+        f"  avg signed PDF {sum(sizes) / len(sizes) / 1024:.0f} KiB; a card costs {both / bare:.0f}× a bare page (wall)"
     )
-    print(f"  card render + sign, CPU time   : {_rate(cards, both_cpu)}   (this process's own CPU)")
     print(
-        f"  a card costs {both / bare:.0f}× a bare page; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        f"  load average (1 / 5 / 15 min) on {os.cpu_count()} cores: before {_load(load_before)}, after {_load(load_after)}"
     )
     verdict = (
         "met"
-        if cards / both >= 40
-        else "NOT met (other processes share the cores?)"
-        if cards / both_cpu >= 40
+        if cards / both >= TARGET
+        else "NOT met on the wall clock; met per CPU-second (other processes share the cores?)"
+        if cards / both_cpu >= TARGET
         else "NOT met"
     )
-    print(f"  target ≥ 40 cards/s per process: {verdict}")
+    print(f"  target render + sign ≥ {TARGET} cards/s per process: {verdict}")
     return {
         "bare_per_second": cards / bare,
         "render_per_second": cards / render_only,
+        "render_per_cpu_second": cards / render_only_cpu,
         "sign_per_second": cards / sign_only,
+        "sign_per_cpu_second": cards / sign_only_cpu,
         "sign_pyhanko_cms_per_second": cards / sign_pyhanko_cms,
         **({} if isinstance(pkcs11, str) else {"sign_pkcs11_per_second": cards / pkcs11[0]}),
         "cards_per_second": cards / both,
@@ -260,8 +290,9 @@ def run(cards: int = 200) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=200, help="cards to render and sign (default 200)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each measure, best kept (default 3)")
     args = parser.parse_args(argv)
-    run(cards=args.cards)
+    run(cards=args.cards, rounds=args.rounds)
 
 
 if __name__ == "__main__":
