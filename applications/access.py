@@ -13,9 +13,15 @@ from applications.selectors import applicant_applications, with_reference
 from audit.access_log import Purpose
 
 
-def access_application(*, user: User, public_id) -> Application:
-    """The user's own application with what every wizard page shows (category, persons)."""
-    queryset = applicant_applications(user).prefetch_related("accompanying_persons")
+def access_application(*, user: User, public_id, persons: bool = True) -> Application:
+    """The user's own application with what every wizard page shows (category, persons).
+
+    persons=False leaves the 随迁人 to the caller, which reads them only if it needs them (the
+    wizard: a step that saves and redirects does not).
+    """
+    queryset = applicant_applications(user)
+    if persons:
+        queryset = queryset.prefetch_related("accompanying_persons")
     return with_reference(get_object_or_404(queryset, public_id=public_id))
 
 

@@ -185,10 +185,24 @@ class ReferenceDistrictField(forms.ModelChoiceField):
             ) from None
 
 
+class EmployerChoiceField(forms.ModelChoiceField):
+    """迁入单位 by its public_id. The application's own employer, read with it (`current`), is
+    taken as it is: a 下一步 that keeps the employer costs no look-up (an employer with
+    applications cannot be deleted: on_delete=PROTECT). Any other value is looked up."""
+
+    current: Employer | None = None
+
+    def to_python(self, value):
+        current = self.current
+        if current is not None and value not in self.empty_values and str(value) == str(current.public_id):
+            return current
+        return super().to_python(value)
+
+
 class PersonalForm(forms.ModelForm):
     """个人信息. 姓名 and 证件号码 are the account's; gender and birth date come from a 居民身份证."""
 
-    employer = forms.ModelChoiceField(
+    employer = EmployerChoiceField(
         label=_("迁入单位"),
         queryset=Employer.objects.select_related("district"),
         to_field_name="public_id",
@@ -260,6 +274,8 @@ class PersonalForm(forms.ModelForm):
             self.fields["birth_date"].validators.append(validate_birth_date)
         if self.instance.employer_id and not self.is_bound:
             self.initial["employer"] = self.instance.employer.public_id
+        if self.instance.employer_id and Application.employer.is_cached(self.instance):
+            self.fields["employer"].current = self.instance.employer
         # 毕业学校 and 专业 are required once a 学历 is chosen (clean() says so): their * follows the
         # 学历 shown, and applications.js moves it when the choice changes (data-school-required-unless).
         education = self._education_chosen()
@@ -271,6 +287,13 @@ class PersonalForm(forms.ModelForm):
         self.fields["education"].widget.attrs["data-school-required-unless"] = "|".join(
             ["", *EDUCATION_WITHOUT_SCHOOL]
         )
+
+    def _get_validation_exclusions(self):
+        # The 入户所属区 was found in the reference lists (ReferenceDistrictField); the model's own
+        # foreign-key check would ask the database again whether that district exists.
+        exclude = super()._get_validation_exclusions()
+        exclude.add("district")
+        return exclude
 
     def _education_chosen(self) -> str:
         if self.is_bound:

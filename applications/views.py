@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -57,6 +58,7 @@ from applications.wizard import (
     is_reachable,
     next_step,
     previous_step,
+    reaching_needs_attachments,
     step_states,
 )
 from applications.workflow import TRANSITIONS
@@ -162,18 +164,41 @@ def resume(request, public_id):
 
 
 class Wizard:
-    """What every wizard page shows: the application, its attachments and the step list."""
+    """What every wizard page shows: the application, its attachments and the step list.
+
+    The 随迁人 and the attachments are read when first asked for: a step that saves and redirects
+    (下一步 on 个人信息) needs neither. They are the application's as the step began, whatever
+    row a step's service hands back.
+    """
 
     def __init__(self, request, application, current: str):
         self.request = request
         self.application = application
         self.current = current
-        self.attachments = selectors.attachments_of(application)
-        self.missing = eligibility.missing_attachment_messages(application, self.attachments)
+        self._accessed = application
         self.from_confirm = (request.POST.get("from") or request.GET.get("from")) == "confirm"
 
+    def with_persons(self):
+        """The application with its 随迁人 read, once: the rules that count them read no more."""
+        prefetch_related_objects([self._accessed], "accompanying_persons")
+        return self._accessed
+
+    @cached_property
+    def persons(self) -> list:
+        return list(self.with_persons().accompanying_persons.all())
+
+    @cached_property
+    def attachments(self) -> list:
+        return selectors.attachments_of(self._accessed)
+
+    @cached_property
+    def missing(self) -> list[str]:
+        return eligibility.missing_attachment_messages(self.with_persons(), self.attachments)
+
     def reachable(self) -> bool:
-        return is_reachable(self.application, self.current, attachments_missing=bool(self.missing))
+        # Only the steps after 附件上传 depend on what is attached.
+        missing = reaching_needs_attachments(self.current) and bool(self.missing)
+        return is_reachable(self.application, self.current, attachments_missing=missing)
 
     def first_open(self) -> str:
         return first_open_step(self.application, attachments_missing=bool(self.missing))
@@ -207,7 +232,7 @@ class Wizard:
 def step(request, public_id, step):
     if step not in STEP_BY_SLUG:
         raise Http404("没有这一步")
-    application = access_application(user=request.user, public_id=public_id)
+    application = access_application(user=request.user, public_id=public_id, persons=False)
     if application.status not in EDITABLE_STATUSES:
         messages.info(request, gettext("申报已提交，内容已冻结；如需修改，须待区人社局退回补正。"))
         return redirect("applications:status_detail", public_id=application.public_id)
@@ -423,8 +448,7 @@ def _family(request, wizard: Wizard):
                 page_errors = exc.messages
             else:
                 return wizard.advance(app)
-    persons = list(app.accompanying_persons.all())
-    return wizard.render("family", form=form, persons=persons, page_errors=page_errors)
+    return wizard.render("family", form=form, persons=wizard.persons, page_errors=page_errors)
 
 
 @applicant_required
@@ -443,7 +467,7 @@ def person_remove(request, public_id, person_id):
 
 
 def _attachment_rows(wizard: Wizard, errors: dict[str, list[str]]):
-    app = wizard.application
+    app = wizard.with_persons()
     required = set(eligibility.required_attachment_kinds(app))
     library = selectors.library_counts_by_kind(user=app.applicant)
     by_kind: dict[str, list] = {}
@@ -617,12 +641,11 @@ def attachment_preview(request, public_id):
 
 
 def _confirm(request, wizard: Wizard, *, submit_errors=None):
-    app = wizard.application
-    prefetch_related_objects([app], "accompanying_persons")
+    app = wizard.with_persons()
     today = timezone.localdate()
     return wizard.render(
         "confirm",
-        persons=list(app.accompanying_persons.all()),
+        persons=wizard.persons,
         problems=[]
         if submit_errors
         else services.submission_problems(app, on=today, attachments=wizard.attachments),

@@ -74,6 +74,12 @@ def is_reachable(application, slug: str, *, attachments_missing: bool) -> bool:
     return all(name in done for name in before)
 
 
+def reaching_needs_attachments(slug: str) -> bool:
+    """Whether is_reachable(slug) depends on attachments_missing: only for the steps after 附件上传,
+    the only step whose done-ness the attachments decide."""
+    return STEP_BY_SLUG[slug].number > STEP_BY_SLUG["attachments"].number
+
+
 def next_step(slug: str) -> str:
     number = STEP_BY_SLUG[slug].number
     return STEPS[min(number, len(STEPS) - 1)].slug
