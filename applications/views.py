@@ -25,6 +25,7 @@ from accounts.validators import id_facts
 from applications import eligibility, form_pdf, selectors, services
 from applications.access import (
     access_application,
+    access_application_id,
     access_attachment,
     access_attachment_for_viewer,
     access_employer_application,
@@ -671,13 +672,14 @@ _STEP_VIEWS = {
 @applicant_required
 @require_POST
 def submit(request, public_id):
-    application = access_application(user=request.user, public_id=public_id)
+    # The service locks and reads the row itself: only its id here (and the 404).
+    application_id = access_application_id(user=request.user, public_id=public_id)
     try:
         application = services.application_submit(
-            application_id=application.pk, by=request.user, ip_address=client_ip(request)
+            application_id=application_id, by=request.user, ip_address=client_ip(request)
         )
     except services.SubmissionRefused as exc:  # every reason, shown on 确认信息 beside the answers
-        wizard = Wizard(request, application, "confirm")
+        wizard = Wizard(request, access_application(user=request.user, public_id=public_id), "confirm")
         return _confirm(request, wizard, submit_errors=exc.messages)
     except Refused as exc:  # the application moved on (another tab): its status page says where it is
         messages.error(request, str(exc))

@@ -165,3 +165,57 @@ def test_personal_step_post_looks_up_a_newly_chosen_employer(applicant_client, a
     application.refresh_from_db()
     assert application.employer == chosen
 
+
+# 提交 (issue 15: p50 <= 30 ms): the session user, the application's id (the 404), then in the
+# service's transaction the row locked, its 随迁人, the 第十一条 bar, this year's rejections (the
+# 再次申报权限 rule), the attachments, the UPDATE, the audit row and the notification's outbox row.
+# The 具体类别 and 区 come from the reference cache and the applicant is the session user, so none
+# of them is read; the 随迁人 are read once for the three rules that count them.
+SUBMIT_MAX_QUERIES = 10
+
+
+def _ready(applicant, *, children: int):
+    from applications.eligibility import required_attachment_kinds
+
+    application = ApplicationFactory(applicant=applicant)
+    for _ in range(children):
+        AccompanyingPersonFactory(application=application, relation=Relation.SON, birth_date=years_ago(5))
+    per_child = {AttachmentKind.CHILD_HOUSEHOLD, AttachmentKind.CHILD_BIRTH_CERT}
+    for kind in required_attachment_kinds(application):
+        for _ in range(children if kind in per_child else 1):
+            AttachmentFactory(application=application, kind=kind)
+    return application
+
+
+def _submit_statements(client, application) -> list[str]:
+    client.force_login(application.applicant, backend="django.contrib.auth.backends.ModelBackend")
+    client.get(reverse("applications:status"))  # the session renewed, as on the page before
+    url = reverse("applications:submit", args=[application.public_id])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url)
+    assert response.status_code == 302, response.content.decode()[:500]
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def test_submit_runs_a_fixed_number_of_statements(client, applicant, other_applicant):
+    from tests.factories import UserFactory
+
+    # The first submit of the process reads the holiday overrides into its cache (reference.workdays).
+    _submit_statements(client, _ready(UserFactory(), children=0))
+    # One open application per applicant: each count is another applicant's.
+    alone = _submit_statements(client, _ready(applicant, children=0))
+    statements = _submit_statements(client, _ready(other_applicant, children=3))
+
+    assert len(statements) == len(alone) <= SUBMIT_MAX_QUERIES + session_reads(), "\n".join(statements)
+
+    def reads_of(table: str) -> int:
+        return sum(1 for sql in statements if sql.startswith("SELECT") and f'FROM "{table}"' in sql)
+
+    # Its id (the 404), the row locked, and the count of this year's rejections: the row once.
+    assert reads_of("applications_application") == 3
+    assert reads_of("applications_accompanyingperson") == 1
+    assert reads_of("applications_attachment") == 1
+    assert reads_of("applications_talentsubcategory") == reads_of("portal_district") == 0
+    assert reads_of("accounts_user") == 1  # the session's user, who is the applicant
