@@ -60,8 +60,7 @@ def outbox_dispatch(task, *args, **kwargs) -> OutboxJob:
         kwargs=kwargs,
         request_id="" if request_id == "-" else request_id,
     )
-    job_id = job.pk
-    transaction.on_commit(lambda: _publish_committed(job_id))
+    transaction.on_commit(lambda: _publish_committed(job))
     return job
 
 
@@ -103,22 +102,30 @@ def _record_failure(job: OutboxJob, error: Exception) -> None:
     job.attempts += 1
     job.last_attempt_at = timezone.now()
     job.last_error = f"{type(error).__name__}: {error}"[:2000]
-    job.save(update_fields=["attempts", "last_attempt_at", "last_error"])
+    job.sent_at = None
+    job.save(update_fields=["attempts", "last_attempt_at", "last_error", "sent_at"])
 
 
-def _publish_committed(job_id: int) -> None:
+def _publish_committed(job: OutboxJob) -> None:
     """on_commit: publish the job now, unless a relay already holds or sent it. Never raises for
-    a broker or database fault: the decision is committed, and the row is the promise."""
+    a broker or database fault: the decision is committed, and the row is the promise.
+
+    `job` is the row outbox_dispatch wrote a moment ago (its task and arguments are known), so the
+    row is claimed and marked sent in one statement, before the publish, and the mark commits only
+    if the publish went through: a failed publish puts the row back to pending, and a process that
+    dies before the commit leaves it pending too. A relay holding the row (SKIP LOCKED) or having
+    sent it already leaves nothing to claim.
+    """
     if _eager():
-        _run_eagerly(job_id)
+        _run_eagerly(job.pk)
         return
     try:
         with transaction.atomic():
-            job = (
-                OutboxJob.objects.select_for_update(skip_locked=True).filter(pk=job_id, sent_at=None).first()
-            )
-            if job is None:
+            claimable = OutboxJob.objects.select_for_update(skip_locked=True).filter(pk=job.pk, sent_at=None)
+            sent_at = timezone.now()
+            if not OutboxJob.objects.filter(pk__in=claimable.values("pk")).update(sent_at=sent_at):
                 return
+            job.sent_at = sent_at
             try:
                 with _broker() as producer:
                     _send(job, producer)
@@ -129,11 +136,9 @@ def _publish_committed(job_id: int) -> None:
                 )
                 _record_failure(job, error)
                 return
-            job.sent_at = timezone.now()
-            job.save(update_fields=["sent_at"])
     except DatabaseError:
         # The database went away just after the commit; the row is pending and the relay sends it.
-        logger.warning("could not publish outbox row %s on commit; the relay will", job_id, exc_info=True)
+        logger.warning("could not publish outbox row %s on commit; the relay will", job.pk, exc_info=True)
 
 
 def _run_eagerly(job_id: int) -> None:

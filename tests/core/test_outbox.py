@@ -112,6 +112,62 @@ def test_broker_down_at_the_commit_keeps_the_job_pending_without_an_error(caplog
     assert job.sent_at is None and job.attempts == 3
 
 
+# --- published on commit ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_job_is_published_on_commit_and_marked_sent_in_one_statement():
+    from django.test.utils import CaptureQueriesContext
+
+    with celery_app_on("memory://"), published_messages() as seen:
+        with CaptureQueriesContext(connections["default"]) as queries:
+            with transaction.atomic():
+                job = outbox_dispatch(issue_cards_for_application, 4343)
+                written = len(queries.captured_queries)
+    assert seen == [(CARD_TASK, [4343])]
+    job.refresh_from_db()
+    assert job.sent_at is not None and job.attempts == 0
+    # After the decision's commit: one UPDATE claims the row (unless a relay holds or sent it) and
+    # marks it sent, committed once the broker took the message.
+    after_commit = [
+        q["sql"] for q in queries.captured_queries[written:] if q["sql"] not in ("BEGIN", "COMMIT")
+    ]
+    assert len(after_commit) == 1 and after_commit[0].startswith('UPDATE "core_outboxjob"'), after_commit
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_job_the_relay_holds_is_left_to_the_relay():
+    from core.outbox import _publish_committed
+
+    with transaction.atomic():
+        job = OutboxJob.objects.create(task_name=CARD_TASK, args=[4444])
+    relay_has_it, done = threading.Event(), threading.Event()
+
+    def relay():
+        # Another process's relay, between its SELECT … FOR UPDATE and its publish.
+        try:
+            with transaction.atomic():
+                list(OutboxJob.objects.select_for_update().filter(pk=job.pk))
+                relay_has_it.set()
+                done.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=relay)
+    thread.start()
+    try:
+        assert relay_has_it.wait(timeout=30)
+        with celery_app_on("memory://"), published_messages() as seen:
+            _publish_committed(job)  # what on_commit would call: it does not wait for the relay
+        assert seen == []
+    finally:
+        done.set()
+        thread.join(timeout=30)
+    job.refresh_from_db()
+    assert job.sent_at is None and job.attempts == 0
+
+
 # --- the relay ----------------------------------------------------------------------------------
 
 
