@@ -125,6 +125,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, with the plain <input> widgets printed in Python (core/forms_renderer.py).
+FORM_RENDERER = "core.forms_renderer.FormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
 DATABASES = {

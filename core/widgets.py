@@ -7,39 +7,51 @@ this is the markup of django/forms/widgets/select.html and select_option.html wr
 groups; anything else goes to Django's templates.
 """
 
+import html
+
 from django import forms
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 
 
-def _attributes(attrs: dict) -> SafeString:
-    # As django/forms/widgets/attrs.html prints them: in order, True as a bare name, False left out.
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value)),)
-            for name, value in attrs.items()
-            if value is not False
-        ),
+def as_string_format(value) -> str:
+    """`{{ value|stringformat:'s' }}` in a template: the text escaped, unless it was marked safe."""
+    text = str(value)  # stringformat turns a tuple into its str() too
+    return text if isinstance(value, SafeData) else html.escape(text)
+
+
+def html_attributes(attrs: dict) -> str:
+    """As django/forms/widgets/attrs.html prints them: in order, True as a bare name, False left out."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{as_string_format(value)}"'
+        for name, value in attrs.items()
+        if value is not False
     )
 
 
 class PlainSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
-        context = self.get_context(name, value, attrs)["widget"]
-        groups = context["optgroups"]
-        if self.allow_multiple_selected or any(group_name for group_name, _, _ in groups):
+        if self.allow_multiple_selected:
             return super().render(name, value, attrs, renderer)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(option["value"]), _attributes(option["attrs"]), option["label"])
-                for _, group_options, _ in groups
-                for option in group_options
-            ),
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>', context["name"], _attributes(context["attrs"]), options
-        )
+        # ChoiceWidget.optgroups() builds a dict of eleven keys per option for the template; only
+        # the value, the label and whether it is the (first) selected one are printed.
+        chosen_values = self.format_value(value)
+        options = []
+        chosen = False
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):
+                return super().render(name, value, attrs, renderer)  # groups: Django's templates
+            if option_value is None:
+                option_value = ""
+            selected = not chosen and str(option_value) in chosen_values
+            chosen = chosen or selected
+            options.append(
+                f'<option value="{as_string_format(option_value)}"{" selected" if selected else ""}>'
+                f"{conditional_escape(option_label)}</option>"
+            )
+        return mark_safe(  # noqa: S308 - every value and label above is escaped
+            f'<select name="{conditional_escape(name)}"{html_attributes(self.build_attrs(self.attrs, attrs))}>'
+            f"{''.join(options)}</select>"
+        )  # nosec B703, B308

@@ -5,6 +5,7 @@ import re
 import pytest
 from django import forms
 from django.template import Context, Template
+from django.utils.safestring import mark_safe
 
 from applications.forms import PersonalForm
 from applications.models import Application
@@ -118,9 +119,12 @@ def test_other_widgets_are_printed_as_crispy_prints_them(data):
     _assert_same(make_form)
 
 
-@pytest.mark.parametrize("value", [None, "", "b", '"><x', ["a"]])
+@pytest.mark.parametrize("value", [None, "", "b", '"><x', ["a"], 3, ["a", "b"]])
 def test_plain_select_prints_what_django_select_prints(value):
-    choices = [("", "—— 请选择 ——"), ("a", "甲 & 乙"), ("b", "<b>丙</b>"), ('"><x', "引号")]
+    choices = [
+        ("", "—— 请选择 ——"), ("a", "甲 & 乙"), ("b", "<b>丙</b>"), ('"><x', "引号"), (None, "空"), (3, "三"),
+        ("s", mark_safe("<i>已转义</i>")), ("a", "同值第二项"),
+    ]  # fmt: skip
     attrs = {"class": "select form-select", "required": True, "data-x": "1", "id": "id_x"}
     django_html = forms.Select(choices=choices).render("x", value, attrs=attrs)
     assert _normalised(PlainSelect(choices=choices).render("x", value, attrs=attrs)) == _normalised(
