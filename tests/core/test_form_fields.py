@@ -5,6 +5,7 @@ import re
 import pytest
 from django import forms
 from django.template import Context, Template
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from applications.forms import PersonalForm
@@ -144,3 +145,20 @@ def test_the_personal_step_draws_its_choices_with_plain_select():
     form = PersonalForm(instance=Application(), identity_from_number=False)
     selects = [name for name, field in form.fields.items() if isinstance(field.widget, forms.Select)]
     assert selects and all(type(form.fields[name].widget) is PlainSelect for name in selects)
+
+
+def test_the_personal_step_s_choices_are_in_the_page_s_language_each_time():
+    # The labels are translated once per language and process (applications.forms._select_choices).
+    for language, unmarried, please_choose in [
+        ("zh-hans", "未婚", "—— 请选择 ——"),
+        ("en", "Unmarried", "— Select —"),
+        ("zh-hans", "未婚", "—— 请选择 ——"),
+    ]:
+        with translation.override(language):
+            form = PersonalForm(instance=Application(), identity_from_number=False)
+            labels = [label for _, label in form.fields["marital_status"].choices]
+            html = Template("{% load form_fields %}{{ field|form_field }}").render(
+                Context({"field": form["marital_status"]})
+            )
+        assert labels[0] == please_choose and unmarried in labels, language
+        assert f">{unmarried}</option>" in html
