@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -22,8 +24,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -244,10 +246,29 @@ def _decision_forms(overrides: dict | None = None) -> dict:
     return forms
 
 
+# A blank decision form prints the same HTML on every page: crispy laying out the four or five of
+# them was a quarter of the page's CPU (docs/performance.md). So each is laid out once per process
+# and language; a form bound with its errors differs per request and is laid out each time.
+# Only for forms whose blank HTML depends on their class and prefix alone (no initial values,
+# no choices read per request), as the decision forms are.
+_BLANK_FORM_HTML: dict[tuple[type, str | None, str | None], SafeString] = {}
+
+
+def decision_form_html(form: django_forms.Form) -> SafeString:
+    if form.is_bound:
+        return as_crispy_form(form)
+    key = (type(form), form.prefix, get_language())
+    html = _BLANK_FORM_HTML.get(key)
+    if html is None:
+        html = _BLANK_FORM_HTML[key] = as_crispy_form(form)
+    return html
+
+
 def _render_detail(
     request, app: Application, *, forms: dict | None = None, status: int = 200
 ) -> HttpResponse:
     today = timezone.localdate()
+    forms = _decision_forms(forms)
     attachments = list(selectors.application_attachments(application=app))
     trail = list(selectors.application_audit_trail(application=app))
     for row in trail:
@@ -276,7 +297,8 @@ def _render_detail(
         "unused_grant_year": app.year if unused_grant else None,
         "active_bar_until": bar_until,
         "can_bar": bar_until is None,
-        "forms": _decision_forms(forms),
+        "forms": forms,
+        "forms_html": {name: decision_form_html(form) for name, form in forms.items()},
         "has_form_pdf": app.status in FORM_PDF_STATUSES,
         # The applicant's 好差评, once the decision allows one (no query before).
         "rating": selectors.rating_of(application=app) if app.status in RATEABLE_STATUSES else None,

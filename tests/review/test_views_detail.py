@@ -114,6 +114,45 @@ def test_a_decision_with_a_missing_reason_says_so_beside_the_field(reviewer_clie
     assert list(AuditEntry.objects.filter(application=app).values_list("pk", flat=True)) == history
 
 
+def test_the_blank_decision_forms_laid_out_once_never_show_another_pages_errors(reviewer_client):
+    """The blank forms' HTML is kept per process (review.views.decision_form_html); a form bound
+    with errors is laid out for its own request only, before and after the blank one is kept."""
+    app = build_application(Status.UNDER_REVIEW)
+    blank = reviewer_client.get(detail_url(app)).content.decode()
+    assert "请填写审核不通过的理由" not in blank and 'id="id_reject-reason"' in blank
+    refused = reviewer_client.post(decide_url(app, "reject"), {"reject-reason": "<b>不完整" * 200})
+    page = refused.content.decode()
+    assert "请控制在1000字以内" in page and "&lt;b&gt;不完整" in page
+    again = reviewer_client.get(detail_url(app)).content.decode()
+    assert again == blank.replace(_csrf_token(blank), _csrf_token(again))
+    assert "请控制在1000字以内" not in again and "不完整" not in again
+
+
+def _csrf_token(page: str) -> str:
+    return page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+
+def test_a_blank_decision_form_is_kept_per_language():
+    from django import forms
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    from review.views import decision_form_html
+
+    class ReasonForm(forms.Form):
+        reason = forms.CharField(label=gettext_lazy("理由"))
+
+    def label(html: str) -> str:
+        return html.split('for="id_t-reason"', 1)[1].split("</label>", 1)[0]
+
+    with translation.override("zh-hans"):
+        assert "理由" in label(decision_form_html(ReasonForm(prefix="t")))
+    with translation.override("en"):
+        assert "Reason" in label(decision_form_html(ReasonForm(prefix="t")))
+    with translation.override("zh-hans"):
+        assert "理由" in label(decision_form_html(ReasonForm(prefix="t")))
+
+
 def test_return_with_only_blank_lines_is_refused_and_the_input_kept(reviewer_client):
     app = build_application(Status.SUBMITTED)
     response = reviewer_client.post(decide_url(app, "return"), {"return-items": "  \n 1. \n"})
