@@ -10,6 +10,7 @@ from applications.access import staff_view_purpose as console_view_purpose
 from applications.access import staff_view_reason_give as console_view_reason_give
 from applications.models import Application, Attachment
 from applications.reference import attach_reference
+from quota.models import Quota
 from review import selectors
 from review.models import Objection, PublicNotice
 
@@ -21,7 +22,12 @@ def access_console_application(*, user: User, public_id) -> Application:
     """A submitted application of the user's district, with what the detail page shows."""
     detail = selectors.console_application_detail(user=user, today=timezone.localdate())
     app = get_object_or_404(detail, public_id=public_id)
-    attach_reference([app])  # category, sub-category, district: from memory, not joined
+    # Category, sub-category, district and the quota's district from memory, not joined.
+    attach_reference([app], "category", "subcategory", "district", "quota_reservation__quota__district")
+    quota = app.quota_reservation.quota if hasattr(app, "quota_reservation") else None
+    if quota is not None and quota.employer_id is not None and quota.employer_id == app.employer_id:
+        # A key employer's own quota share (quota.services): the employer read with the application.
+        Quota.employer.field.set_cached_value(quota, app.employer)
     return app
 
 

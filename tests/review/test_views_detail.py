@@ -298,6 +298,40 @@ def test_detail_page_of_an_open_task_answers_in_at_most_8_queries(reviewer_clien
     assert app.subcategory.name in page and app.district.name in page
 
 
+def test_detail_page_reads_each_table_once_with_the_columns_it_shows(reviewer_client, district):
+    """The application is read once with what the page shows (review.selectors.
+    console_application_detail): a column or row read later would cost a query of its own. Shown
+    here besides the answers: the employer, who confirmed for it, the notice and the quota share
+    taken, a key employer's own and the district's (whose district comes from memory)."""
+    from applications import services
+
+    key_employer = factories.EmployerFactory(is_key_employer=True, district=district)
+    factories.QuotaFactory(district=district, employer=key_employer, total_places=1)
+    factories.QuotaFactory(district=district, total_places=5)
+    own_share = build_application(Status.IN_NOTICE, subcategory="5.4", employer=key_employer)
+    district_share = build_application(Status.IN_NOTICE, subcategory="5.1")
+    admin = factories.EmployerAdminFactory(employer=key_employer, user__full_name="王管理")
+    services.employer_confirmation_record(application_id=own_share.pk, by=admin.user, confirmed=True, note="在职")
+    for app, owner in ((own_share, key_employer.name), (district_share, district.name)):
+        page, statements = _page_statements(reviewer_client, detail_url(app))
+        assert f"{app.year}年 {owner} 总量控制指标" in page
+        assert app.notice_entry.notice.title in page and app.employer.credit_code in page
+        read = sorted(
+            sql.split('"', 2)[1]  # SELECT "table"."id", ...: the table read
+            for sql in statements
+            if sql.startswith("SELECT") and ' FROM "django_session"' not in sql  # no Redis: the session
+        )
+        assert read == [
+            "accounts_user",  # the reviewer
+            "applications_accompanyingperson",
+            "applications_application",
+            "applications_attachment",
+            "applications_auditentry",
+            "review_objection",
+        ], "\n".join(statements)
+    assert "王管理（单位系统管理员）" in reviewer_client.get(detail_url(own_share)).content.decode()
+
+
 def test_detail_page_reads_the_rating_with_the_application(login_client, reviewer, applicant):
     from review.services import service_rating_submit
 
