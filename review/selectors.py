@@ -324,13 +324,24 @@ def console_application_detail(*, user: User, today: datetime.date) -> QuerySet[
 
 
 def application_attachments(*, application: Application) -> QuerySet[Attachment]:
-    return application.attachments.select_related("document").order_by("created_at", "id")
+    # The page's tiles and the required-attachment check; "application" because the related
+    # manager sets it on each row from its id (deferred, that would be a query per row).
+    return (
+        application.attachments.select_related("document")
+        .only("public_id", "application", "kind", "document__width", "document__height", "document__size")
+        .order_by("created_at", "id")
+    )
 
 
 def application_audit_trail(*, application: Application) -> QuerySet[AuditEntry]:
+    # The actor's name as the trail shows it (display_name), not the whole account.
     return (
         AuditEntry.objects.filter(application=application)
         .select_related("actor")
+        .only(
+            "action", "from_status", "to_status", "actor_role", "reason", "ip_address", "created_at",
+            "actor__full_name", "actor__username",
+        )  # fmt: skip
         .order_by("created_at", "id")
     )
 
@@ -340,7 +351,8 @@ def application_objections(*, application: Application) -> QuerySet[Objection]:
     # none, and the detail page has already loaded the entry (select_related), so no query then.
     if Application.notice_entry.is_cached(application) and getattr(application, "notice_entry", None) is None:
         return Objection.objects.none()
-    return Objection.objects.filter(entry__application=application).select_related("decided_by")
+    # The page lists each one's link, status and due date; who decided it is on its own page.
+    return Objection.objects.filter(entry__application=application).only("public_id", "status", "due_on")
 
 
 def age_on(birth_date: datetime.date | None, day: datetime.date | None) -> int | None:
