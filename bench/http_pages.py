@@ -88,22 +88,21 @@ def django_setup(database_url: str) -> None:
 
 def ensure_database(applications: int) -> str:
     """Create and fill the benchmark database once; later runs reuse it."""
-    import psycopg2
+    import psycopg
 
     url = f"{PG_BASE}/{BENCH_DB}"
-    admin = psycopg2.connect(f"{PG_BASE}/postgres")
-    admin.autocommit = True
+    admin = psycopg.connect(f"{PG_BASE}/postgres", autocommit=True)
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
         exists = cursor.fetchone() is not None
     populated = False
     if exists:
-        conn = psycopg2.connect(url)
+        conn = psycopg.connect(url)
         with conn.cursor() as cursor:
             try:
                 cursor.execute("SELECT count(*) FROM applications_application")
                 populated = cursor.fetchone()[0] >= applications
-            except psycopg2.Error:
+            except psycopg.Error:
                 populated = False
         conn.close()
     if not populated:
@@ -174,10 +173,9 @@ def prepare_ceiling() -> dict:
     """Create the ceiling's database if needed, migrate and fill it; its cookie, path and query count."""
     import json
 
-    import psycopg2
+    import psycopg
 
-    admin = psycopg2.connect(f"{PG_BASE}/postgres")
-    admin.autocommit = True
+    admin = psycopg.connect(f"{PG_BASE}/postgres", autocommit=True)
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [CEILING_DB])
         if cursor.fetchone() is None:

@@ -165,10 +165,10 @@ class WsgiClient:
 
 def _admin_connection():
     """A connection to the server's maintenance database, never to the test database itself."""
-    import psycopg2
+    import psycopg
 
     params = connection.settings_dict
-    admin = psycopg2.connect(
+    admin = psycopg.connect(
         dbname="postgres",
         user=params["USER"] or "postgres",
         password=params["PASSWORD"] or None,
@@ -223,7 +223,7 @@ def persistent_connection():
 
 
 def _backend_pid() -> int:
-    return connection.connection.get_backend_pid()
+    return connection.connection.info.backend_pid
 
 
 @pytest.mark.postgres

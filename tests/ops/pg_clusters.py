@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg2
+import psycopg
 
 BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
@@ -110,7 +110,7 @@ def start(*, replica: bool = True) -> Clusters:
 
 
 def connect(port: int, dbname: str = "postgres"):
-    connection = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname=dbname)
+    connection = psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname=dbname)
     connection.autocommit = True
     return connection
 

@@ -14,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from django.db import OperationalError, connections
 
@@ -68,9 +68,9 @@ def bouncer():
     deadline = time.monotonic() + 30
     while True:
         try:
-            psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres").close()
+            psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres").close()
             break
-        except psycopg2.OperationalError:
+        except psycopg.OperationalError:
             if process.poll() is not None or time.monotonic() > deadline:
                 cluster.stop()
                 raise
@@ -81,9 +81,10 @@ def bouncer():
     cluster.stop()
 
 
-def _alias(port: int, *, disable_server_side_cursors: bool) -> str:
-    name = f"bouncer_{int(disable_server_side_cursors)}"
+def _alias(port: int, *, disable_server_side_cursors: bool, options: dict | None = None) -> str:
+    name = f"bouncer_{int(disable_server_side_cursors)}_{len(options or {})}"
     settings = {
+        "OPTIONS": options or {},
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "postgres",
         "USER": "postgres",
@@ -115,10 +116,10 @@ def _iterate_while_another_client_takes_the_server(alias: str, port: int) -> lis
             .iterator(chunk_size=1)
         )
         seen = [next(rows)]
-        other = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+        other = psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
         try:
             with other.cursor() as busy:
-                busy.execute("SELECT 1")  # inside the transaction psycopg2 opened: holds its server
+                busy.execute("SELECT 1")  # inside the transaction psycopg opened: holds its server
             seen += list(rows)
         finally:
             other.close()
@@ -131,8 +132,8 @@ def _iterate_while_another_client_takes_the_server(alias: str, port: int) -> lis
 def test_server_side_cursors_break_in_transaction_mode(bouncer, django_db_blocker):
     with django_db_blocker.unblock():
         alias = _alias(bouncer, disable_server_side_cursors=False)
-        # Django's error, or psycopg2's own from closing the lost cursor while that one propagates.
-        with pytest.raises((OperationalError, psycopg2.Error), match=r"cursor \"_django_curs_\w+\" does not exist"):
+        # Django's error, or psycopg's own from closing the lost cursor while that one propagates.
+        with pytest.raises((OperationalError, psycopg.Error), match=r"cursor \"_django_curs_\w+\" does not exist"):
             _iterate_while_another_client_takes_the_server(alias, bouncer)
 
 
@@ -140,3 +141,45 @@ def test_with_the_pooler_setting_iterating_works_through_pgbouncer(bouncer, djan
     with django_db_blocker.unblock():
         alias = _alias(bouncer, disable_server_side_cursors=True)
         assert _iterate_while_another_client_takes_the_server(alias, bouncer) == [f"m{n}" for n in range(5)]
+
+
+def _query_while_another_client_takes_the_server(alias: str, port: int) -> list[int]:
+    """The same statement twice from one Django connection, each in its own transaction, while
+    another client holds the server connection the first one ran on."""
+    connection = connections[alias]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_class WHERE relkind = %s", ["r"])
+            first = cursor.fetchone()[0]
+        other = psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+        try:
+            with other.cursor() as busy:
+                busy.execute("SELECT 1")  # holds the server the statement was prepared on
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_class WHERE relkind = %s", ["r"])
+                second = cursor.fetchone()[0]
+        finally:
+            other.close()
+        return [first, second]
+    finally:
+        connection.close()
+        del connections[alias]
+
+
+def test_prepared_statements_break_in_transaction_mode(bouncer, django_db_blocker):
+    """Why config/settings.py prepares nothing through the pooler: a statement prepared in one
+    transaction is on that server connection only, and the next transaction may get another."""
+    with django_db_blocker.unblock():
+        alias = _alias(
+            bouncer, disable_server_side_cursors=True,
+            options={"server_side_binding": True, "prepare_threshold": 0},  # prepared on first use
+        )  # fmt: skip
+        with pytest.raises(Exception, match=r"prepared statement \"_pg3_\d+\" does not exist"):
+            _query_while_another_client_takes_the_server(alias, bouncer)
+
+
+def test_with_the_pooler_settings_statements_run_on_any_server_connection(bouncer, django_db_blocker):
+    with django_db_blocker.unblock():
+        alias = _alias(bouncer, disable_server_side_cursors=True)  # the pooler's: no OPTIONS
+        first, second = _query_while_another_client_takes_the_server(alias, bouncer)
+        assert first == second > 0

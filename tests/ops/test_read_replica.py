@@ -70,7 +70,7 @@ def _settings(**env) -> str:
     clean.update(env)
     code = (
         "import json; from config import settings as s;"
-        "print(json.dumps({alias: {k: db.get(k) for k in ('DISABLE_SERVER_SIDE_CURSORS', 'CONN_MAX_AGE', 'TEST', 'HOST', 'PORT')}"
+        "print(json.dumps({alias: {k: db.get(k) for k in ('DISABLE_SERVER_SIDE_CURSORS', 'CONN_MAX_AGE', 'TEST', 'HOST', 'PORT', 'OPTIONS')}"
         " for alias, db in s.DATABASES.items()}))"
     )
     result = subprocess.run(
@@ -94,6 +94,11 @@ def test_pgbouncer_in_transaction_mode_disables_server_side_cursors_on_every_ali
     assert databases["default"]["CONN_MAX_AGE"] == 60  # persistent connections to the pooler stay
     assert databases["replica"]["TEST"] == {"MIRROR": "default"}
     assert databases["replica"]["HOST"] == "pgbouncer-replica"
+    # PgBouncer 1.18 in transaction mode keeps no session's prepared statements: client-side
+    # binding and none prepared, as Django's default (test_pgbouncer.py shows the failure).
+    for alias in ("default", "replica"):
+        options = databases[alias]["OPTIONS"] or {}
+        assert "server_side_binding" not in options and "prepare_threshold" not in options
 
 
 def test_without_a_pooler_server_side_cursors_stay_and_there_is_no_replica():
@@ -104,6 +109,20 @@ def test_without_a_pooler_server_side_cursors_stay_and_there_is_no_replica():
     databases = json.loads(result.stdout)
     assert set(databases) == {"default"}
     assert not databases["default"]["DISABLE_SERVER_SIDE_CURSORS"]
+    # Straight to PostgreSQL: values bound on the server and statements prepared after five runs.
+    assert databases["default"]["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_a_replica_reached_directly_prepares_its_statements_too():
+    import json
+
+    result = _settings(
+        DATABASE_URL="postgres://portal@db:5432/portal", DATABASE_REPLICA_URL="postgres://portal@replica:5432/portal"
+    )
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout)["replica"]["OPTIONS"]
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
+    assert options["connect_timeout"] == 2
 
 
 @pytest.mark.parametrize(

@@ -43,8 +43,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 
 def _literal(value) -> str:
-    with connection.cursor() as cursor:
-        return cursor.mogrify("%s", [value]).decode()
+    return connection.ops.compose_sql("%s", [value])
 
 
 def _default_sql(field: models.Field) -> str:
