@@ -115,10 +115,9 @@ _TITLES = {
     AuditAction.UPHOLD_OBJECTION: _("公示异议成立，审核不通过"),
     AuditAction.SERVICE_RATING: _("评价办理服务（好差评）"),
 }
-# Decisions recorded without a status change (review.services, hukou_card.services): each app's
-# own action labels, so a new action shows under its real name rather than a generic one.
+# Decisions recorded without a status change (review.services, hukou_card.services): the audit
+# vocabulary's own labels, so a new action shows under its real name rather than a generic one.
 _EXTRA_TITLES = {
-    **{action.value: action.label for action in AuditAction},
     **{action.value: action.label for action in AuditAction},
     AuditAction.OBJECTION_DISMISSED: _("公示异议经核查不成立"),
 }
