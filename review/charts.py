@@ -6,18 +6,25 @@ classes (static/review/review.css); each chart is followed by its data table on 
 """
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 
 WIDTH = 560
 ROW = 26  # height of one horizontal bar row
 LABEL_W = 170  # room for the row labels left of the bars
-VALUE_W = 100  # room for the figure right of the bars ("剩16 / 共40")
+VALUE_W = 100  # least room for the figure right of the bars ("剩16 / 共40"); more if it is longer
 TOP = 24  # room for the axis labels above the bars
 
 
 # Axis ends, as multiples of a power of ten, and how many gridline intervals each gets so that
 # every line falls on a whole number (60 → 0 20 40 60, 15 → 0 5 10 15, 8 → 0 2 4 6 8).
 AXIS_ENDS = {1: 5, 1.5: 3, 2: 4, 3: 3, 4: 4, 5: 5, 6: 3, 8: 4}
+
+
+def text_width(text: str) -> float:
+    """About how wide `text` is at the charts' 13 px (static/review/review.css): a Chinese
+    character 13 px, a digit, letter or sign at most 7.5."""
+    return sum(13.0 if unicodedata.east_asian_width(ch) in "WF" else 7.5 for ch in text)
 
 
 def nice_ceiling(value: float) -> int:
@@ -86,12 +93,16 @@ def hbar_chart(
 ) -> HBarChart:  # fmt: skip
     """`rows` are (label, one value per series); `series` (name, css class). `value_text(values)`
     gives the figure printed after a bar (default: the sum)."""
-    plot_w = WIDTH - LABEL_W - VALUE_W
+    texts = [value_text(values) if value_text else str(sum(values)) for _label, values in rows]
+    # The figure after the longest bar must fit in the chart: a city's six-digit quota
+    # ("剩123456 / 共234567") is wider than VALUE_W, so the bars give up the room it needs.
+    value_w = max(VALUE_W, math.ceil(max(map(text_width, texts), default=0)) + 12)
+    plot_w = WIDTH - LABEL_W - value_w
     top = max((sum(values) for _label, values in rows), default=0)
     end = nice_ceiling(top)
     scale = plot_w / end
     chart_rows = []
-    for index, (label, values) in enumerate(rows):
+    for index, ((label, values), text) in enumerate(zip(rows, texts, strict=True)):
         y = TOP + index * ROW
         x = float(LABEL_W)
         segments = []
@@ -106,7 +117,6 @@ def hbar_chart(
                     )
                 )
                 x += value * scale
-        text = value_text(values) if value_text else str(sum(values))
         chart_rows.append(
             HRow(
                 label=label,
@@ -124,7 +134,7 @@ def hbar_chart(
     ]
     return HBarChart(
         id=id, title=title, rows=chart_rows, legend=[Series(n, c) for n, c in series], ticks=ticks,
-        height=TOP + len(rows) * ROW + 8, empty=top == 0,
+        height=TOP + len(rows) * ROW + 8, plot_w=plot_w, empty=top == 0,
     )  # fmt: skip
 
 

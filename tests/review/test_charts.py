@@ -39,3 +39,34 @@ def test_columns_label_at_most_twelve_months():
     tallest = max(chart.columns, key=lambda c: sum(h for _y, h, _css, _t in c.segments))
     assert tallest.segments[-1][0] == pytest.approx(chart.plot_bottom - 188 * 13 / 15, abs=0.01)  # 13 of 15, 188 px high
     assert charts.column_chart(id="e", title="t", columns=[], series=[]).empty
+
+
+QUOTA_SERIES = [("已使用", "s-used"), ("公示中占用", "s-reserved"), ("剩余", "s-left")]
+
+
+def quota_text(values):  # as review.statistics prints the quota chart's figures
+    return f"剩{values[2]} / 共{sum(values)}"
+
+
+def test_a_six_digit_figure_after_the_longest_bar_fits_in_the_chart():
+    rows = [("天河区", [61_000, 2_345, 74_000]), ("白云区", [900, 10, 90])]
+    chart = charts.hbar_chart(id="c", title="t", rows=rows, series=QUOTA_SERIES, value_text=quota_text)
+    tianhe = chart.rows[0]
+    assert tianhe.value_text == "剩74000 / 共137345"
+    assert tianhe.value_x + charts.text_width(tianhe.value_text) <= chart.width
+    # The bars gave up the room: the longest still ends where the axis says (137,345 of 150,000).
+    bar_end = tianhe.segments[-1].x + tianhe.segments[-1].width
+    assert bar_end == pytest.approx(chart.plot_x + chart.plot_w * 137_345 / 150_000, abs=0.05)
+    assert chart.ticks[-1].x == pytest.approx(chart.plot_x + chart.plot_w)
+
+
+def test_short_figures_keep_the_usual_room_for_the_bars():
+    chart = charts.hbar_chart(
+        id="c", title="t", rows=[("天河区", [16, 8, 16])], series=QUOTA_SERIES, value_text=quota_text
+    )
+    assert chart.plot_w == charts.WIDTH - charts.LABEL_W - charts.VALUE_W
+
+
+def test_text_width_counts_a_chinese_character_wider_than_a_digit():
+    assert charts.text_width("剩") > charts.text_width("8") > 0
+    assert charts.text_width("剩16 / 共40") < charts.VALUE_W
