@@ -696,12 +696,16 @@ def statistics(request):
     if counted is None:
         sections = stats.sections[1:]
         counted = {
-            "html": render_to_string("review/_stats_sections.html", {"sections": sections, "csv_query": csv_query}),
+            "html": render_to_string(
+                "review/_stats_sections.html", {"sections": sections, "csv_query": csv_query}
+            ),
             "toc": [(section.table.key, section.table.title) for section in sections],
         }
         if key:
             cache.set(key, counted, 20 * 60)
-    district_name = dict(reference_lists()["districts"]).get(filters.district_id) if filters.district_id else None
+    district_name = (
+        dict(reference_lists()["districts"]).get(filters.district_id) if filters.district_id else None
+    )
     return render(
         request,
         "review/statistics.html",
@@ -719,6 +723,8 @@ def statistics(request):
             "active": "statistics",
         },
     )
+
+
 # --- 政务服务好差评 ------------------------------------------------------------------------------------
 
 RATINGS_PAGE_SIZE = 30
@@ -845,7 +851,10 @@ def access_log_page(request):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         filters = AccessLogFilters(
-            date_from=data["date_from"], date_to=data["date_to"], viewer=data["viewer"], subject=data["subject"]
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            viewer=data["viewer"],
+            subject=data["subject"],
         )
     rows = access_log_filtered(filters=filters)
     if request.GET.get("export") == "csv" and not form.errors:
