@@ -370,6 +370,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered personal fragments (core.fragments), keyed by a digest of what they show: per process
+# whatever REDIS_URL says, so a personal record never enters the shared cache and a release's new
+# processes never serve an older template. At most ~300 × 30 KB per process, least recently used out.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 300, "CULL_FREQUENCY": 4},
+}
 # A dead Redis answers as misses (core.redis_cache): after a failed call the cache is left alone for
 # CACHE_BREAKER_SECONDS, so pages do not pay the connect timeout on every call, then tried again;
 # the outage is logged once per CACHE_ERROR_LOG_SECONDS.

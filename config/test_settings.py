@@ -48,3 +48,7 @@ else:
 
 AXES_FAILURE_LIMIT = 5
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+# A fragment that queries while rendering (core.fragments) fails the test instead of being logged:
+# what it fetched would be missing from its key.
+FRAGMENT_STRICT = True

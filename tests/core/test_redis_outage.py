@@ -137,12 +137,13 @@ def clock(monkeypatch):
 def redis_cache_settings(redis_server, settings, clock):
     """The cache and cached_db sessions on the private Redis, as production runs them (REDIS_URL)."""
     settings.CACHES = {
+        **settings.CACHES,  # the per-process fragments (core.fragments) stay in memory, as in production
         "default": {
             "BACKEND": "core.redis_cache.PortalRedisCache",
             "LOCATION": redis_server.url,
             "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
             "KEY_PREFIX": "portal",
-        }
+        },
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.CACHE_BREAKER_SECONDS = 5

@@ -118,11 +118,12 @@ def test_unique_anonymous_urls_cannot_grow_the_cache_or_push_out_queued_tasks(co
     cache_url, cache_redis = compose_redis["cache"]
     broker_url, broker_redis = compose_redis["broker"]
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             **settings.CACHES["default"],
             "BACKEND": "core.redis_cache.PortalRedisCache",
             "LOCATION": cache_url,
-        }
+        },
     }
     # A card waiting for the worker when the flood starts.
     queue = Celery(broker=broker_url, set_as_current=False)  # not the app the portal's tasks use
