@@ -68,7 +68,9 @@ from audit.actions import AuditAction
 from audit.models import PersonalDataAccess
 from core.client_ip import client_ip
 from core.errors import Refused
+from core.fragments import render_fragment
 from core.private_files import private_content_response, private_file_response
+from core.sms import sms_enabled
 from reference.models import ContentPage
 
 SYSTEM_NAME = _("人才引进申办系统")
@@ -699,20 +701,36 @@ def submit(request, public_id):
 
 
 def _status_page(request, applications, current):
-    context = {"applications": applications, "current": current}
+    # The record and the history are drawn from what is read here and kept by their digest
+    # (core.fragments): a repeat visit costs the reads, not the templates. The 好差评 panel holds a
+    # form with the request's CSRF token, so it is drawn on every request, between the two.
+    today = timezone.localdate()
+    record = {"current": current, "today": today}
+    history_html = ""
     if current is not None:
         prefetch_related_objects([current], "hukou_cards")
         has_card = any(card.move_type == MoveType.MAIN for card in current.hukou_cards.all())
-        notice = getattr(getattr(current, "notice_entry", None), "notice", None)
-        context.update(
-            timeline=selectors.timeline_for(current),
+        record.update(
             stages=selectors.process_stages(current, has_card=has_card),
-            notice=notice,
+            notice=getattr(getattr(current, "notice_entry", None), "notice", None),
             can_continue=current.status == Status.DRAFT,
             can_correct=current.status == Status.RETURNED,
             can_withdraw=current.status in TRANSITIONS[AuditAction.WITHDRAW].sources,
             has_form_pdf=current.status in FORM_PDF_STATUSES,
+            sms_enabled=sms_enabled(),
+            mobile=current.contact_mobile or request.user.mobile,
         )
+        history = {
+            "timeline": selectors.timeline_for(current),
+            "applications": applications,
+            "current_pk": current.pk,
+        }
+        history_html = render_fragment("applications/_status_history.html", history)
+    context = {
+        "current": current,
+        "record_html": render_fragment("applications/_status_record.html", record),
+        "history_html": history_html,
+    }
     return _render(request, "applications/status.html", context)
 
 

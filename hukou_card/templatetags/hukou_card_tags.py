@@ -29,11 +29,13 @@ def card_term(value: str) -> str:
 
 
 @register.inclusion_tag("hukou_card/_panel.html")
-def hukou_card_panel(application):
-    """Nothing (and no query) before publication; afterwards the cards, one query at most."""
+def hukou_card_panel(application, today=None):
+    """Nothing (and no query) before publication; afterwards the cards, one query at most (none
+    when they were prefetched). `today` decides which valid card has expired: the status page gives
+    it, as the page is kept under a key its date is part of (core.fragments)."""
     if application is None or application.status != Status.PUBLISHED:
         return {"show": False}
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     cards = cards_for_application(application=application)
     rows = []
     for card in cards:

@@ -194,3 +194,53 @@ def test_system_home_links_the_wizard_the_status_page_and_the_library(applicant_
         assert f'href="{reverse(name)}"' in page
     assert "人才引进申办个人登记" in page and "人才引进入户手续办理情况" in page
     assert "个人网上申报" in page and "个人到公安部门办理入户手续" in page
+
+
+# The record and the history are kept by a digest of what the page read (core.fragments): each of
+# these reads the page once to keep it, then changes what it shows in a way no writer announces.
+
+
+def test_a_card_running_out_shows_as_expired_on_the_next_day_of_a_page_already_kept(
+    applicant_client, applicant, monkeypatch
+):
+    application = ApplicationFactory(applicant=applicant, submitted=True, status=Status.PUBLISHED)
+    today = timezone.localdate()
+    HukouCardFactory(application=application, issued_on=today, valid_until=today + datetime.timedelta(days=1))
+    page = text(applicant_client.get(reverse("applications:status")))
+    assert "还有 1 天" in page and "入户信息卡已超过有效期" not in page
+
+    real_localdate = timezone.localdate
+    monkeypatch.setattr(
+        "django.utils.timezone.localdate",
+        lambda value=None, timezone=None: (
+            today + datetime.timedelta(days=2) if value is None else real_localdate(value, timezone)
+        ),
+    )
+    page = text(applicant_client.get(reverse("applications:status")))
+    assert "入户信息卡已超过有效期" in page and "还有 1 天" not in page
+
+
+def test_a_change_written_without_any_signal_shows_on_the_next_get(applicant_client, applicant):
+    application = ApplicationFactory(applicant=applicant, submitted=True, status=Status.UNDER_REVIEW)
+    entry(application, "submit", "draft", "submitted")
+    assert "正在审核" in text(applicant_client.get(reverse("applications:status")))
+
+    type(application).objects.filter(pk=application.pk).update(
+        status=Status.REJECTED, decision_reason="学历证书与学信网记录不符"
+    )
+    page = text(applicant_client.get(reverse("applications:status")))
+    assert "审核不通过：学历证书与学信网记录不符" in page and "正在审核" not in page
+
+
+def test_each_page_carries_its_own_csrf_token_in_the_rating_form(applicant_client, applicant):
+    application = ApplicationFactory(applicant=applicant, submitted=True, status=Status.REJECTED)
+    entry(application, "submit", "draft", "submitted")
+    tokens = []
+    for _ in range(2):
+        page = text(applicant_client.get(reverse("applications:status")))
+        rating = page.split('id="service-rating"')[1].split("</section>")[0]
+        tokens.append(rating.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0])
+        # Between the record and the history, as before the page was kept in parts.
+        assert page.index('data-testid="current-application"') < page.index('id="service-rating"')
+        assert page.index('id="service-rating"') < page.index('id="timeline-title"')
+    assert tokens[0] != tokens[1]  # masked afresh on each request: drawn live, not kept
