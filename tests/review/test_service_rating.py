@@ -181,6 +181,22 @@ def test_no_grade_chosen_keeps_the_comment(applicant_client, rejected):
     assert "请选择评价等级。" in page and "办理很快</textarea>" in page
 
 
+def test_a_refused_rating_never_reaches_the_next_blank_form_and_each_language_has_its_own(
+    applicant_client, rejected
+):
+    # A blank form's fields are drawn once per process and language (review_tags.rating_fields).
+    applicant_client.get(_status_url(rejected))
+    refused = applicant_client.post(_rate_url(rejected), {"score": "1", "comment": ""}).content.decode()
+    assert 'value="1" checked' in refused and "is-invalid" in refused
+    page = applicant_client.get(_status_url(rejected)).content.decode()
+    panel = page.split('id="service-rating"')[1].split("</section>")[0]
+    assert "checked" not in panel and "is-invalid" not in panel and "非常满意（5分）" in panel
+    applicant_client.cookies["django_language"] = "en"
+    english = applicant_client.get(_status_url(rejected)).content.decode()
+    panel = english.split('id="service-rating"')[1].split("</section>")[0]
+    assert "非常满意" not in panel and "Very satisfied (5/5)" in panel
+
+
 def test_another_users_application_is_404(login_client, rejected, other_applicant):
     client = login_client(other_applicant)
     assert client.get(_rate_url(rejected)).status_code == 404
