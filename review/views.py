@@ -46,6 +46,7 @@ from core.cache import version
 from core.client_ip import client_ip
 from core.csv_export import csv_response
 from core.errors import Refused
+from core.fragments import render_fragment
 from core.private_files import private_content_response, private_file_response
 from core.text import csv_cell
 from reference.selectors import REFERENCE
@@ -281,13 +282,20 @@ def _render_detail(
     # Both read with the application (review.selectors.console_application_detail), not queried here.
     bar_until = app.active_bar_until
     unused_grant = app.status == Status.REJECTED and app.has_unused_grant
-    context = {
+    # The record (the left column: the answers, 随迁人, attachments, trail) is drawn from what is
+    # read here and kept by its digest (core.fragments); the rest of the page holds the request's
+    # CSRF token and the day's deadlines, and is drawn on every request.
+    record = {
         "application": app,
         "attachments": attachments,
         "retention_deletions": selectors.application_retention_deletions(application=app),
         "accompanying_persons": list(app.accompanying_persons.all()),
-        "facts": selectors.derived_facts(application=app, attachments=attachments),
         "trail": trail,
+    }
+    context = {
+        "application": app,
+        "record_html": render_fragment("review/_detail_record.html", record),
+        "facts": selectors.derived_facts(application=app, attachments=attachments),
         "objections": list(selectors.application_objections(application=app)),
         "allowed": allowed,
         "due_on": due if app.status in (Status.SUBMITTED, Status.UNDER_REVIEW) else None,
@@ -404,7 +412,8 @@ def decide(request, public_id, decision: str):
         spec.run(app, request.user, client_ip(request), form.cleaned_data if form else {})
     except Refused as exc:
         messages.error(request, str(exc))
-        app.refresh_from_db()
+        # Read again as the page reads it (refresh_from_db would drop the rows joined with it).
+        app = access_console_application(user=request.user, public_id=public_id)
         response = _render_detail(request, app, forms={decision: form} if form else None, status=409)
         # The middleware writes rows of answers below 400 only; this page did show the application.
         access_log.access_record(
