@@ -36,6 +36,7 @@ from django.db import connections
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -44,7 +45,10 @@ logger = logging.getLogger(__name__)
 
 FRAGMENT_CACHE = "fragments"
 
-_PLAIN = (str, int, float, bool, type(None), decimal.Decimal, datetime.date, datetime.time, uuid.UUID, bytes)
+_PLAIN = (
+    str, int, float, bool, type(None), decimal.Decimal, datetime.date, datetime.time, datetime.timedelta,
+    uuid.UUID, bytes,
+)  # fmt: skip
 
 
 class FragmentQueried(RuntimeError):
@@ -117,7 +121,8 @@ def _feed_row(row: Model, out: list, seen: dict) -> None:
 
 
 def fragment_key(template_name: str, context: dict) -> str:
-    out = [template_name, get_language() or ""]
+    # The language and the time zone the template's dates are shown in, besides the context.
+    out = [template_name, get_language() or "", timezone.get_current_timezone_name()]
     # The context's values are kept alive by the caller while this runs, so id() stays unique.
     _feed(context, out, {})
     return hashlib.blake2b("\x1f".join(out).encode(), digest_size=20).hexdigest()

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 from django.test.signals import template_rendered
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from applications.models import Application
@@ -99,13 +99,15 @@ def test_related_and_prefetched_rows_are_part_of_the_key():
     assert fragment_key(RECORD, after) != changed  # a joined row's column
 
 
-def test_the_language_the_day_and_the_template_are_part_of_the_key():
+def test_the_language_the_time_zone_the_day_and_the_template_are_part_of_the_key():
     application = ApplicationFactory()
     context = {"current": application, "today": datetime.date(2026, 12, 3)}
     key = fragment_key(RECORD, context)
     assert fragment_key(RECORD, {**context, "today": datetime.date(2026, 12, 4)}) != key
     assert fragment_key("applications/_status_record.html", context) != key
     with translation.override("en"):
+        assert fragment_key(RECORD, context) != key
+    with timezone.override("UTC"):  # the trail's times are shown in the current time zone
         assert fragment_key(RECORD, context) != key
 
 
