@@ -52,3 +52,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # A fragment that queries while rendering (core.fragments) fails the test instead of being logged:
 # what it fetched would be missing from its key.
 FRAGMENT_STRICT = True
+# core.prepared: each prepared read is also compiled the ordinary way and the two compared.
+PREPARED_STRICT = True
