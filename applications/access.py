@@ -1,6 +1,7 @@
 """The applicant's objects, fetched and authorised together: what the user may not see is 404,
 never 403, so ids reveal nothing (the console's district rule is accounts.access.district_condition)."""
 
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -11,6 +12,7 @@ from applications.choices import Status
 from applications.models import AccompanyingPerson, Application, Attachment, LibraryDocument
 from applications.selectors import applicant_applications, with_reference
 from audit.access_log import Purpose
+from core.prepared import PreparedQuery
 
 
 def access_application(*, user: User, public_id, persons: bool = True) -> Application:
@@ -19,10 +21,22 @@ def access_application(*, user: User, public_id, persons: bool = True) -> Applic
     persons=False leaves the 随迁人 to the caller, which reads them only if it needs them (the
     wizard: a step that saves and redirects does not).
     """
-    queryset = applicant_applications(user)
+    found = _OWN_APPLICATION.one_or_none(persons=persons, applicant_id=user.pk, public_id=public_id)
+    if found is None:
+        raise Http404("申报不存在")
+    return with_reference(found)
+
+
+def _own_application(*, persons: bool, applicant_id, public_id):
+    # applicant_applications(user), by the id the call binds.
+    queryset = Application.objects.filter(applicant_id=applicant_id).select_related("employer")
     if persons:
         queryset = queryset.prefetch_related("accompanying_persons")
-    return with_reference(get_object_or_404(queryset, public_id=public_id))
+    return queryset.filter(public_id=public_id)
+
+
+# Every wizard page and every action on an application reads it: compiled once per process (core.prepared).
+_OWN_APPLICATION = PreparedQuery(_own_application, applicant_id=models.IntegerField(), public_id=models.UUIDField())
 
 
 def access_application_id(*, user: User, public_id) -> int:

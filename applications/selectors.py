@@ -7,6 +7,7 @@ to the user who may see it: anything else is Http404, never 403, so ids reveal n
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext
@@ -26,6 +27,7 @@ from applications.policy import OPEN_STATUSES
 from applications.reference import attach_reference
 from audit.actions import AuditAction
 from audit.models import AuditEntry
+from core.prepared import PreparedQuery
 
 # Category, sub-category and districts come from applications.reference (memory), not from joins.
 _REFERENCE_FIELDS = ("category", "subcategory", "district", "employer__district")
@@ -45,8 +47,21 @@ def open_application_for(*, user: User) -> Application | None:
     return with_reference(applicant_applications(user).filter(status__in=OPEN_STATUSES).first())
 
 
+_ATTACHMENTS_OF = PreparedQuery(
+    lambda *, application_id: (
+        Attachment.objects.filter(application_id=application_id).select_related("document").order_by("created_at", "id")
+    ),
+    application_id=models.IntegerField(),
+)
+
+
 def attachments_of(application: Application) -> list[Attachment]:
-    return list(application.attachments.select_related("document").order_by("created_at", "id"))
+    # Every wizard page reads them (the step list marks 附件上传 undone while one is missing).
+    attachments = _ATTACHMENTS_OF.rows(application_id=application.pk)
+    for attachment in attachments:
+        # As application.attachments would: the row's application is this one, not a query.
+        Attachment.application.field.set_cached_value(attachment, application)
+    return attachments
 
 
 def library_counts_by_kind(*, user: User) -> dict[str, int]:
@@ -81,15 +96,24 @@ def categories_with_subcategories() -> list[TalentCategory]:
 # --- the status page -----------------------------------------------------------------------------
 
 
-def applications_for_status(*, user: User) -> list[Application]:
-    """All the user's applications, newest first, with notice dates and 好差评 (one query)."""
-    applications = list(
-        applicant_applications(user)
+# The status page's read, on every visit of an applicant: compiled once per process (core.prepared).
+_STATUS_APPLICATIONS = PreparedQuery(
+    lambda *, applicant_id: (
+        # applicant_applications(user), by the id the call binds.
+        Application.objects.filter(applicant_id=applicant_id)
+        .select_related("employer")
         # service_rating: the page's rating panel reads it (review.selectors.rating_of), one
         # LEFT JOIN on a unique column instead of a query of its own.
         .select_related("notice_entry__notice", "service_rating")
         .order_by("-created_at", "-id")
-    )
+    ),
+    applicant_id=models.IntegerField(),
+)
+
+
+def applications_for_status(*, user: User) -> list[Application]:
+    """All the user's applications, newest first, with notice dates and 好差评 (one query)."""
+    applications = _STATUS_APPLICATIONS.rows(applicant_id=user.pk)
     attach_reference(applications, *_REFERENCE_FIELDS)
     return applications
 
@@ -150,12 +174,18 @@ def _date(value) -> str:
     return dateformat.format(value, gettext("Y年m月d日"))
 
 
+_TIMELINE_ENTRIES = PreparedQuery(
+    lambda *, application_id: AuditEntry.objects.filter(application_id=application_id).only(
+        "action", "reason", "from_status", "to_status", "created_at"
+    ),
+    application_id=models.IntegerField(),
+)
+
+
 def timeline_for(application: Application) -> list[TimelineItem]:
     """Every step of the application with its date: the audit trail (one query) plus the card and
     hukou dates kept on the rows themselves."""
-    entries = AuditEntry.objects.filter(application=application).only(
-        "action", "reason", "from_status", "to_status", "created_at"
-    )
+    entries = _TIMELINE_ENTRIES.rows(application_id=application.pk)
     notice = getattr(getattr(application, "notice_entry", None), "notice", None)
     items: list[TimelineItem] = []
     for entry in entries:
