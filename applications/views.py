@@ -213,8 +213,16 @@ class Wizard:
             f"applications/wizard/{template}.html",
             {
                 "application": app,
-                "wizard_steps": step_states(
-                    app, current=self.current, attachments_missing=bool(self.missing)
+                # Drawn from the steps' states and the application's id alone, and kept by their
+                # digest (core.fragments): the same for every page of a step until one changes.
+                "steps_html": render_fragment(
+                    "applications/wizard/_steps.html",
+                    {
+                        "wizard_steps": step_states(
+                            app, current=self.current, attachments_missing=bool(self.missing)
+                        ),
+                        "public_id": app.public_id,
+                    },
                 ),
                 "step": STEP_BY_SLUG[self.current],
                 "previous_step": previous_step(self.current),
