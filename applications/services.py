@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -58,6 +58,7 @@ from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import AuditAction
 from core.errors import Refused
 from core.notifications import bureau_name, in_language_of, mail_date, notify_on_commit
+from core.prepared import PreparedQuery
 from core.uploads import check_jpeg
 from reference.workdays import add_working_days
 
@@ -79,9 +80,19 @@ class SubmissionRefused(ApplicationError):
 # --- helpers ----------------------------------------------------------------------------------
 
 
+# Every write of an application starts here: compiled once per process (core.prepared).
+# No select_related: PostgreSQL refuses FOR UPDATE across nullable outer joins.
+_LOCKED = PreparedQuery(
+    lambda *, application_id: Application.objects.select_for_update().filter(pk=application_id),
+    application_id=models.IntegerField(),
+)
+
+
 def _lock(application_id: int) -> Application:
-    # No select_related here: PostgreSQL refuses FOR UPDATE across nullable outer joins.
-    return Application.objects.select_for_update().get(pk=application_id)
+    locked = _LOCKED.one_or_none(application_id=application_id)
+    if locked is None:
+        raise Application.DoesNotExist(f"no application {application_id}")
+    return locked
 
 
 def _lock_own(application: Application | int, by: User) -> Application:

@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 from django.db.models import Expression, Field, Model, QuerySet
+from django.db.transaction import TransactionManagementError
 
 
 class PreparedQueryMismatch(AssertionError):
@@ -113,6 +114,9 @@ class PreparedQuery:
             params[position] = self._params[name].get_db_prep_value(values[name], connection, prepared=False)
         if getattr(settings, "PREPARED_STRICT", False):
             self._check(using, compiled.sql, params, values)
+        if compiled.template.query.select_for_update and connection.get_autocommit():
+            # Django's own check, made in the compile this call skips.
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         compiler = copy.copy(compiled.compiler)
         # The compiler was made on the thread that compiled first; the statement runs on this one's.
         compiler.connection = connection

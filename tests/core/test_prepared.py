@@ -5,7 +5,8 @@ import threading
 import uuid
 
 import pytest
-from django.db import connection, connections, models
+from django.db import connection, connections, models, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -113,3 +114,18 @@ def test_another_thread_runs_the_statement_on_its_own_connection():
     worker.join()
     assert seen["rows"] == [] and seen["queries"] == 1
     assert seen["connection"] is not connection
+
+
+@pytest.mark.django_db(
+    transaction=True
+)  # autocommit between the statements, as outside a request's atomic block
+def test_a_locking_read_outside_a_transaction_is_refused_as_django_refuses_it():
+    application = ApplicationFactory()
+    locked = PreparedQuery(
+        lambda *, application_id: Application.objects.select_for_update().filter(pk=application_id),
+        application_id=models.IntegerField(),
+    )
+    with transaction.atomic():
+        assert locked.one_or_none(application_id=application.pk).pk == application.pk
+    with pytest.raises(TransactionManagementError):
+        locked.one_or_none(application_id=application.pk)
