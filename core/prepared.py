@@ -67,7 +67,7 @@ class Param(Expression):
 _WRAPPED_PLACEHOLDER = re.compile(r"\(%s\)")
 
 
-def _same_text(sql: str) -> str:
+def same_statement(sql: str) -> str:
     return _WRAPPED_PLACEHOLDER.sub("%s", sql)
 
 
@@ -136,6 +136,11 @@ class PreparedQuery:
             raise found[0].MultipleObjectsReturned(f"{len(found)} rows where one was expected")
         return found[0] if found else None
 
+    def statement(self, *, using: str = "default", **shape: Hashable) -> str:
+        """The SQL it sends for this shape, as `same_statement` compares it (for tests that hold a
+        prepared read to the ordinary selector it was written from)."""
+        return same_statement(self._compile(using, shape).sql)
+
     def _compile(self, using: str, shape: dict[str, Hashable]) -> _Compiled:
         key = (using, tuple(sorted(shape.items())))
         compiled = self._compiled.get(key)
@@ -156,7 +161,7 @@ class PreparedQuery:
     def _check(self, using: str, sql: str, params: list, values: dict[str, Any]) -> None:
         ordinary = self._build(**values).using(using)
         expected_sql, expected_params = ordinary.query.get_compiler(using=using).as_sql()
-        if _same_text(sql) != _same_text(expected_sql) or list(expected_params) != params:
+        if same_statement(sql) != same_statement(expected_sql) or list(expected_params) != params:
             raise PreparedQueryMismatch(
                 f"prepared: {sql} {params!r}\nordinary: {expected_sql} {list(expected_params)!r}"
             )

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from applications.models import Application
-from core.prepared import PreparedQuery, PreparedQueryMismatch
+from core.prepared import PreparedQuery, PreparedQueryMismatch, same_statement
 from tests.factories import AccompanyingPersonFactory, ApplicationFactory
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -129,3 +129,24 @@ def test_a_locking_read_outside_a_transaction_is_refused_as_django_refuses_it():
         assert locked.one_or_none(application_id=application.pk).pk == application.pk
     with pytest.raises(TransactionManagementError):
         locked.one_or_none(application_id=application.pk)
+
+
+def ordinary_statement(queryset) -> str:
+    return same_statement(queryset.query.get_compiler(using="default").as_sql()[0])
+
+
+def test_the_applicants_prepared_reads_are_the_selector_they_were_written_from():
+    """Written out again with Params, each must stay what applicant_applications(user) reads: a
+    filter added there (and not here) would fail this test instead of showing another's rows."""
+    from applications import access as applications_access
+    from applications import selectors
+
+    application = ApplicationFactory()
+    own = selectors.applicant_applications(application.applicant).filter(public_id=application.public_id)
+    assert applications_access._OWN_APPLICATION.statement(persons=False) == ordinary_statement(own)
+    status = selectors.applicant_applications(application.applicant).select_related(
+        "notice_entry__notice", "service_rating"
+    )
+    assert selectors._STATUS_APPLICATIONS.statement() == ordinary_statement(
+        status.order_by("-created_at", "-id")
+    )
