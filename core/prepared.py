@@ -18,6 +18,8 @@ What keeps it honest:
   suite instead of running another statement's SQL.
 - Rows come from Django's own ModelIterable and prefetch, so joined rows, annotations and
   prefetch_related lists are filled as for any queryset.
+- It reads from `using` (the primary unless told), not through core.replica's router: the reads it
+  serves are of signed-in pages, which that router keeps on the primary anyway.
 """
 
 from __future__ import annotations
