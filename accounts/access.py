@@ -32,14 +32,23 @@ def is_city_admin(user) -> bool:
     return getattr(user, "is_superuser", False) or has_role(user, Role.CITY_ADMIN)
 
 
-def district_condition(*, user: User, path: str = "district") -> Q:
-    """What a console user may see of district-bound rows: a city administrator every district, a
-    reviewer their own, anybody else nothing. `path` leads from the row to its district."""
+def console_scope(user: User) -> tuple[bool, int | None] | None:
+    """What a console user may see, as (every district, the one district): a city administrator
+    every district, a reviewer their own, anybody else nothing (None)."""
     if has_role(user, Role.CITY_ADMIN):
-        return Q()
+        return True, None
     if has_role(user, Role.REVIEWER) and user.district_id:
-        return Q(**{f"{path}_id": user.district_id})
-    return Q(pk__in=[])
+        return False, user.district_id
+    return None
+
+
+def district_condition(*, user: User, path: str = "district") -> Q:
+    """console_scope as a filter of district-bound rows; `path` leads from the row to its district."""
+    scope = console_scope(user)
+    if scope is None:
+        return Q(pk__in=[])
+    whole_city, district_id = scope
+    return Q() if whole_city else Q(**{f"{path}_id": district_id})
 
 
 def scope_to_district(queryset: QuerySet, *, user: User, path: str = "district") -> QuerySet:

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.access import has_role, scope_to_district
+from accounts.access import console_scope, scope_to_district
 from accounts.models import Role, User
 from applications.access import staff_view_purpose as console_view_purpose
 from applications.access import staff_view_reason_give as console_view_reason_give
@@ -34,13 +34,12 @@ _CONSOLE_APPLICATION = PreparedQuery(
 
 def access_console_application(*, user: User, public_id) -> Application:
     """A submitted application of the user's district, with what the detail page shows."""
-    # accounts.access.district_condition's rule: a city administrator sees every district, a
-    # reviewer their own, anybody else nothing.
-    whole_city = has_role(user, Role.CITY_ADMIN)
-    if not whole_city and not (has_role(user, Role.REVIEWER) and user.district_id):
+    scope = console_scope(user)
+    if scope is None:
         raise Http404("申报不存在")
+    whole_city, district_id = scope
     app = _CONSOLE_APPLICATION.one_or_none(
-        whole_city=whole_city, district_id=user.district_id, public_id=public_id, today=timezone.localdate()
+        whole_city=whole_city, district_id=district_id, public_id=public_id, today=timezone.localdate()
     )
     if app is None:
         raise Http404("申报不存在")

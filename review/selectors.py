@@ -288,9 +288,9 @@ CONSOLE_DETAIL_COLUMNS = (
 
 
 def console_application_detail(*, whole_city: bool, district_id, today: datetime.date) -> QuerySet[Application]:
-    """The submitted applications of one district (`whole_city`: of every district, a city
-    administrator's console; accounts.access.district_condition is the rule), with everything the
-    console's page of one reads, in as few statements as it takes.
+    """The submitted applications of one district (`whole_city`: of every district; the two as
+    accounts.access.console_scope gives them), with everything the console's page of one reads, in
+    as few statements as it takes.
 
     The district and the day may be core.prepared Params (review.access reads one application
     with it on every view of the page), so nothing here may depend on their values.
