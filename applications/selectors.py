@@ -57,9 +57,13 @@ _ATTACHMENTS_OF = PreparedQuery(
 
 def attachments_of(application: Application) -> list[Attachment]:
     # Every wizard page reads them (the step list marks 附件上传 undone while one is missing).
-    attachments = _ATTACHMENTS_OF.rows(application_id=application.pk)
+    return attached_to(application, _ATTACHMENTS_OF.rows(application_id=application.pk))
+
+
+def attached_to(application: Application, attachments: list[Attachment]) -> list[Attachment]:
+    """The rows with their application set to this one, as application.attachments would set it
+    (a prepared read has no related manager): reading it is then not a query per row."""
     for attachment in attachments:
-        # As application.attachments would: the row's application is this one, not a query.
         Attachment.application.field.set_cached_value(attachment, application)
     return attachments
 

@@ -32,6 +32,7 @@ from applications.choices import Status
 from applications.models import ApplicantBar, Application, Attachment, ReapplicationGrant
 from applications.reference import reference_objects
 from applications.retention import CLOSED_STATUSES, RULE_CLOSED_SCANS
+from applications.selectors import attached_to
 from audit.models import AuditEntry, RetentionDeletion
 from core.prepared import PreparedQuery
 from quota.models import Quota
@@ -360,11 +361,7 @@ _APPLICATION_AUDIT_TRAIL = PreparedQuery(
 
 def application_attachments(*, application: Application) -> list[Attachment]:
     """The page's tiles and the required-attachment check."""
-    attachments = _APPLICATION_ATTACHMENTS.rows(application_id=application.pk)
-    for attachment in attachments:
-        # As application.attachments would: the row's application is this one, not a query.
-        Attachment.application.field.set_cached_value(attachment, application)
-    return attachments
+    return attached_to(application, _APPLICATION_ATTACHMENTS.rows(application_id=application.pk))
 
 
 def application_audit_trail(*, application: Application) -> list[AuditEntry]:
