@@ -10,7 +10,7 @@ from accounts.access import district_condition, employers_administered
 from accounts.models import User
 from applications.choices import Status
 from applications.models import AccompanyingPerson, Application, Attachment, LibraryDocument
-from applications.selectors import applicant_applications, with_reference
+from applications.selectors import applicant_applications, with_persons, with_reference
 from audit.access_log import Purpose
 from core.prepared import PreparedQuery
 
@@ -21,18 +21,17 @@ def access_application(*, user: User, public_id, persons: bool = True) -> Applic
     persons=False leaves the 随迁人 to the caller, which reads them only if it needs them (the
     wizard: a step that saves and redirects does not).
     """
-    found = _OWN_APPLICATION.one_or_none(persons=persons, applicant_id=user.pk, public_id=public_id)
+    found = _OWN_APPLICATION.one_or_none(applicant_id=user.pk, public_id=public_id)
     if found is None:
         raise Http404("申报不存在")
+    if persons:
+        with_persons(found)
     return with_reference(found)
 
 
-def _own_application(*, persons: bool, applicant_id, public_id):
+def _own_application(*, applicant_id, public_id):
     # applicant_applications(user), by the id the call binds.
-    queryset = Application.objects.filter(applicant_id=applicant_id).select_related("employer")
-    if persons:
-        queryset = queryset.prefetch_related("accompanying_persons")
-    return queryset.filter(public_id=public_id)
+    return Application.objects.filter(applicant_id=applicant_id, public_id=public_id).select_related("employer")
 
 
 # Every wizard page and every action on an application reads it: compiled once per process (core.prepared).

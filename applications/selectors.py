@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Employer, User
 from applications.choices import AttachmentKind, MoveType, Status
 from applications.models import (
+    AccompanyingPerson,
     ApplicantBar,
     Application,
     Attachment,
@@ -27,7 +28,7 @@ from applications.policy import OPEN_STATUSES
 from applications.reference import attach_reference
 from audit.actions import AuditAction
 from audit.models import AuditEntry
-from core.prepared import PreparedQuery
+from core.prepared import PreparedQuery, set_prefetched
 
 # Category, sub-category and districts come from applications.reference (memory), not from joins.
 _REFERENCE_FIELDS = ("category", "subcategory", "district", "employer__district")
@@ -66,6 +67,20 @@ def attached_to(application: Application, attachments: list[Attachment]) -> list
     for attachment in attachments:
         Attachment.application.field.set_cached_value(attachment, application)
     return attachments
+
+
+_PERSONS_OF = PreparedQuery(
+    lambda *, application_id: AccompanyingPerson.objects.filter(application_id=application_id),
+    application_id=models.IntegerField(),
+)
+
+
+def with_persons(application: Application) -> Application:
+    """The application with its 随迁人 read, as prefetch_related("accompanying_persons") reads them
+    (the model's order, each person's application set back): the wizard, the submit's checks and
+    the reviewer's page all count them, and a prepared read is not compiled on every call."""
+    set_prefetched(application, "accompanying_persons", _PERSONS_OF.rows(application_id=application.pk))
+    return application
 
 
 def library_counts_by_kind(*, user: User) -> dict[str, int]:

@@ -13,7 +13,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -52,7 +51,7 @@ from applications.policy import (
     SPOUSE_NEEDS_MARITAL_STATUS,
 )
 from applications.reference import attach_reference
-from applications.selectors import active_bar
+from applications.selectors import active_bar, with_persons
 from applications.wizard import PERSONAL_FIELDS, RECORDED_STEPS, STEPS, done_steps
 from applications.workflow import Actor, audit, check_transition, transition
 from audit.actions import AuditAction
@@ -644,7 +643,7 @@ def application_submit(*, application_id: int, by: User, ip_address: str | None 
     # checks that count them, the applicant is `by` (_lock_own checked it), and whether a grant is
     # needed is counted once for the check and the grant's use.
     attach_reference([app], "category", "subcategory", "district")
-    prefetch_related_objects([app], "accompanying_persons")
+    with_persons(app)
     Application.applicant.field.set_cached_value(app, by)
     today = _today()
     resubmission = app.status == Status.RETURNED

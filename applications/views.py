@@ -183,7 +183,8 @@ class Wizard:
 
     def with_persons(self):
         """The application with its 随迁人 read, once: the rules that count them read no more."""
-        prefetch_related_objects([self._accessed], "accompanying_persons")
+        if "accompanying_persons" not in getattr(self._accessed, "_prefetched_objects_cache", {}):
+            selectors.with_persons(self._accessed)
         return self._accessed
 
     @cached_property

@@ -167,3 +167,25 @@ class PreparedQuery:
             raise PreparedQueryMismatch(
                 f"prepared: {sql} {params!r}\nordinary: {expected_sql} {list(expected_params)!r}"
             )
+
+
+def set_prefetched(parent: Model, relation: str, rows: list[Model]) -> list[Model]:
+    """`rows` as `parent.<relation>.all()`, as prefetch_related("<relation>") leaves them.
+
+    For a reverse foreign key read by a PreparedQuery: Django's prefetch builds and compiles a
+    queryset of its own on every call. Each row's foreign key is set back to `parent`, as the
+    prefetch sets it, so reading it is not a query per row.
+    """
+    manager = getattr(parent, relation)
+    for row in rows:
+        manager.field.set_cached_value(row, parent)
+    cache_name = manager.field.remote_field.cache_name
+    if not hasattr(parent, "_prefetched_objects_cache"):
+        parent._prefetched_objects_cache = {}
+    parent._prefetched_objects_cache.pop(cache_name, None)
+    # What Django's prefetch_one_level stores: the relation's queryset, its result already these rows.
+    queryset = manager.get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    parent._prefetched_objects_cache[cache_name] = queryset
+    return rows

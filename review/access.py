@@ -11,6 +11,7 @@ from applications.access import staff_view_purpose as console_view_purpose
 from applications.access import staff_view_reason_give as console_view_reason_give
 from applications.models import Application, Attachment
 from applications.reference import attach_reference
+from applications.selectors import with_persons
 from core.prepared import PreparedQuery
 from quota.models import Quota
 from review import selectors
@@ -43,6 +44,9 @@ def access_console_application(*, user: User, public_id) -> Application:
     )
     if app is None:
         raise Http404("申报不存在")
+    # The page's table, the eligibility check and the required attachments all iterate the 随迁人:
+    # one prepared read for the three instead of one query each.
+    with_persons(app)
     # Category, sub-category, district and the quota's district from memory, not joined.
     attach_reference([app], "category", "subcategory", "district", "quota_reservation__quota__district")
     quota = app.quota_reservation.quota if hasattr(app, "quota_reservation") else None

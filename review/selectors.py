@@ -328,9 +328,6 @@ def console_application_detail(*, whole_city: bool, district_id, today: datetime
             "service_rating",  # one-to-one: rating_of() reads it from here
         )
         .only(*CONSOLE_DETAIL_COLUMNS)
-        # The page's table, the eligibility check and the required attachments all iterate the
-        # 随迁人: one query for the three instead of one each.
-        .prefetch_related("accompanying_persons")
     )
 
 

@@ -1,6 +1,7 @@
 """core.prepared: a queryset compiled once answers each call with that call's values, as the
 ordinary queryset would, and a builder whose SQL depends on a bound value is caught."""
 
+import datetime
 import threading
 import uuid
 
@@ -143,10 +144,37 @@ def test_the_applicants_prepared_reads_are_the_selector_they_were_written_from()
 
     application = ApplicationFactory()
     own = selectors.applicant_applications(application.applicant).filter(public_id=application.public_id)
-    assert applications_access._OWN_APPLICATION.statement(persons=False) == ordinary_statement(own)
+    assert applications_access._OWN_APPLICATION.statement() == ordinary_statement(own)
     status = selectors.applicant_applications(application.applicant).select_related(
         "notice_entry__notice", "service_rating"
     )
     assert selectors._STATUS_APPLICATIONS.statement() == ordinary_statement(
         status.order_by("-created_at", "-id")
     )
+
+
+def test_set_prefetched_leaves_the_rows_as_prefetch_related_leaves_them():
+    """applications.selectors.with_persons reads the 随迁人 with a prepared query and sets them
+    where prefetch_related would: the same rows in the same order, each with its application, and
+    the manager's own queryset methods still work on them."""
+    from applications.models import AccompanyingPerson
+    from applications.selectors import with_persons
+
+    application = ApplicationFactory()
+    AccompanyingPersonFactory(application=ApplicationFactory())  # another application's
+    later = AccompanyingPersonFactory(application=application)
+    earlier = AccompanyingPersonFactory(application=application)
+    AccompanyingPerson.objects.filter(pk=earlier.pk).update(created_at=later.created_at - datetime.timedelta(days=1))
+    ordinary = Application.objects.prefetch_related("accompanying_persons").get(pk=application.pk)
+
+    prepared = with_persons(Application.objects.get(pk=application.pk))
+
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(prepared.accompanying_persons.all())
+        assert [p.pk for p in rows] == [p.pk for p in ordinary.accompanying_persons.all()] == [earlier.pk, later.pk]
+        assert all(p.application is prepared for p in rows)
+        assert prepared.accompanying_persons.count() == 2
+    assert ctx.captured_queries == []
+    # Read again (the page's second look after a write): the new rows replace the old.
+    AccompanyingPerson.objects.filter(pk=later.pk).delete()
+    assert [p.pk for p in with_persons(prepared).accompanying_persons.all()] == [earlier.pk]
